@@ -1,0 +1,62 @@
+"""French number and date formats (``62,5 %``, ``1 234``, ``13/11/2026``) for every text a reader sees."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+NBSP = "\u202f"  # narrow no-break space: thousands separator and before % (Imprimerie nationale)
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def nombre(value: object, decimals: int = 0, missing: str = "–") -> str:
+    """``1234.5`` → ``"1 234,5"`` (with ``decimals=1``)."""
+    if _missing(value):
+        return missing
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def pourcent(value: object, decimals: int = 1, *, proportion: bool = True, missing: str = "–") -> str:
+    """``0.625`` → ``"62,5 %"``; with ``proportion=False`` the value is already in %."""
+    if _missing(value):
+        return missing
+    return f"{nombre(float(value) * (100 if proportion else 1), decimals)}{NBSP}%"
+
+
+def points(value: object, decimals: int = 1, missing: str = "–") -> str:
+    """A difference of percentages: ``0.052`` → ``"+5,2 points"``."""
+    if _missing(value):
+        return missing
+    v = float(value) * 100
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{nombre(abs(v), decimals)} point{'s' if abs(v) >= 2 else ''}"
+
+
+def signe(value: object, decimals: int = 2, missing: str = "–") -> str:
+    """A signed number: ``+0,25`` / ``−0,10``."""
+    if _missing(value):
+        return missing
+    v = float(value)
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{nombre(abs(v), decimals)}"
+
+
+def date(value: object, long: bool = False, missing: str = "–") -> str:
+    """``2026-11-13`` → ``"13/11/2026"`` or, with ``long=True``, ``"13 novembre 2026"``."""
+    if _missing(value) or value is pd.NaT:
+        return missing
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {MONTHS[ts.month - 1]} {ts.year}" if long else ts.strftime("%d/%m/%Y")
+
+
+def p_valeur(value: object, missing: str = "–") -> str:
+    """``0.0004`` → ``"< 0,001"``, ``0.0312`` → ``"0,031"``."""
+    if _missing(value):
+        return missing
+    v = float(value)
+    return f"<{NBSP}0,001" if v < 0.001 else nombre(v, 3)
