@@ -177,7 +177,13 @@ def add_table_of_contents(page: str) -> str:
         if level == 2:
             items.append(f'<li><a href="#{ident}">{html.escape(label)}</a></li>')
     toc = f'<nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>{"".join(items)}</ol></nav>'
-    return page.replace("<!-- ducos:toc -->", toc if items else "", 1)
+    if not items:
+        return page.replace("<!-- ducos:toc -->", "", 1)
+    h1_end = page.find("</h1>")
+    if h1_end >= 0:  # after the title, so the page opens on what it is about
+        page = page.replace("<!-- ducos:toc -->", "", 1)
+        return page[: h1_end + 5] + toc + page[h1_end + 5:]
+    return page.replace("<!-- ducos:toc -->", toc, 1)
 
 
 def export_html(notebook_path: Path | str, html_path: Path | str, title: str | None = None) -> Path:
