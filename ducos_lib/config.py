@@ -40,5 +40,10 @@ def load_config(name: str = "observatoire", config_dir: Path | str | None = None
 
 
 def path_setting(key: str) -> Path:
-    """Absolute path of ``chemins.<key>`` in ``observatoire.yml``."""
-    return ROOT / load_config()["chemins"][key]
+    """Absolute path of ``chemins.<key>`` in ``observatoire.yml``.
+
+    The environment variable ``DUCOS_<KEY>`` (e.g. ``DUCOS_PROCESSED_DIR``) overrides it, so tests
+    and scheduled runs can isolate their processed data and key without editing the configuration.
+    """
+    override = os.environ.get(f"DUCOS_{key.upper()}")
+    return Path(override).resolve() if override else ROOT / load_config()["chemins"][key]
