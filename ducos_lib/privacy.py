@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,11 +113,13 @@ def _masque_primaire(valeurs: np.ndarray, seuil: int, masquer_zeros: bool) -> np
 
 
 def _completer_ligne(valeurs: np.ndarray, masque: np.ndarray, indices: list[int],
-                     ordre: np.ndarray) -> bool:
+                     ordre: np.ndarray, ferme: Callable[[int, list[int]], bool] | None = None) -> bool:
     """If exactly one cell of a line is masked, mask the next smallest one. Return True if changed.
 
     ``indices`` are positions of the line's entries in the flat arrays; ``ordre`` gives a
-    preference (lower first) used to pick the complementary cell: interior cells first, by value.
+    preference (lower first) used to pick the complementary cell: interior cells first, then
+    (two-way tables) cells that also close another line holding a single masked cell, then by
+    value.
     """
     masques = [i for i in indices if masque[i]]
     if len(masques) != 1:
@@ -125,7 +127,8 @@ def _completer_ligne(valeurs: np.ndarray, masque: np.ndarray, indices: list[int]
     candidats = [i for i in indices if not masque[i] and not np.isnan(valeurs[i])]
     if not candidats:
         return False
-    choix = min(candidats, key=lambda i: (ordre[i], valeurs[i], i))
+    choix = min(candidats, key=lambda i: (ordre[i], not (ferme and ferme(i, indices)),
+                                          valeurs[i], i))
     masque[choix] = True
     return True
 
@@ -232,7 +235,9 @@ def masquer_tableau(table: pd.DataFrame, seuil: int | None = None, *,
     Secondary suppression follows the line rule: in every row and every column of the table
     extended with its margins (the margin row and the margin column included), when exactly one
     entry is masked, the smallest unmasked interior entry of that line is masked as well (the
-    line's total when no interior entry is left); this is iterated until stable. A line with
+    line's total when no interior entry is left), preferring an entry whose crossing line also
+    holds a single masked entry (one suppression then protects both lines); this is iterated
+    until stable. A line with
     zero or at least two masked entries reveals none of them by subtraction. The optional audit
     then closes the remaining gaps (e.g. a masked cell linking two otherwise independent blocks).
 
@@ -261,12 +266,18 @@ def masquer_tableau(table: pd.DataFrame, seuil: int | None = None, *,
     lignes = [[i * Cx + j for j in range(Cx)] for i in range(R + 1)]
     colonnes = [[i * Cx + j for i in range(R + 1)] for j in range(Cx)]
     contraintes = _contraintes_tableau(R, C) if audit else None
+
+    def ferme(p: int, ligne: list[int]) -> bool:
+        i, j = divmod(p, Cx)
+        autre = colonnes[j] if ligne is lignes[i] else lignes[i]
+        return sum(bool(masque[q]) for q in autre) == 1
+
     while True:
         change = True
         while change:
             change = False
             for ligne in lignes + colonnes:
-                change |= _completer_ligne(valeurs, masque, ligne, ordre)
+                change |= _completer_ligne(valeurs, masque, ligne, ordre, ferme)
         if not audit:
             break
         recalculables = np.flatnonzero(cellules_recalculables(contraintes, masque))
