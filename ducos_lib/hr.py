@@ -34,8 +34,8 @@ References
 .. [3] CNRACL, *Catégories actives* and *Âge de départ à la retraite* (cnracl.retraites.fr).
 .. [4] Loi n° 2023-270 du 14 avril 2023 de financement rectificative de la sécurité sociale pour
    2023 (relèvement de l'âge légal).
-.. [5] Loi n° 2025-1403 du 30 décembre 2025 de financement de la sécurité sociale pour 2026
-   (suspension du relèvement de l'âge légal).
+.. [5] Loi n° 2025-1403 de financement de la sécurité sociale pour 2026 (suspension du
+   relèvement de l'âge légal ; pensions prenant effet à compter du 1er septembre 2026).
 """
 
 from __future__ import annotations
@@ -276,8 +276,8 @@ def indicateurs_rh(agents: pd.DataFrame, absences: pd.DataFrame | None, date_ext
     ----------
     .. [1] Décret n° 2020-1493 du 30 novembre 2020 (rapport social unique).
     .. [2] Arrêté du 10 décembre 2021 (indicateurs de la base de données sociales, FPT).
-    .. [3] Code du travail, L5212-2 et L5212-13 (obligation d'emploi des travailleurs handicapés,
-       6 %), applicable aux employeurs publics de 20 agents ou plus (L323-2 ancien).
+    .. [3] Loi n° 87-517 du 10 juillet 1987 et code du travail, art. L5212-2 et L5212-13
+       (obligation d'emploi des travailleurs handicapés, 6 %, employeurs d'au moins 20 agents).
     """
     cfg = _config_rh(config)
     for v in ventilations:
@@ -626,6 +626,12 @@ def _table_regles(lignes: Sequence[Mapping[str, Any]], nom: str) -> pd.DataFrame
     t["age_mois"] = t["age_mois"].astype(int)
     for c in ("certitude", "source"):
         t[c] = t[c].astype("str") if c in t else ""
+    hors_mois = (t["ne_du"].dt.day != 1) | ~t["ne_au"].dt.is_month_end
+    if hors_mois.any():
+        r = t[hors_mois].iloc[0]
+        raise ValueError(f"config/retraite.yml : la plage {r.ne_du:%d/%m/%Y}–{r.ne_au:%d/%m/%Y} de "
+                         f"« {nom} » doit commencer un 1er et finir un dernier jour de mois (seul le "
+                         f"mois de naissance est connu).")
     for cat, sub in t.groupby("categorie"):
         _choix(str(cat), CATEGORIES_RETRAITE, f"Catégorie de « {nom} »")
         sub = sub.sort_values("ne_du")
@@ -643,8 +649,9 @@ def charger_regles_retraite(config: Mapping[str, Any] | None = None) -> ReglesRe
     Raises
     ------
     ValueError
-        (in French) when a table is missing, has gaps or overlaps between birth ranges, or
-        names an unknown category.
+        (in French) when a table is missing, has gaps or overlaps between birth ranges, a range
+        that does not start on the first / end on the last day of a month (processed data only
+        know the birth month), or names an unknown category.
     """
     cfg = config if config is not None else load_config("retraite")
     obs = dict(cfg.get("ages_depart_observes", {}))
@@ -820,8 +827,12 @@ def dates_retraite(agents: pd.DataFrame, *, regles: ReglesRetraite | None = None
 
 
 def _annee_projetee(depart: pd.Series, d: pd.Timestamp) -> pd.Series:
-    """Calendar year of each departure; a departure date on or before D counts in D's year."""
-    return depart.dt.year.where(depart > d, d.year).astype("Int64")
+    """Calendar year of each departure; a departure date on or before D counts in D's year.
+
+    An unknown date (missing birth month) gives no year: the agent is not projected.
+    """
+    annee = depart.dt.year.where(depart > d, d.year).astype("Int64")
+    return annee.mask(depart.isna())
 
 
 def projeter_departs(agents: pd.DataFrame, date_extraction: Any, *, horizon: int | None = None,

@@ -409,6 +409,23 @@ def test_jobs_at_risk(gpec, regles):
     assert r2.loc["policier", "risque_part_elevee"]
 
 
+def test_missing_birth_month_is_not_projected(gpec, regles):
+    g = gpec.copy()
+    g.loc[g.matricule == "B1", "mois_naissance"] = pd.NaT
+    t = hr.projeter_departs(g, P, horizon=3, regles=regles)
+    assert _dep(t, "age_legal", 2025) == 0  # B1 no longer counted (not as "overdue" either)
+    # age_legal: B2 + B3 + B4 = 3; age_observe: B2 only = 1
+    assert t[t.groupe_variable == "ensemble"].departs.sum() == 4
+
+
+def test_rules_must_follow_month_boundaries():
+    cfg = {"ages_minimaux": [{"ne_du": "1900-01-01", "ne_au": "1961-08-15", "categorie": "sedentaire",
+                              "age_annees": 62, "age_mois": 0}],
+           "limites_age": [], "ages_depart_observes": {"sedentaire": 64.1, "active": 60.5}}
+    with pytest.raises(ValueError, match="mois"):
+        hr.charger_regles_retraite(cfg)
+
+
 def test_unknown_scenario(gpec, regles):
     with pytest.raises(ValueError, match="age_legal"):
         hr.projeter_departs(gpec, P, scenarios=["age_moyen"], regles=regles)
