@@ -940,6 +940,11 @@ def ratio(
 _VERBS: dict[str, str] = {"mean": "mean", "total": "total", "proportion": "proportion", "ratio": "ratio"}
 
 
+def _codes_for(values: pd.Series, levels: Sequence) -> np.ndarray:
+    """Position of each value in ``levels`` (-1 when missing or not listed)."""
+    return pd.Index(list(levels), dtype=object).get_indexer(values.astype(object)).astype(np.int64)
+
+
 def _group_codes(
     des: SurveyDesign, by_spec: Any, levels: Sequence | None = None
 ) -> tuple[np.ndarray, pd.DataFrame]:
@@ -951,7 +956,7 @@ def _group_codes(
         if len(series) != 1:
             raise SurveyError("« levels » n'est possible qu'avec une seule variable de regroupement.")
         levels = list(levels)
-        codes = pd.Categorical(series[0], categories=levels).codes.astype(np.int64)
+        codes = _codes_for(series[0], levels)
         return codes, pd.DataFrame({names[0]: levels})
     all_codes = []
     uniques = []
@@ -1204,7 +1209,7 @@ def rake(
                 var,
             )
         labels = _as_str(values)
-        codes = pd.Categorical(labels, categories=levels).codes.astype(np.int64)
+        codes = _codes_for(labels, levels)
         if (codes < 0).any():
             unknown = labels[codes < 0].iloc[0]
             raise RakingError(
@@ -1834,7 +1839,7 @@ def _estimation_rows(
                 if gv not in des.data.columns:
                     raise SurveyError(f"La colonne de regroupement « {gv} » est absente de l'enquête.")
                 lab = des.data[gv].astype("str").where(des.data[gv].notna())
-                codes = pd.Categorical(lab, categories=levels).codes.astype(np.int64)
+                codes = _codes_for(lab, levels)
             G = len(levels)
             for name, stat, values in indicators:
                 lin = _linearise(des, "mean", values, codes, G)
