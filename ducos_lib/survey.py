@@ -89,6 +89,7 @@ __all__ = [
     "signaler_effectifs",
     "diagnostics_ponderation",
     "marges_ponderation",
+    "repartitions_likert",
 ]
 
 LONELY_PSU = ("fail", "remove", "adjust", "average")
@@ -603,6 +604,8 @@ class TestResult:
     mean_deff : float
         Mean generalised design effect (mean eigenvalue of Δ).
     """
+
+    __test__ = False  # not a pytest test class
 
     statistic: float
     df_num: float
@@ -2116,3 +2119,36 @@ def marges_ponderation(
     if not rows:
         return pd.DataFrame(columns=cols)
     return pd.concat(rows, ignore_index=True)[cols]
+
+
+def repartitions_likert(
+    designs: Mapping[str, SurveyDesign],
+    items: Sequence[str] = LIKERT_ITEMS,
+    *,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Weighted distribution of each Likert item over its 5 levels, per wave (diverging bars).
+
+    Returns
+    -------
+    DataFrame
+        ``vague, item, niveau`` (1-5), ``part`` (weighted share among respondents who answered the
+        item), ``erreur_type``, ``ic_bas``, ``ic_haut`` (logit), ``n_repondants`` (answers to the
+        item). Items absent from the data give NaN shares and ``n_repondants = 0``.
+    """
+    rows = []
+    for wave, des in designs.items():
+        for item in items:
+            if item in des.data.columns:
+                v = _to_float(des.data[item], item)
+            else:
+                v = np.full(des.n, np.nan)
+            for level in range(1, 6):
+                y = np.where(np.isnan(v), np.nan, (v == level).astype(float))
+                e = _single(des, "proportion", y, np.zeros(des.n, dtype=np.int64), alpha=alpha,
+                            ci="logit", df=None, statistic="proportion", variable=item)
+                rows.append({"vague": wave, "item": item, "niveau": level, "part": e.estimate,
+                             "erreur_type": e.se, "ic_bas": e.ci_low, "ic_haut": e.ci_high,
+                             "n_repondants": e.n})
+    return pd.DataFrame(rows, columns=["vague", "item", "niveau", "part", "erreur_type", "ic_bas",
+                                       "ic_haut", "n_repondants"])

@@ -599,3 +599,11 @@ def test_wave_with_empty_margin_cell_is_a_clear_error():
     df = df[df["quartier"] != "Grand Case"]
     with pytest.raises(sv.RakingError, match="Vague T0.*quartier = Grand Case"):
         sv.wave_designs(df, _population(), config=CONFIG)
+
+
+def test_likert_distributions_sum_to_one(survey_t12):
+    _, _, designs = survey_t12
+    rep = sv.repartitions_likert(designs)
+    assert len(rep) == 3 * len(sv.LIKERT_ITEMS) * 5
+    sums = rep.groupby(["vague", "item"])["part"].sum()
+    np.testing.assert_allclose(sums, 1.0, rtol=1e-12)
