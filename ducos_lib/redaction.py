@@ -19,9 +19,11 @@ A roster name is matched as a whole word (or a whole part of a hyphenated word s
 ``Louis-Joseph``), ignoring case and accents. A name that is also an ordinary French word
 (``Blanc``, ``Petit``, ``Rose``, ``Pierre``, ``Bon`` …: the :data:`COMMON_WORD_NAMES` list, the stop
 words, and any name of two letters or fewer) is *ambiguous*: it is redacted only when written with an
-initial capital and either not at the start of a sentence or next to another name
-(``Pierre Blanc``, ``Mme [NOM]``). So ``Martin`` or ``Lagier`` are redacted everywhere, while
-``un mur blanc`` and ``Petit à petit`` stay as written.
+initial capital. At the start of a sentence, an ambiguous name that is also a usual sentence opener
+(``Petit``, ``Bon``, ``Juste`` …) is kept unless it stands next to another name or is followed by a
+verb or pronoun (``Petit nous a montré``). Privacy wins over style: ``Pierre est venu`` is redacted,
+``une pierre`` is not. So ``Martin`` or ``Lagier`` are redacted everywhere, while ``un mur blanc``
+and ``Petit à petit`` stay as written.
 """
 
 from __future__ import annotations
@@ -110,10 +112,11 @@ _STREET_TYPES = (
     r"|quartier|r[ée]sidence|cit[ée]|square|sentier|morne|habitation|hameau|zac|zi"
 )
 _PARTICLE = r"(?:(?:de|du|des|la|le|les|aux|au|à)\b|d'|l')"
+_PARTICLE_CONT = r"(?:(?:de|du|des|la|le|les)\b|d'|l')"
 _NAME_WORD = r"[A-ZÀ-Ý][\w'-]*"
 _ADDRESS = re.compile(
     rf"(?<![\w,])\d{{1,4}}(?:\s?(?:bis|ter|[A-Da-d])\b)?,?\s+(?i:{_STREET_TYPES})\s+"
-    rf"(?:(?:(?i:{_PARTICLE})\s*)+[\w'-]+|{_NAME_WORD})(?:\s+(?:{_PARTICLE}\s*)*{_NAME_WORD})*"
+    rf"(?:(?:(?i:{_PARTICLE})\s*)+[\w'-]+|{_NAME_WORD})(?:\s+(?:{_PARTICLE_CONT}\s*)*{_NAME_WORD})*"
 )
 
 
@@ -165,6 +168,17 @@ COMMON_WORD_NAMES = frozenset(
     hilaire sauveur salomon mars avril mai juin juillet august auguste ange colombe aurore
     lumiere etienne charles lucas line
     """.split()
+)
+
+#: Ordinary words that often open a French sentence ("Petit à petit", "Bon accueil"): as ambiguous
+#: names they are left alone at a sentence start unless a verb or pronoun cue follows.
+_OPENERS = frozenset(
+    "petit petite grand grande bon bonne beau belle bel juste fort forte clair claire franc doux douce "
+    "gros grosse jeune vieux leger sage constant modeste prudent vert verte noir blanc blanche".split()
+)
+_NAME_CUES = (
+    "nous ", "m'", "me ", "a ", "a été", "est ", "était", "ne ", "n'", "s'", "se ", "et ", "lui ",
+    "leur ", "vous ", "m’", "gère", "propose", "suggère", "explique", "travaille", "fait ", "dit ",
 )
 
 _CIVILITY = (
@@ -274,9 +288,10 @@ def _roster_spans(text: str, roster: Roster) -> list[tuple[int, int]]:
                 if 0 <= j < len(words) and hits[j] is not None:
                     lo, hi = sorted((words[j][1], start) if j < i else (end, words[j][0]))
                     neighbour = neighbour or text[lo:hi].strip() == ""
-            after_placeholder = text[:start].rstrip().endswith("[NOM]")
-            if _sentence_start(text, start) and not (neighbour or after_placeholder):
-                continue
+            if _sentence_start(text, start) and _key(word) in _OPENERS and not neighbour:
+                following = text[end:].lstrip()[:12].lower()
+                if not any(following.startswith(cue) for cue in _NAME_CUES):
+                    continue
         spans.append((start, end))
     return spans
 

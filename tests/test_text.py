@@ -1,0 +1,327 @@
+"""Tests of the French text pipeline: redaction, tokens, codebook coding, analyses, agreement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ducos_lib import text as tx
+from ducos_lib.redaction import Roster, normalise, redact
+
+FIXTURE = Path(__file__).parent / "fixtures" / "codage_annote.csv"
+ROSTER = Roster.build(
+    ["Marie-Claire Lagier", "Jean Martin", "Pierre Blanc", "Rose Petit", "Éloïse Théodore", "Louis-Joseph"]
+)
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return tx.load_codebook()
+
+
+# --- codebook and agreement -------------------------------------------------------------------------
+
+
+def test_codebook_has_the_nine_themes_with_version(codebook):
+    assert codebook.codes == [
+        "accueil_usagers", "organisation_travail", "communication_interne", "management_encadrement",
+        "cohesion_equipe", "competences_formation", "outils_moyens", "conditions_travail", "transversalite",
+    ]
+    assert codebook.version and codebook.date_validation
+    for theme in codebook.themes:
+        assert theme.libelle and theme.definition and theme.motifs and theme.exemples
+        # each theme's own examples are coded with it
+        assert all(theme.matches(tx.matching_text(e)) for e in theme.exemples), theme.code
+
+
+def test_agreement_with_hand_labels(codebook):
+    gold_frame = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
+    assert len(gold_frame) >= 150
+    gold = tx.labels_to_indicators(gold_frame["themes"], codebook.codes)
+    assert gold.any().all(), "every theme must appear in the hand labels"
+    assert (~gold.any(axis=1)).sum() >= 10, "answers with no theme must be present"
+    coded = tx.code_texts(gold_frame["texte"], codebook)
+    overall = tx.agreement(coded, gold)
+    print(f"\nCodebook {codebook.version} — accord avec le codage humain ({len(gold_frame)} réponses)")
+    print(overall.round(3).to_string(index=False))
+    for lot, rows in gold_frame.groupby("lot", sort=False):
+        res = tx.agreement(coded.loc[rows.index], gold.loc[rows.index])
+        print(f"lot {lot:<14} n={len(rows):>3}  kappa moyen = {res['kappa'].mean():.3f}")
+    mean_kappa = overall["kappa"].mean()
+    print(f"kappa moyen (tous lots) = {mean_kappa:.3f}")
+    assert mean_kappa >= 0.6
+
+
+def test_agreement_kappa_matches_hand_computation():
+    gold = pd.DataFrame({"t": [True, True, False, False, False, True]})
+    coded = pd.DataFrame({"t": [True, False, False, False, True, True]})
+    res = tx.agreement(coded, gold).iloc[0]
+    # po = 4/6, pe = 0.5*0.5 + 0.5*0.5 = 0.5 → kappa = (2/3 - 1/2) / (1/2) = 1/3
+    assert res["kappa"] == pytest.approx(1 / 3)
+    assert res["precision"] == pytest.approx(2 / 3) and res["rappel"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(
+    ("answer", "theme"),
+    [
+        ("pas assez de réunions", "communication_interne"),
+        ("Aucune formation n'est proposée", "competences_formation"),
+        ("reunions trop longues", "communication_interne"),
+        ("l'acceuil du public", "accueil_usagers"),
+        ("comunication inexistante", "communication_interne"),
+        ("equipe tres soudee", "cohesion_equipe"),
+        ("Les agents communiquent peu", "communication_interne"),
+    ],
+)
+def test_negations_and_misspellings_still_code(codebook, answer, theme):
+    coded = tx.code_texts(pd.Series([answer]), codebook).iloc[0]
+    assert coded[theme]
+
+
+def test_exclusions_and_no_theme(codebook):
+    coded = tx.code_texts(
+        pd.Series(["J'ai été très bien accueillie par toute l'équipe.", "RAS", None, "En moyenne 62 ans."]),
+        codebook,
+    )
+    assert not coded.loc[0, "accueil_usagers"] and coded.loc[0, "cohesion_equipe"]
+    assert not coded.loc[1:].any().any()
+
+
+# --- normalisation, tokens, lemmas -------------------------------------------------------------------
+
+
+def test_normalise_apostrophes_quotes_spaces():
+    assert normalise("L\u2019accueil\u00a0 est\t«\u00a0top\u00a0»") == "L'accueil est \" top \""
+    assert normalise("d\u2018abord d`ici d´ailleurs") == "d'abord d'ici d'ailleurs"
+    assert normalise("e\u0301quipe") == "équipe"  # NFD → NFC
+    assert normalise(None) == "" and normalise(np.nan) == "" and normalise(pd.NA) == ""
+
+
+def test_tokenise_splits_elisions():
+    assert tx.tokenise("L\u2019accueil n'est pas qu'une affaire d'agents, jusqu'à lorsqu'il")[:8] == [
+        "l'", "accueil", "n'", "est", "pas", "qu'", "une", "affaire"
+    ]
+    assert "jusqu'" in tx.tokenise("jusqu'à") and "lorsqu'" in tx.tokenise("lorsqu'il")
+    assert tx.tokenise("aujourd'hui le bouche-à-oreille") == ["aujourd'hui", "le", "bouche-à-oreille"]
+    assert tx.tokenise("Appeler [NOM]") == ["appeler", "[NOM]"]
+
+
+def test_lemmas_keep_negations_and_drop_stop_words():
+    out = tx.lemmas("L'accueil n'est pas assez rapide, sans aucun rendez-vous ni jamais de réunions")
+    assert "accueil" in out and "réunion" in out
+    for neg in ("ne", "pas", "sans", "aucun", "ni", "jamais"):
+        assert neg in out
+    assert "le" not in out and "de" not in out
+    assert {"pas", "plus", "moins", "sans", "ni", "rien", "jamais", "aucun"}.isdisjoint(tx.STOP_WORDS)
+    assert tx.lemmas("réunions équipes", accents=False) == ["reunion", "equipe"]
+
+
+# --- redaction ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0696 12 34 56", "06 96 12 34 56", "0696123456", "+596 696 12 34 56", "+596696123456",
+        "0596.12.34.56", "05 96 12-34-56", "00596 596 12 34 56", "+33 6 12 34 56 78", "01 23 45 67 89",
+        "0596 56 12 34", "+596 596 77 12 34",
+    ],
+)
+def test_redact_phones_france_and_overseas(phone):
+    assert redact(f"Joindre au {phone} le matin.") == "Joindre au [TÉLÉPHONE] le matin."
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Écrire à marie-claire.lagier@ville-ducos.fr svp", "Écrire à [EMAIL] svp"),
+        ("Merci à Mme Joseph pour son accueil", "Merci à [NOM] pour son accueil"),
+        ("M. Louis-Joseph et Madame Rose-Marie Saint-Cyr", "[NOM] et [NOM]"),
+        ("Mlle DUPONT, Dr Alexis, Monsieur Jean Bellemare.", "[NOM], [NOM], [NOM]."),
+        ("Monsieur le Maire et Madame la Directrice", "Monsieur le Maire et Madame la Directrice"),
+        ("Réunion au 12 rue Victor Hugo, 97224 Ducos.", "Réunion au [ADRESSE], [CODE POSTAL] Ducos."),
+        ("Le dépôt du 3 chemin de la Source mérite un rangement", "Le dépôt du [ADRESSE] mérite un rangement"),
+        ("Au 15 bis allée des Flamboyants à Ducos", "Au [ADRESSE] à Ducos"),
+        ("Au 7 lotissement Les Hauts de Champigny, 97224", "Au [ADRESSE], [CODE POSTAL]"),
+        ("Code postal 97224 ou 97200", "Code postal [CODE POSTAL] ou [CODE POSTAL]"),
+    ],
+)
+def test_redact_patterns(raw, expected):
+    assert redact(raw) == expected
+
+
+def test_redact_roster_names_accent_and_case_insensitive():
+    out = redact("lagier, LAGIER et eloise theodore ont vu Jean Martin; Louis-Joseph aussi.", ROSTER)
+    assert out == "[NOM], [NOM] et [NOM] [NOM] ont vu [NOM] [NOM]; [NOM] aussi."
+
+
+def test_redact_roster_names_that_are_common_words():
+    out = redact("Pierre Blanc a repeint le mur en blanc. Petit à petit, Rose Petit progresse.", ROSTER)
+    assert out == "[NOM] [NOM] a repeint le mur en blanc. Petit à petit, [NOM] [NOM] progresse."
+    assert redact("Une pierre tombe. Pierre est venu.", ROSTER) == "Une pierre tombe. [NOM] est venu."
+    assert redact("Le martin-pêcheur est un oiseau.", ROSTER) == "Le martin-pêcheur est un oiseau."
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "Pas assez de réunions d'équipe, l'accueil est bon à 80 %.",
+        "Le 12/03/2024, 150 euros de fournitures et 3 places de parking.",
+        "Il y a 2 cours de formation par an et 10 agents sur 25.",
+        "Matricule 972240001 hors champ ; réunion à 14 h 30.",
+        "Les usagers attendent 45 minutes en moyenne au guichet.",
+        "Madame la Directrice générale des services a validé.",
+    ],
+)
+def test_redact_leaves_ordinary_text_alone(ordinary):
+    assert redact(ordinary, ROSTER) == ordinary
+
+
+# --- analyses ----------------------------------------------------------------------------------------
+
+
+def _fiches(n: int = 12) -> pd.DataFrame:
+    pf = ["Très bon accueil des usagers.", "Ambiance conviviale et entraide.", "RAS", None]
+    ax = ["Pas assez de réunions.", "Logiciel lent, ordinateurs anciens.", "Bureaux trop chauds.", ""]
+    pr = ["Former les agents au logiciel.", "Créer un groupe inter-services.",
+          "Contacter Mme Lagier au 0696 12 34 56.", "Rien"]
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {
+            "id_fiche": [f"F{i:03d}" for i in range(n)],
+            "date_immersion": pd.date_range("2025-02-01", periods=n, freq="D"),
+            "type_immersion": ["inter", "intra"] * (n // 2),
+            "service_accueil": ["ETC", "ST", "CCAS"] * (n // 3),
+            "service_origine": ["ST", "CCAS", "ETC"] * (n // 3),
+            "id_accueilli": [f"P{i:012x}" for i in range(n)],
+            "points_forts": [pf[i % 4] for i in range(n)],
+            "axes_progression": [ax[i % 4] for i in range(n)],
+            "propositions": [pr[i % 4] for i in range(n)],
+        }
+    )
+    for theme in tx.load_codebook().codes:
+        frame[f"note_{theme}"] = rng.integers(1, 6, n).astype(float)
+    frame.loc[0, "note_accueil_usagers"] = np.nan
+    for col in ("id_fiche", "type_immersion", "service_accueil", "service_origine", "id_accueilli",
+                "points_forts", "axes_progression", "propositions"):
+        frame[col] = frame[col].astype("str")
+    return frame
+
+
+def test_code_fiches_and_coverage_columns(codebook):
+    fiches = _fiches()
+    coding = tx.code_fiches(fiches, codebook)
+    assert list(coding.columns) == ["id_fiche", "champ", "theme"]
+    assert set(coding["champ"]) <= set(tx.FIELDS) and set(coding["theme"]) <= set(codebook.codes)
+    assert ("F000", "points_forts", "accueil_usagers") in set(map(tuple, coding.to_numpy()))
+    assert not coding.duplicated().any()
+    cov = tx.theme_coverage(fiches, coding, codebook)
+    assert list(cov.columns) == ["champ", "theme", "n_fiches", "part_fiches"]
+    assert len(cov) == 3 * 9 and cov["part_fiches"].between(0, 1).all()
+    row = cov.set_index(["champ", "theme"]).loc[("points_forts", "accueil_usagers")]
+    # 12 forms, 3 with "accueil"; blanks (None) are not in the denominator: 9 non-empty answers
+    assert row["n_fiches"] == 3 and row["part_fiches"] == pytest.approx(3 / 9)
+    all_forms = tx.theme_coverage(fiches, coding, codebook, denominator="toutes")
+    assert all_forms.set_index(["champ", "theme"]).loc[("points_forts", "accueil_usagers"), "part_fiches"] == 0.25
+    with pytest.raises(ValueError, match="non_vide"):
+        tx.theme_coverage(fiches, coding, codebook, denominator="x")
+
+
+def test_specificities_match_hand_computation():
+    table = pd.DataFrame([[10, 0], [0, 10]], index=["a", "b"], columns=["x", "y"])
+    res = tx.specificities(table).set_index(["ligne", "colonne"])
+    # E = 5 everywhere: standardised (10-5)/sqrt(5); adjusted / sqrt(0.5*0.5)
+    assert res.loc[("a", "x"), "residu_standardise"] == pytest.approx(5 / np.sqrt(5))
+    assert res.loc[("a", "x"), "residu_ajuste"] == pytest.approx(5 / np.sqrt(5) / 0.5)
+    assert res.loc[("a", "y"), "residu_ajuste"] == pytest.approx(-5 / np.sqrt(5) / 0.5)
+
+
+def test_theme_by_group_cooccurrence_quotes_ratings(codebook):
+    fiches = _fiches()
+    coding = tx.code_fiches(fiches, codebook)
+    by_service = tx.theme_by_group(fiches, coding, "service_accueil", codebook=codebook)
+    assert list(by_service.columns) == [
+        "theme", "groupe_variable", "groupe", "n_fiches_groupe", "n_fiches", "part_fiches", "attendu",
+        "residu_standardise", "residu_ajuste",
+    ]
+    assert len(by_service) == 9 * 3 and by_service["n_fiches_groupe"].eq(4).all()
+    by_type = tx.theme_by_group(fiches, coding, "type_immersion", champ="propositions", codebook=codebook)
+    assert set(by_type["groupe"]) == {"inter", "intra"}
+
+    co = tx.theme_cooccurrence(coding, codebook)
+    assert list(co.columns) == ["theme_a", "theme_b", "n", "jaccard"] and len(co) == 81
+    pair = co.set_index(["theme_a", "theme_b"])
+    assert pair.loc[("outils_moyens", "competences_formation"), "n"] == 3  # "Former … au logiciel"
+    assert pair.loc[("competences_formation", "outils_moyens"), "n"] == 3
+
+    quotes = tx.representative_quotes(fiches, coding, codebook, n=2, roster=["Lagier"])
+    assert list(quotes.columns) == ["theme", "rang", "id_fiche", "champ", "citation"]
+    assert not quotes["citation"].str.contains("Lagier|0696").any()
+    assert quotes.equals(tx.representative_quotes(fiches, coding, codebook, n=2, roster=["Lagier"]))
+
+    ratings = tx.ratings_by_theme(fiches, codebook=codebook)
+    assert list(ratings.columns) == [
+        "theme", "groupe_variable", "groupe", "n", "moyenne", "ecart_type", "ic_bas", "ic_haut", "methode",
+    ]
+    overall = ratings.query("theme == 'accueil_usagers' and groupe_variable == 'ensemble'").iloc[0]
+    values = fiches["note_accueil_usagers"].dropna()
+    assert overall["n"] == 11 and overall["moyenne"] == pytest.approx(values.mean())
+    half = 2.2281388519649385 * values.std(ddof=1) / np.sqrt(11)  # t(0.975, 10)
+    assert overall["ic_haut"] - overall["moyenne"] == pytest.approx(half)
+    assert set(ratings["groupe_variable"]) == {"ensemble", "service_accueil", "type_immersion"}
+
+
+def _uncoded_corpus(n: int = 60) -> pd.Series:
+    bank = [
+        "La navette du personnel arrive en retard le matin et les agents attendent au dépôt",
+        "Le cyclone a endommagé la toiture du gymnase, dossier assurance en cours",
+        "Les élections mobilisent tout le monde pendant deux semaines au printemps",
+        "La navette du personnel ne passe pas par le quartier Bac ni par Champigny",
+        "Après le cyclone, le nettoyage des ravines a pris plusieurs semaines",
+        "Les élections européennes ont demandé beaucoup de bénévoles au bureau de vote",
+    ]
+    suffix = ["", " cette année", " comme souvent", " selon Mme Lagier", " vraiment", " encore"]
+    return pd.Series([bank[i % 6] + suffix[(i // 6) % 6] for i in range(n)], index=[f"k{i}" for i in range(n)])
+
+
+def test_emerging_themes_identical_for_fixed_seed():
+    texts = _uncoded_corpus()
+    a = tx.emerging_themes(texts, k_range=range(2, 5), n_seeds=3, random_state=7, roster=["Lagier"])
+    b = tx.emerging_themes(texts, k_range=range(2, 5), n_seeds=3, random_state=7, roster=["Lagier"])
+    assert not a.empty and a.reason is None and 2 <= a.k <= 4
+    pd.testing.assert_frame_equal(a.topics, b.topics)
+    pd.testing.assert_frame_equal(a.examples, b.examples)
+    pd.testing.assert_frame_equal(a.stability, b.stability)
+    assert list(a.topics.columns) == ["theme_emergent", "rang", "mot", "poids"]
+    assert not a.examples["citation"].str.contains("Lagier").any()
+    assert {"navette", "cyclone", "election"} & set(a.topics["mot"])
+
+
+def test_emerging_themes_degrade_with_few_answers():
+    res = tx.emerging_themes(_uncoded_corpus(5))
+    assert res.empty and res.k == 0 and "Trop peu" in res.reason
+    assert list(res.topics.columns) == ["theme_emergent", "rang", "mot", "poids"]
+
+
+def test_uncoded_answers(codebook):
+    fiches = _fiches()
+    coding = tx.code_fiches(fiches, codebook)
+    out = tx.uncoded_answers(fiches, coding, min_words=1)
+    assert "F002|points_forts" in out.index  # "RAS"
+    assert "F000|points_forts" not in out.index
+
+
+def test_themes_commentaires_by_wave(codebook):
+    comments = pd.Series(["Accueil au guichet très long", "Personnel aimable, contacter M. Dupont au 0696 11 22 33",
+                          None, "Rien à dire", "Le standard ne répond pas"])
+    waves = pd.Series(["T0", "T0", "T0", "T6", "T6"])
+    res = tx.themes_commentaires(comments, waves, codebook=codebook)
+    assert list(res.counts.columns) == ["groupe", "theme", "n_commentaires", "n_total", "part"]
+    t0 = res.counts.set_index(["groupe", "theme"]).loc[("T0", "accueil_usagers")]
+    assert t0["n_total"] == 2 and t0["n_commentaires"] == 2
+    assert list(res.examples.columns) == ["groupe", "theme", "rang", "cle", "citation"]
+    assert not res.examples["citation"].str.contains("Dupont|0696").any()
+    assert res.codebook_version == codebook.version
