@@ -40,6 +40,7 @@ __all__ = [
     "PLACEHOLDERS",
     "Roster",
     "normalise",
+    "load_roster",
     "redact",
     "roster_from_frame",
     "strip_accents",
@@ -250,6 +251,22 @@ def roster_from_frame(frame, columns: Iterable[str] = ("nom", "prenom")) -> Rost
         if col in frame.columns:
             values.extend(frame[col].dropna().astype(str).unique().tolist())
     return Roster.build(values)
+
+
+def load_roster(raw_dir, stem: str = "rh_agents") -> Roster:
+    """Roster of the names in a raw folder's ``rh_agents`` file (read only, never copied).
+
+    Processed data carry no names (DESIGN §6), so reports build the roster from the raw extraction
+    each time they redact quotes. A missing file or missing name columns give an empty roster.
+    """
+    from .io import find_raw_file, normalise_header, read_raw_table
+
+    path = find_raw_file(raw_dir, stem)
+    if path is None:
+        return Roster()
+    frame = read_raw_table(path).frame
+    frame = frame.rename(columns={c: normalise_header(c) for c in frame.columns})
+    return roster_from_frame(frame)
 
 
 def _sentence_start(text: str, start: int) -> bool:

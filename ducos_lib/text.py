@@ -826,9 +826,12 @@ def uncoded_answers(
     coding: pd.DataFrame,
     *,
     fields: Sequence[str] = FIELDS,
-    min_words: int = 3,
+    min_words: int = 2,
 ) -> pd.Series:
-    """Non-empty answers of at least ``min_words`` words that no theme codes.
+    """Non-empty answers that no theme codes, with at least ``min_words`` content words.
+
+    Content words are lemmas other than stop words and negations, so "Rien à signaler" (one content
+    word) is left out of the emerging-theme search.
 
     Returns
     -------
@@ -841,7 +844,7 @@ def uncoded_answers(
     keep = [
         (f"{i}|{c}", t)
         for i, c, t in zip(long["id_fiche"].astype(str), long["champ"], long["texte"])
-        if (i, c) not in coded and len(tokenise(t)) >= min_words
+        if (i, c) not in coded and sum(w not in NEGATIONS for w in lemmas(t)) >= min_words
     ]
     return pd.Series([t for _, t in keep], index=[k for k, _ in keep], dtype="str", name="texte")
 
