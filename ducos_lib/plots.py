@@ -54,3 +54,105 @@ def barh_counts(labels, values, *, title: str, xlabel: str, colour=None, decimal
     sns.despine(ax=ax)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# Quality ↔ performance charts (report 04_qualite_performance)
+# ------------------------------------------------------------------------------------------------
+
+def heatmap_correlations(resultats, *, alpha: float = 0.05, title: str = "Corrélations entre qualité "
+                         "de service et indicateurs RH", libelle=None):
+    """Heat map of Spearman's rho, quality measures in rows and staff measures in columns.
+
+    ``resultats`` is :func:`ducos_lib.linkage.correlations_qualite_rh`. Each cell shows rho with a
+    decimal comma; cells whose Benjamini–Hochberg adjusted p-value is below ``alpha`` are marked
+    with an asterisk and a thick black frame; pairs without a statistic are grey ("n.c.").
+    Diverging colour-blind-safe palette (seaborn ``vlag``) from −1 to +1. ``libelle`` maps a
+    measure name to its French label (default :func:`ducos_lib.linkage.libelle_mesure`).
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    if libelle is None:
+        from .linkage import libelle_mesure as libelle
+    lignes = list(dict.fromkeys(resultats["indicateur_qualite"]))
+    colonnes = list(dict.fromkeys(resultats["indicateur_rh"]))
+    rho = resultats.pivot_table(index="indicateur_qualite", columns="indicateur_rh", values="rho",
+                                aggfunc="first", dropna=False).reindex(index=lignes, columns=colonnes)
+    padj = resultats.pivot_table(index="indicateur_qualite", columns="indicateur_rh", values="p_ajustee",
+                                 aggfunc="first", dropna=False).reindex(index=lignes, columns=colonnes)
+    valeurs = rho.to_numpy(dtype=float)
+    signif = (padj.to_numpy(dtype=float) < alpha)
+    fig, ax = plt.subplots(figsize=(2.0 * len(colonnes) + 4.5, 0.6 * len(lignes) + 2.2))
+    ax.set_facecolor("#d9d9d9")
+    ax.grid(False)
+    sns.heatmap(np.ma.masked_invalid(valeurs), ax=ax, cmap="vlag", vmin=-1, vmax=1,
+                linewidths=0.8, linecolor="white", cbar_kws={"label": "rho de Spearman"},
+                xticklabels=[libelle(c) for c in colonnes], yticklabels=[libelle(r) for r in lignes])
+    for i in range(len(lignes)):
+        for j in range(len(colonnes)):
+            v = valeurs[i, j]
+            if np.isnan(v):
+                texte, poids = "n.c.", "normal"
+            else:
+                s = formats.nombre(abs(v), 2)
+                texte = ("\u2212" if v < 0 and s.strip("0,") else "") + s + ("*" if signif[i, j] else "")
+                poids = "bold" if signif[i, j] else "normal"
+            ax.text(j + 0.5, i + 0.5, texte, ha="center", va="center", fontsize=10, fontweight=poids,
+                    color="white" if not np.isnan(v) and abs(v) > 0.6 else "black")
+            if signif[i, j]:
+                ax.add_patch(Rectangle((j + 0.04, i + 0.04), 0.92, 0.92, fill=False, edgecolor="black",
+                                       linewidth=2.2))
+    cbar = ax.collections[0].colorbar
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.signe(v, 1) if v else "0"))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=20)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.text(0.01, 0.01, f"* et cadre noir : corrélation qui reste significative après ajustement "
+             f"(Benjamini–Hochberg, p ajustée < {formats.nombre(alpha, 2)}). n.c. : non calculable.",
+             fontsize=8, color="dimgray")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def nuage_services(panel, x: str, y: str, *, etiquette: str = "code_service", title: str | None = None,
+                   xlabel: str | None = None, ylabel: str | None = None, libelle=None):
+    """Scatter plot of two measures across services, each point labelled with its service.
+
+    Pass the **published** panel (:meth:`ducos_lib.linkage.PanelServices.publiable`, one
+    milestone): services with a missing or masked measure are left out, and a note under the
+    chart says how many. Axis labels default to the French labels of the measures.
+    """
+    import numpy as np
+
+    if libelle is None:
+        from .linkage import libelle_mesure as libelle
+    d = panel[[etiquette, x, y]].copy()
+    d[x] = d[x].astype("float64")
+    d[y] = d[y].astype("float64")
+    absents = int(d[[x, y]].isna().any(axis=1).sum())
+    d = d.dropna(subset=[x, y])
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    ax.scatter(d[x], d[y], s=46, color=PALETTE[0], edgecolor="white", linewidth=0.6, zorder=3)
+    dx = (d[x].max() - d[x].min()) * 0.012 if len(d) else 0
+    for _, r in d.iterrows():
+        ax.annotate(str(r[etiquette]), (r[x], r[y]), xytext=(4, 3), textcoords="offset points",
+                    fontsize=8.5, color="#333333")
+    ax.set_xlabel(xlabel or libelle(x))
+    ax.set_ylabel(ylabel or libelle(y))
+    ax.set_title(title or f"{libelle(y)}\nselon {libelle(x).lower()}")
+    amplitude = lambda s: float(np.nanmax(s) - np.nanmin(s)) if len(s) else 1.0  # noqa: E731
+    french_number_axis(ax, "x", 1 if amplitude(d[x]) < 20 else 0)
+    french_number_axis(ax, "y", 2 if amplitude(d[y]) < 2 else 1 if amplitude(d[y]) < 20 else 0)
+    if dx:
+        ax.set_xlim(d[x].min() - 4 * dx, d[x].max() + 8 * dx)
+    note = f"{len(d)} service{'s' if len(d) > 1 else ''} représenté{'s' if len(d) > 1 else ''}"
+    if absents:
+        note += (f" ; {absents} non représenté{'s' if absents > 1 else ''} (mesure manquante ou "
+                 "masquée pour confidentialité)")
+    fig.text(0.01, 0.01, note + ".", fontsize=8, color="dimgray")
+    sns.despine(ax=ax)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
