@@ -96,12 +96,24 @@ def normalise(text: object) -> str:
     return out.strip()
 
 
+class _BaseChar(dict):
+    """``str.translate`` table mapping each accented character to its base letter, filled lazily."""
+
+    def __missing__(self, code: int) -> str:
+        value = unicodedata.normalize("NFD", chr(code))[0]
+        self[code] = value
+        return value
+
+
+_BASE = _BaseChar()
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics character by character (the result has the same length as ``text``).
 
     Keeping the length lets a match found in the accent-free text be replaced in the original.
     """
-    return "".join(unicodedata.normalize("NFD", c)[0] if not c.isascii() else c for c in text)
+    return text if text.isascii() else text.translate(_BASE)
 
 
 # --- e-mails, phones, postcodes, addresses -------------------------------------------------------

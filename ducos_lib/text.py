@@ -180,7 +180,7 @@ def _compile(patterns: Sequence[str]) -> re.Pattern | None:
     if not patterns:
         return None
     body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+    return re.compile(rf"\b(?:{body})\b")
 
 
 @dataclass(frozen=True)

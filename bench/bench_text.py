@@ -1,0 +1,123 @@
+"""Benchmark of the immersion text pipeline (DESIGN §9: measured here, never by a timed test).
+
+Times normalise + redact + lemmatise + code on N synthetic forms (three free-text fields each),
+with cold caches, and prints the wall time, the peak memory (maximum resident set size) and a JSON line of figures.
+
+Usage: ``.venv/bin/python bench/bench_text.py [--forms 10000] [--seed 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ducos_lib import text as tx  # noqa: E402
+from ducos_lib.redaction import Roster, redact  # noqa: E402
+
+FRAGMENTS = [
+    "Très bon accueil des usagers au guichet", "pas assez de réunions d'équipe", "l'acceuil téléphonique est saturé",
+    "les plannings changent sans arrêt", "ambiance conviviale et beaucoup d'entraide", "le logiciel plante souvent",
+    "bureaux trop chauds, pas de climatisation", "manque de formation sur les nouveaux outils",
+    "la cheffe de service est à l'écoute", "aucune reconnaissance de la hiérarchie",
+    "on ne connaît pas le travail des autres services", "les véhicules sont en mauvais état",
+    "mettre en place un point d'équipe chaque lundi", "créer un groupe de travail inter-services",
+    "les procédures ne sont pas écrites", "stress lié aux incivilités du public", "equipe tres soudee",
+    "les informations circulent mal entre le matin et le soir", "prévoir un tutorat pour les nouveaux agents",
+    "le parc informatique est ancien", "la charge de travail est mal répartie", "journée très enrichissante",
+    "RAS", "les agents sont fiers de servir la population", "le cyclone a retardé les chantiers",
+    "la navette du personnel arrive en retard", "mutualiser les salles entre les directions",
+    "le responsable délègue peu", "les usagers attendent longtemps devant la porte", "comunication inexistante",
+]
+PII = [
+    "", "", "", "", " Merci à Mme {nom}.", " Contacter {prenom} au 0696 {a:02d} {b:02d} {c:02d}.",
+    " Écrire à {prenom_l}.{nom_l}@ville-ducos.fr.", " Rendez-vous au {a} rue Schoelcher, 97224 Ducos.",
+    " {prenom} {nom} m'a tout expliqué.", " tél. +596 696 {a:02d} {b:02d} {c:02d}",
+]
+PRENOMS = ["Ghislaine", "Josiane", "Thierry", "Rodrigue", "Marie-Josée", "Frantz", "Nadège", "Ludovic", "Rose"]
+NOMS = ["Lagier", "Ursulet", "Lordinot", "Bellemare", "Louis-Joseph", "Théodore", "Zozor", "Germain", "Charlery"]
+
+
+def synthetic_forms(n: int, seed: int) -> pd.DataFrame:
+    """N forms whose three fields combine 1–3 fragments, numbers and occasional personal data."""
+    rng = np.random.default_rng(seed)
+
+    def answer() -> str:
+        k = int(rng.integers(1, 4))
+        parts = [FRAGMENTS[int(i)] for i in rng.choice(len(FRAGMENTS), k, replace=False)]
+        text = ", ".join(parts).capitalize() + f" ({int(rng.integers(1, 500))} dossiers)."
+        prenom, nom = PRENOMS[int(rng.integers(len(PRENOMS)))], NOMS[int(rng.integers(len(NOMS)))]
+        a, b, c = (int(x) for x in rng.integers(0, 100, 3))
+        return text + PII[int(rng.integers(len(PII)))].format(
+            prenom=prenom, nom=nom, prenom_l=prenom.lower(), nom_l=nom.lower(), a=a, b=b, c=c
+        )
+
+    return pd.DataFrame(
+        {
+            "id_fiche": [f"F{i:06d}" for i in range(n)],
+            "points_forts": [answer() for _ in range(n)],
+            "axes_progression": [answer() for _ in range(n)],
+            "propositions": [answer() for _ in range(n)],
+        }
+    )
+
+
+def run(n_forms: int, seed: int) -> dict:
+    forms = synthetic_forms(n_forms, seed)
+    roster = Roster.build([f"{p} {n}" for p in PRENOMS for n in NOMS] + [f"Agent{i} Nom{i}" for i in range(300)])
+    codebook = tx.load_codebook()
+    tx._lemma.cache_clear()
+    tx.matching_text.cache_clear()
+    n_unique = int(pd.unique(forms[list(tx.FIELDS)].to_numpy().ravel()).size)
+
+    t0 = time.perf_counter()
+    redacted = forms.copy()
+    for champ in tx.FIELDS:
+        redacted[champ] = [redact(t, roster) for t in forms[champ]]
+    t1 = time.perf_counter()
+    lemma_counts = [len(tx.lemmas(t)) for champ in tx.FIELDS for t in redacted[champ]]
+    t2 = time.perf_counter()
+    coding = tx.code_fiches(redacted, codebook)
+    t3 = time.perf_counter()
+    return {
+        "benchmark": "text_pipeline",
+        "forms": n_forms,
+        "answers": 3 * n_forms,
+        "unique_answers": n_unique,
+        "codebook_version": codebook.version,
+        "seconds_total": round(t3 - t0, 3),
+        "seconds_redact": round(t1 - t0, 3),
+        "seconds_lemmatise": round(t2 - t1, 3),
+        "seconds_code": round(t3 - t2, 3),
+        "answers_per_second": round(3 * n_forms / (t3 - t0), 1),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "coding_rows": len(coding),
+        "lemmas": int(sum(lemma_counts)),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    res = run(args.forms, args.seed)
+    print(f"{res['forms']} fiches ({res['answers']} réponses, {res['unique_answers']} distinctes) : "
+          f"{res['seconds_total']} s (caviardage {res['seconds_redact']} s, lemmes {res['seconds_lemmatise']} s, "
+          f"codage {res['seconds_code']} s) ; pic mémoire (RSS max du processus) {res['max_rss_mib']} Mio")
+    print(json.dumps(res, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
