@@ -29,7 +29,7 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 from .config import CONFIG_DIR
-from .redaction import Roster, normalise, redact, strip_accents
+from .redaction import Roster, load_roster, normalise, redact, strip_accents
 
 __all__ = [
     "FIELDS",
@@ -38,6 +38,7 @@ __all__ = [
     "Codebook",
     "CommentThemes",
     "EmergingThemes",
+    "Roster",
     "Theme",
     "agreement",
     "code_fiches",
@@ -47,8 +48,11 @@ __all__ = [
     "lemmas",
     "lemmatise",
     "load_codebook",
+    "load_roster",
     "matching_text",
+    "normalise",
     "ratings_by_theme",
+    "redact",
     "remove_stop_words",
     "representative_quotes",
     "specificities",
