@@ -116,11 +116,13 @@ def _blank(text: pd.Series) -> pd.Series:
 
 def parse_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates given as ``JJ/MM/AAAA``, ``AAAA-MM-JJ``, Excel datetimes or Excel serial numbers."""
+    values = values.astype(object)  # str-dtype map() would return str-typed masks under pandas 3
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_dt = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
+    is_dt = values.map(lambda v: hasattr(v, "year") and hasattr(v, "month")).astype(bool)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(values[is_dt].map(pd.Timestamp)).dt.normalize().astype("datetime64[ns]")
-    is_serial = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < 100000)
+    is_serial = values.map(
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v < 100000).astype(bool)
     if is_serial.any():
         serial = values[is_serial].astype(float)
         out[is_serial] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(), unit="D")).astype("datetime64[ns]")
@@ -224,7 +226,9 @@ def build_schema(spec: dict[str, Any]) -> pa.DataFrameSchema:
             lo, hi = col.get("min", -np.inf), col.get("max", np.inf)
             checks.append(pa.Check.in_range(lo, hi))
         target = "mois_naissance" if kind == "naissance" else name
-        columns[target] = pa.Column(checks=checks, nullable=not col.get("requis", False), required=False)
+        # A required Likert column may hold NSP/blank: the answer leaves only that item's domain (§4).
+        value_required = col.get("requis", False) and kind != "likert"
+        columns[target] = pa.Column(checks=checks, nullable=not value_required, required=False)
     return pa.DataFrameSchema(columns)
 
 
