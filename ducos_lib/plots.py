@@ -57,6 +57,85 @@ def barh_counts(labels, values, *, title: str, xlabel: str, colour=None, decimal
 
 
 # ------------------------------------------------------------------------------------------------
+# Managerial practices (report 05_pratiques_manageriales)
+# ------------------------------------------------------------------------------------------------
+
+def dumbbell_avant_apres(table, *, title: str = "Auto-évaluations des encadrants : avant et après",
+                         label: str = "competence", scale: tuple[float, float] = (1, 5)):
+    """Dumbbell chart: mean self-rating before (circle) → after (diamond) per competence, with n pairs.
+
+    ``table`` is :func:`ducos_lib.practices.self_evaluation_table` (``competence, n_paires,
+    moyenne_avant, moyenne_apres``); rows without means (below the confidentiality threshold) are
+    left out. Colour-blind-safe colours plus distinct markers, so the chart also reads in grey.
+    """
+    import numpy as np
+
+    shown = table[table["moyenne_avant"].notna() & table["moyenne_apres"].notna()].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * max(len(shown), 1) + 1.6))
+    y = np.arange(len(shown))
+    before, after = shown["moyenne_avant"].astype(float).to_numpy(), shown["moyenne_apres"].astype(float).to_numpy()
+    ax.hlines(y, np.minimum(before, after), np.maximum(before, after), color="#9e9e9e", linewidth=2.5, zorder=1)
+    ax.scatter(before, y, s=70, marker="o", color=PALETTE[7], edgecolor="black", linewidth=0.5, zorder=2,
+               label="Avant la mise en situation")
+    ax.scatter(after, y, s=80, marker="D", color=PALETTE[0], edgecolor="black", linewidth=0.5, zorder=3,
+               label="Après la mise en situation")
+    for yi, b, a, n in zip(y, before, after, shown["n_paires"]):
+        ax.text(max(a, b) + 0.08, yi, f"{formats.signe(a - b)} (n = {formats.nombre(n)})", va="center", fontsize=9)
+    ax.set_yticks(y, [str(v) for v in shown[label]])
+    ax.set_xlim(scale[0] - 0.2, scale[1] + 0.9)
+    ax.set_xticks(np.arange(scale[0], scale[1] + 1))
+    french_number_axis(ax, "x")
+    ax.set_xlabel("Note moyenne d'auto-évaluation (1 = faible, 5 = très bonne)")
+    ax.set_title(title)
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="lower center", ncol=2)
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
+    return fig
+
+
+def repartition_notes(dist, *, group: str, title: str, level: str = "note", share: str = "part",
+                      level_labels=None):
+    """100 % stacked horizontal bars of a 1–5 rating distribution, one bar per group.
+
+    ``dist`` is long: ``group`` column (e.g. a label "Écoute · avant"), ``level`` (1–5) and
+    ``share`` (proportion 0–1), as :func:`ducos_lib.practices.rating_distribution` or
+    :func:`ducos_lib.practices.seminar_distribution`. Diverging colour-blind-safe palette
+    (:data:`LIKERT_COLOURS`); shares of at least 8 % are written in the bars.
+    """
+    import numpy as np
+
+    level_labels = level_labels or {1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
+    groups = list(dict.fromkeys(dist[group]))
+    levels = sorted(dist[level].dropna().unique())
+    wide = dist.pivot_table(index=group, columns=level, values=share, aggfunc="sum").reindex(
+        index=groups, columns=levels).fillna(0.0)
+    fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(groups), 1) + 1.8))
+    left = np.zeros(len(groups))
+    for i, lev in enumerate(levels):
+        vals = wide[lev].to_numpy(dtype=float)
+        likert = set(levels) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+        colour = LIKERT_COLOURS[int(lev) - 1] if likert else PALETTE[i % 10]
+        name = level_labels.get(int(lev), formats.nombre(lev)) if float(lev).is_integer() else formats.nombre(lev, 1)
+        ax.barh(groups, vals, left=left, color=colour, edgecolor="white", label=name)
+        for yi, (l0, v) in enumerate(zip(left, vals)):
+            if v >= 0.08:
+                ax.text(l0 + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
+                        color="white" if likert and int(lev) in (1, 5) else "black")
+        left += vals
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    french_percent_axis(ax, "x")
+    ax.set_xlabel("Part des réponses")
+    ax.set_title(title)
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), title="Note", frameon=False, ncol=len(levels), loc="lower center")
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, 0.6 / height, 1, 1))
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
 # Quality ↔ performance charts (report 04_qualite_performance)
 # ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,467 @@
+"""Phases 4–5 (ducos_lib.practices): self-evaluations, seminar review, guide of practices.
+
+Reference values: SciPy's ``wilcoxon`` on the complete pairs written out by hand below, the
+rank-biserial correlation and Holm adjustment computed by hand (arithmetic in comments), Wilson's
+formula written out, and SciPy's ``binomtest(...).proportion_ci``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ducos_lib import practices as pr
+
+T_AVANT, T_APRES = pd.Timestamp("2026-03-02"), pd.Timestamp("2026-06-15")
+
+# Competence A: ties, zeros, a duplicate rating, a missing note and incomplete pairs.
+#   manager   avant  apres   d
+#   a1          2      4     2
+#   a2          3      4     1   (an earlier "avant" = 1 is superseded by the latest, 3)
+#   a3          3      3     0
+#   a4          2      3     1   (a later "apres" with a missing note is ignored)
+#   a5          4      3    -1
+#   a6          1      3     2
+#   a7          3      3     0
+#   a8          2      5     3
+#   a9          2      –         incomplete: dropped
+#   a10         –      5         incomplete: dropped
+A_PAIRS = [(2, 4), (3, 4), (3, 3), (2, 3), (4, 3), (1, 3), (3, 3), (2, 5)]
+# Competence B: 16 pairs with ties and zeros (normal approximation).
+B_PAIRS = [(1, 3), (2, 3), (2, 2), (3, 4), (3, 5), (2, 4), (4, 4), (1, 2), (3, 2), (2, 3), (3, 4),
+           (2, 4), (4, 5), (3, 3), (1, 4), (2, 1)]
+# Competence C: 3 pairs only, below the confidentiality threshold (5).
+C_PAIRS = [(2, 3), (3, 4), (1, 2)]
+# Competence D: 6 pairs, no ties, no zeros (exact law). Differences 1, 2, 3, 4, 0.5, −1.5.
+D_PAIRS = [(1, 2), (1, 3), (1, 4), (1, 5), (2, 2.5), (4.5, 3)]
+
+
+def _rows(competence: str, prefix: str, pairs) -> list[tuple]:
+    out = []
+    for i, (before, after) in enumerate(pairs, start=1):
+        ident = f"{prefix}{i}"
+        out.append((ident, "avant", T_AVANT, competence, float(before)))
+        out.append((ident, "apres", T_APRES, competence, float(after)))
+    return out
+
+
+@pytest.fixture()
+def autoevaluations() -> pd.DataFrame:
+    rows = (_rows("Écoute", "a", A_PAIRS) + _rows("Délégation", "b", B_PAIRS)
+            + _rows("Feedback", "c", C_PAIRS) + _rows("Gestion du temps", "d", D_PAIRS))
+    rows += [
+        ("a2", "avant", pd.Timestamp("2026-02-01"), "Écoute", 1.0),  # earlier duplicate: superseded
+        ("a4", "apres", pd.Timestamp("2026-07-01"), "Écoute", np.nan),  # missing note: ignored
+        ("a9", "avant", T_AVANT, "Écoute", 2.0),  # incomplete pair
+        ("a10", "après", T_APRES, "Écoute", 5.0),  # incomplete pair (accented spelling accepted)
+    ]
+    frame = pd.DataFrame(rows, columns=["id_cadre", "temps", "date", "competence", "note"])
+    return frame.sample(frac=1.0, random_state=3).reset_index(drop=True)  # order must not matter
+
+
+def _diffs(pairs) -> np.ndarray:
+    return np.array([after - before for before, after in pairs], dtype=float)
+
+
+# --- pairs -----------------------------------------------------------------------------------------
+
+
+def test_paired_ratings_drops_incomplete_and_keeps_latest(autoevaluations):
+    pairs = pr.paired_ratings(autoevaluations)
+    a = pairs[pairs["competence"] == "Écoute"].set_index("id_cadre")
+    assert sorted(a.index) == sorted(f"a{i}" for i in range(1, 9))  # a9, a10 dropped
+    assert a.loc["a2", "avant"] == 3.0  # latest rating kept
+    assert a.loc["a4", "apres"] == 3.0  # missing note ignored
+    means = pr.paired_ratings(autoevaluations, duplicates="mean").set_index(["competence", "id_cadre"])
+    assert means.loc[("Écoute", "a2"), "avant"] == 2.0  # (1 + 3) / 2
+    with pytest.raises(ValueError, match="Règle de doublons"):
+        pr.paired_ratings(autoevaluations, duplicates="dernier")
+
+
+def test_unknown_time_value_is_a_french_error(autoevaluations):
+    bad = autoevaluations.copy()
+    bad.loc[0, "temps"] = "pendant"
+    with pytest.raises(ValueError, match="temps.*pendant"):
+        pr.paired_ratings(bad)
+
+
+# --- Wilcoxon against SciPy --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zero_method", ["pratt", "wilcox", "zsplit"])
+@pytest.mark.parametrize("pairs", [A_PAIRS, B_PAIRS, D_PAIRS], ids=["A_ties_zeros", "B_n16", "D_no_ties"])
+def test_wilcoxon_matches_scipy(pairs, zero_method):
+    before = [b for b, _ in pairs]
+    after = [a for _, a in pairs]
+    res = pr.wilcoxon_signed_rank(before, after, zero_method=zero_method)
+    ref = stats.wilcoxon(_diffs(pairs), zero_method=zero_method)  # SciPy's own "auto"
+    assert res.statistic == pytest.approx(float(ref.statistic), abs=1e-12)
+    assert res.pvalue == pytest.approx(float(ref.pvalue), rel=1e-10)
+    assert res.n_pairs == len(pairs)
+    for method in ("asymptotic", "exact"):
+        mine = pr.wilcoxon_signed_rank(before, after, zero_method=zero_method, method=method)
+        theirs = stats.wilcoxon(_diffs(pairs), zero_method=zero_method, method=method)
+        assert mine.pvalue == pytest.approx(float(theirs.pvalue), rel=1e-10)
+
+
+def test_wilcoxon_method_resolution():
+    a = pr.wilcoxon_signed_rank(*zip(*A_PAIRS))
+    b = pr.wilcoxon_signed_rank(*zip(*B_PAIRS))
+    d = pr.wilcoxon_signed_rank(*zip(*D_PAIRS))
+    assert (a.method, a.n_zeros, a.ties) == ("permutation", 2, True)  # ties/zeros, n = 8 ≤ 13
+    assert b.method == "asymptotic"  # ties, n = 16 > 13
+    assert (d.method, d.ties, d.n_zeros) == ("exact", False, 0)
+    assert "Wilcoxon" in d.method_label and "normale" in b.method_label
+    with pytest.raises(ValueError, match="valeurs possibles"):
+        pr.wilcoxon_signed_rank([1, 2], [2, 3], method="bootstrap")
+
+
+def test_wilcoxon_incomplete_pairs_dropped_and_degenerate_cases():
+    res = pr.wilcoxon_signed_rank([2, 3, np.nan, 3, 1], [4, 4, 5, np.nan, 2])
+    ref = stats.wilcoxon([2, 1, 1], zero_method="pratt")
+    assert res.n_pairs == 3 and res.pvalue == pytest.approx(float(ref.pvalue))
+    same = pr.wilcoxon_signed_rank([3, 3, 2], [3, 3, 2])
+    assert (same.pvalue, same.effect_size, same.method) == (1.0, 0.0, "none")
+    empty = pr.wilcoxon_signed_rank([], [])
+    assert empty.n_pairs == 0 and math.isnan(empty.pvalue)
+
+
+# --- effect size --------------------------------------------------------------------------------------
+
+
+def test_rank_biserial_hand_computed():
+    d = _diffs(A_PAIRS)  # [2, 1, 0, 1, -1, 2, 0, 3]
+    # Pratt: rank |d| with the zeros: 0, 0 → 1.5; 1, 1, 1 → 4; 2, 2 → 6.5; 3 → 8.
+    # R+ = 6.5 + 4 + 4 + 6.5 + 8 = 29; R− = 4; total = 8 × 9 / 2 = 36; r = (29 − 4) / 36 = 25/36.
+    assert pr.rank_biserial(d, "pratt") == pytest.approx(25 / 36)
+    # zsplit: the zeros' 1.5 + 1.5 go half to each sign: they cancel, total still 36 → same value.
+    assert pr.rank_biserial(d, "zsplit") == pytest.approx(25 / 36)
+    # Wilcox: zeros dropped, |d| = 2, 1, 1, 1, 2, 3 → ranks 1, 1, 1 → 2; 2, 2 → 4.5; 3 → 6.
+    # R+ = 4.5 + 2 + 2 + 4.5 + 6 = 19; R− = 2; total = 21; r = 17/21.
+    assert pr.rank_biserial(d, "wilcox") == pytest.approx(17 / 21)
+    res = pr.wilcoxon_signed_rank(*zip(*A_PAIRS))
+    assert (res.r_plus, res.r_minus) == (29.0, 4.0)
+    assert res.statistic == 4.0  # SciPy's two-sided statistic min(R+, R−) with Pratt
+    assert res.effect_size == pytest.approx(25 / 36)
+    assert pr.rank_biserial([-1, -2, -3]) == -1.0
+
+
+# --- the autoevaluations.csv table --------------------------------------------------------------------
+
+
+def test_self_evaluation_table_contract_and_holm(autoevaluations):
+    table = pr.self_evaluation_table(autoevaluations, seuil=5)
+    assert list(table.columns) == ["competence", "n_paires", "moyenne_avant", "moyenne_apres", "statistique",
+                                   "p_valeur", "p_ajustee", "taille_effet"]
+    # French reading order (accents ignored): Délégation, Écoute, Feedback, Gestion du temps.
+    assert table["competence"].tolist() == ["Délégation", "Écoute", "Feedback", "Gestion du temps"]
+    t = table.set_index("competence")
+    assert t["n_paires"].tolist() == [16, 8, 3, 6]
+    a = t.loc["Écoute"]
+    assert a["moyenne_avant"] == pytest.approx(np.mean([p[0] for p in A_PAIRS]))  # 20 / 8 = 2,5
+    assert a["moyenne_apres"] == pytest.approx(np.mean([p[1] for p in A_PAIRS]))  # 28 / 8 = 3,5
+    assert a["taille_effet"] == pytest.approx(25 / 36)
+    for name, pairs in (("Écoute", A_PAIRS), ("Délégation", B_PAIRS), ("Gestion du temps", D_PAIRS)):
+        ref = stats.wilcoxon(_diffs(pairs), zero_method="pratt")
+        assert t.loc[name, "statistique"] == pytest.approx(float(ref.statistic))
+        assert t.loc[name, "p_valeur"] == pytest.approx(float(ref.pvalue))
+    # Feedback: 3 pairs < 5 → n shown, nothing else, out of the Holm family.
+    assert t.loc["Feedback", ["moyenne_avant", "statistique", "p_valeur", "p_ajustee", "taille_effet"]].isna().all()
+    # Holm by hand over the 3 tested competences: sort p ascending, multiply by 3, 2, 1, running max.
+    p = t.loc[["Délégation", "Écoute", "Gestion du temps"], "p_valeur"].to_numpy()
+    order = np.argsort(p)
+    expected = np.empty(3)
+    running = 0.0
+    for k, i in enumerate(order):
+        running = max(running, (3 - k) * p[i])
+        expected[i] = min(running, 1.0)
+    assert t.loc[["Délégation", "Écoute", "Gestion du temps"], "p_ajustee"].to_numpy() == pytest.approx(expected)
+    # and the textbook example: p = 0,01 / 0,04 / 0,03 → 0,03 / 0,06 / 0,06
+    assert pr.adjust_pvalues([0.01, 0.04, 0.03], "holm") == pytest.approx([0.03, 0.06, 0.06])
+    bh = pr.self_evaluation_table(autoevaluations, adjust="bh", details=True)
+    assert "methode" in bh.columns and bh["p_ajustee"].notna().sum() == 3
+
+
+def test_rating_distribution_on_complete_pairs(autoevaluations):
+    dist = pr.rating_distribution(autoevaluations, seuil=5)
+    assert "Feedback" not in set(dist["competence"])  # 3 pairs: not shown
+    a = dist[(dist["competence"] == "Écoute")].pivot_table(index="note", columns="temps", values="n")
+    # avant of the 8 complete pairs: 2, 3, 3, 2, 4, 1, 3, 2 (a9's lone 2 is not counted)
+    assert a["avant"].to_dict() == {1.0: 1, 2.0: 3, 3.0: 3, 4.0: 1, 5.0: 0}
+    assert a["apres"].to_dict() == {1.0: 0, 2.0: 0, 3.0: 5, 4.0: 2, 5.0: 1}
+    shares = dist.groupby(["competence", "temps"])["part"].sum()
+    assert np.allclose(shares, 1.0)
+
+
+# --- directions and the confidentiality threshold ---------------------------------------------------
+
+
+def test_by_direction_hides_small_groups_with_secondary_suppression(autoevaluations):
+    directions = {f"a{i}": "DST" for i in range(1, 6)} | {f"a{i}": "DRH" for i in range(6, 9)}
+    directions |= {f"b{i}": "DST" for i in range(1, 7)} | {f"b{i}": "DRH" for i in range(7, 14)}
+    directions |= {f"b{i}": "DGS" for i in range(14, 17)}
+    directions |= {f"d{i}": "DST" for i in range(1, 7)}
+    table = pr.self_evaluation_by_direction(autoevaluations, directions, seuil=5)
+    assert list(table.columns) == ["direction"] + pr.AUTOEVALUATION_COLUMNS
+    shown = set(zip(table["direction"], table["competence"]))
+    # Écoute: DST 5, DRH 3 → DRH hidden, and DST too (else DRH = total − DST); Délégation: DGS 3
+    # hidden → the smallest shown (DST, 6) hidden too, DRH (7) shown; Gestion du temps: DST 6.
+    assert shown == {("DRH", "Délégation"), ("DST", "Gestion du temps")}
+    assert (table["n_paires"] >= 5).all()
+    drh = [B_PAIRS[i - 1] for i in range(7, 14)]
+    row = table[table["direction"] == "DRH"].iloc[0]
+    assert row["p_valeur"] == pytest.approx(float(stats.wilcoxon(_diffs(drh), zero_method="pratt").pvalue))
+    # With a threshold of 3, Écoute is shown for both directions.
+    low = pr.self_evaluation_by_direction(autoevaluations, directions, seuil=3)
+    assert {("DST", "Écoute"), ("DRH", "Écoute")} <= set(zip(low["direction"], low["competence"]))
+    with pytest.raises(ValueError, match="moins de 3"):
+        pr.self_evaluation_by_direction(autoevaluations, directions, seuil=2)
+
+
+def test_manager_directions_from_hr():
+    agents = pd.DataFrame({"matricule": ["P1", "P2", "P1", "P3"], "service": ["S1", "S2", "S2", "S9"],
+                           "date_extraction": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-06-01", "2026-06-01"])})
+    services = pd.DataFrame({"code_service": ["S1", "S2", "S9"], "direction": ["DGS", "DST", None]})
+    mapping = pr.manager_directions(agents, services)
+    assert mapping.to_dict() == {"P1": "DST", "P2": "DST"}  # latest extraction; no direction → absent
+
+
+# --- seminar ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def bilan() -> pd.DataFrame:
+    return pd.DataFrame({
+        "id_participant": [f"P{i}" for i in range(10)],
+        "date": pd.Timestamp("2026-11-20"),
+        "note_organisation": [5, 4, 4, 3, 5, 2, 4, 4, 1, 5],
+        "note_contenu": [5, 4, 3] + [np.nan] * 7,  # 3 answers: not shown
+        "note_globale": [4, 4, 5, 3, 4, 2, 5, 4, 3, 4],
+        "commentaire": ["Très bonne organisation, merci à Mme Lagier (0696 12 34 56).",
+                        "Plus de réunions d'équipe entre services", None, "", "Ateliers trop courts",
+                        "Réunions utiles", None, None, None, "Contact : j.lagier@ducos.fr pour la suite"],
+    }).astype({"note_organisation": float, "note_contenu": float, "note_globale": float})
+
+
+def test_seminar_summary_share_satisfied_wilson(bilan):
+    summary = pr.seminar_summary(bilan, seuil=5).set_index("item")
+    assert "note_contenu" not in summary.index
+    org = summary.loc["note_organisation"]
+    x, n = 7, 10  # ratings 4 or 5: 5, 4, 4, 5, 4, 4, 5
+    assert (org["n_reponses"], org["n_satisfaits"], org["part_satisfaits"]) == (10, 7, 0.7)
+    z = stats.norm.ppf(0.975)
+    p = x / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert (org["ic_bas"], org["ic_haut"]) == pytest.approx((centre - half, centre + half))
+    assert org["methode_ic"] == "Wilson"
+    ref = stats.binomtest(x, n).proportion_ci(method="wilson")
+    assert (org["ic_bas"], org["ic_haut"]) == pytest.approx((ref.low, ref.high))
+    values = bilan["note_organisation"].to_numpy()
+    half_t = stats.t.ppf(0.975, 9) * values.std(ddof=1) / math.sqrt(10)
+    assert (org["moyenne"], org["moyenne_ic_bas"]) == pytest.approx((3.7, 3.7 - half_t))
+    exact = pr.seminar_summary(bilan, ci_method="exact").set_index("item").loc["note_globale"]
+    ref = stats.binomtest(7, 10).proportion_ci(method="exact")  # 4, 4, 5, 4, 5, 4, 4 are ≥ 4
+    assert (exact["ic_bas"], exact["ic_haut"]) == pytest.approx((ref.low, ref.high))
+    assert exact["methode_ic"] == "Clopper-Pearson (exact)"
+    with pytest.raises(ValueError, match="valeurs possibles"):
+        pr.proportion_ci(3, 10, method="agresti")
+
+
+def test_seminar_distribution(bilan):
+    dist = pr.seminar_distribution(bilan, seuil=5)
+    assert set(dist["item"]) == {"note_organisation", "note_globale"}
+    g = dist[dist["item"] == "note_globale"].set_index("note")["n"].to_dict()
+    assert g == {1.0: 0, 2.0: 1, 3.0: 2, 4.0: 5, 5.0: 2}
+    assert dist["libelle"].isin(pr.SEMINAR_ITEMS.values()).all()
+
+
+def _fake_code(texts: pd.Series) -> pd.DataFrame:
+    """Stand-in for ducos_lib.text.code_texts: keyword coding."""
+    low = texts.str.lower()
+    return pd.DataFrame({"communication_interne": low.str.contains("réunion|contact"),
+                         "organisation_travail": low.str.contains("organisation|atelier"),
+                         "outils_moyens": low.str.contains("logiciel")}, index=texts.index)
+
+
+def test_comment_themes_redacted(bilan):
+    from ducos_lib.redaction import redact
+
+    res = pr.comment_themes(bilan["commentaire"], _fake_code, redact)
+    counts = res.counts.set_index("theme")
+    assert counts.loc["communication_interne", "n_commentaires"] == 3
+    assert counts.loc["outils_moyens", "n_commentaires"] == 0
+    assert (counts["n_total"] == 5).all()  # blanks and None ignored
+    text = " ".join(res.quotes["citation"])
+    for planted in ("Lagier", "0696", "12 34 56", "ducos.fr"):
+        assert planted not in text
+    assert "[TÉLÉPHONE]" in text or "[EMAIL]" in text
+
+
+# --- the guide ----------------------------------------------------------------------------------------
+
+CODEBOOK = {"communication_interne": "Communication interne", "organisation_travail": "Organisation du travail",
+            "cohesion_equipe": "Cohésion d'équipe", "outils_moyens": "Outils et moyens"}
+
+GUIDE = """---
+titre: Guide d'essai
+version: "1.1"
+date: 2026-10-01
+---
+
+# Guide d'essai
+
+## Introduction
+
+Texte d'introduction.
+
+## Tenir un point d'équipe hebdomadaire
+
+Un point court chaque semaine.
+
+Thèmes : communication_interne, cohesion_equipe
+
+## Organiser la polyvalence et les binômes
+
+Deux agents par mission.
+
+**Thèmes :** `organisation_travail`; outils_moyens
+
+## Historique des versions
+
+- 1.1 (01/10/2026) : ajout de la polyvalence.
+- 1.0 (01/06/2026) : première version.
+"""
+
+
+@pytest.fixture()
+def guide_path(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text(GUIDE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def forms():
+    fiches = pd.DataFrame({
+        "id_fiche": ["F1", "F2", "F3", "F4"],
+        "date_immersion": pd.to_datetime(["2026-02-01", "2026-04-01", "2026-09-01", "2026-10-01"]),
+        "propositions": [
+            "Instaurer une réunion d'équipe le lundi, voir avec Mme Josépha Lagier au 0696 12 34 56.",
+            "Écrire les procédures pour les binômes.",
+            "Créer une boîte à idées ; écrire à j.lagier@ducos.fr",
+            "Former un binôme sur l'état civil, 12 rue Schœlcher 97224 Ducos.",
+        ],
+    })
+    coding = pd.DataFrame({
+        "id_fiche": ["F1", "F1", "F2", "F3", "F3", "F4"],
+        "champ": ["propositions", "points_forts", "propositions", "propositions", "axes_progression", "propositions"],
+        "theme": ["communication_interne", "cohesion_equipe", "organisation_travail", "communication_interne",
+                  "outils_moyens", "organisation_travail"],
+    })
+    return coding, fiches
+
+
+def test_parse_guide(guide_path):
+    guide = pr.parse_guide(guide_path, CODEBOOK)
+    assert (guide.version, guide.date) == ("1.1", pd.Timestamp("2026-10-01"))
+    assert [p.title for p in guide.practices] == ["Tenir un point d'équipe hebdomadaire",
+                                                  "Organiser la polyvalence et les binômes"]
+    assert guide.practices[1].themes == ("organisation_travail", "outils_moyens")
+    assert guide.themes == ["communication_interne", "cohesion_equipe", "organisation_travail", "outils_moyens"]
+
+
+def test_unknown_theme_is_a_french_error(guide_path):
+    guide_path.write_text(GUIDE.replace("outils_moyens\n", "outils_numeriques\n"), encoding="utf-8")
+    with pytest.raises(pr.GuideError) as err:
+        pr.parse_guide(guide_path, CODEBOOK)
+    message = str(err.value)
+    assert "thème inconnu « outils_numeriques »" in message
+    assert "Organiser la polyvalence" in message and "ligne 23" in message
+    assert "communication_interne" in message  # lists the known themes
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("Thèmes : communication_interne, cohesion_equipe\n", ""), "n'indique pas ses thèmes"),
+    (('version: "1.1"\n', ""), "« version » est absente"),
+    (("- 1.1 (01/10/2026) : ajout de la polyvalence.\n", ""), "version 1.1 de l'en-tête n'a pas d'entrée"),
+])
+def test_guide_format_errors(guide_path, change, expected):
+    guide_path.write_text(GUIDE.replace(*change), encoding="utf-8")
+    with pytest.raises(pr.GuideError, match=re.escape(expected)):
+        pr.parse_guide(guide_path, CODEBOOK)
+
+
+def test_render_guide_with_annex(guide_path, forms, tmp_path):
+    coding, fiches = forms
+    previous = pr.theme_frequencies(coding, fiches, until="2026-06-30")  # F1, F2
+    assert previous.set_index("theme")["n_fiches"].to_dict() == {
+        "cohesion_equipe": 1, "communication_interne": 1, "organisation_travail": 1}
+    out = tmp_path / "T12" / "guide_pratiques.html"
+    res = pr.render_guide(guide_path, coding, fiches, out, "T12", previous, previous_milestone="T6",
+                          codebook=CODEBOOK, milestone_date="2026-12-15")
+    annex = res.annex.set_index("theme")
+    # Now 4 forms. communication_interne: F1, F3 → 2/4 = 0,50, before 1/2 = 0,50 → stable.
+    # organisation_travail: F2, F4 → 0,50 vs 0,50 → stable; cohesion_equipe: F1 → 0,25 vs 0,50 →
+    # −25 points; outils_moyens: F3 → 0,25, none before → nouveau.
+    assert annex["n_fiches"].to_dict() == {"communication_interne": 2, "cohesion_equipe": 1,
+                                           "organisation_travail": 2, "outils_moyens": 1}
+    assert annex.loc["cohesion_equipe", "difference_part"] == pytest.approx(-0.25)
+    assert annex["evolution"].to_dict() == {"communication_interne": "stable", "cohesion_equipe": "−25,0 points",
+                                            "organisation_travail": "stable", "outils_moyens": "nouveau"}
+    assert annex.loc["outils_moyens", "n_propositions"] == 0  # coded in axes_progression only
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in page
+    assert "ducos-tableau" in page and "--ducos-bleu" in page  # the reports' stylesheet, inline
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # nothing from another host
+    assert "Annexe : ce que disent les immersions" in page and "depuis T6" in page
+    assert "Écrire les procédures pour les binômes." in page
+    assert "Instaurer une réunion d&#x27;équipe le lundi" in page
+    assert "[TÉLÉPHONE]" in page and "[EMAIL]" in page and "[NOM]" in page
+    for planted in ("Lagier", "Josépha", "0696", "12 34 56", "ducos.fr", "Schœlcher", "97224"):
+        assert planted not in page
+    assert 'href="#theme-communication-interne"' in page and 'id="theme-communication-interne"' in page
+    assert "nouveau" in page and "−25,0 points" in page
+    assert "Version 1.1 du 01/10/2026" in page
+
+
+def test_render_guide_without_previous_milestone(guide_path, forms, tmp_path):
+    coding, fiches = forms
+    res = pr.render_guide(guide_path, coding, fiches, tmp_path / "g.html", "T0", codebook=CODEBOOK)
+    assert (res.annex["evolution"] == "–").all()
+    assert "Pas de jalon précédent" in (tmp_path / "g.html").read_text(encoding="utf-8")
+
+
+def test_repository_guide_is_valid():
+    from ducos_lib.config import CONFIG_DIR, ROOT
+
+    if not (CONFIG_DIR / "codebook.yml").exists():
+        pytest.skip("config/codebook.yml pas encore disponible")
+    guide = pr.parse_guide(ROOT / "guide" / "guide_pratiques.md")
+    assert 8 <= len(guide.practices) <= 12
+    assert all(p.themes for p in guide.practices)
+
+
+# --- charts -------------------------------------------------------------------------------------------
+
+
+def test_charts_return_figures(autoevaluations):
+    import matplotlib.pyplot as plt
+
+    from ducos_lib import plots
+
+    table = pr.self_evaluation_table(autoevaluations)
+    fig = plots.dumbbell_avant_apres(table)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Feedback" not in labels and "Écoute" in labels  # masked competence not drawn
+    plt.close(fig)
+    dist = pr.rating_distribution(autoevaluations)
+    dist = dist.assign(groupe=dist["competence"] + " · " + dist["temps"])
+    fig = plots.repartition_notes(dist, group="groupe", title="Répartition des notes")
+    assert fig.axes[0].get_xlabel() == "Part des réponses"
+    plt.close(fig)
