@@ -94,3 +94,15 @@ def test_cli_run_exit_code_on_input_error(isolated_env, tmp_path):
     (raw / "calendrier.csv").write_text("jalon\nT0\n", encoding="utf-8")
     assert cli.main(["run", "--milestone", "T0", "--raw-dir", str(raw), "--out", str(tmp_path / "o"),
                      "--only", "00_qualite_donnees"]) == 2
+
+
+def test_exploration_notebook_runs(isolated_env, tmp_path):
+    import papermill
+
+    out = tmp_path / "exploration.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "exploration.ipynb"), str(out), kernel_name="python3",
+                               progress_bar=False, cwd=str(ROOT / "notebooks"))
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert "satisfaction_globale" in json.dumps(outputs)
