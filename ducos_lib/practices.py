@@ -765,10 +765,14 @@ def _default_code() -> Callable[[pd.Series], pd.DataFrame]:
     return code_texts
 
 
-def _default_redact() -> Callable[[str], str]:
-    from .redaction import redact
+def _default_redact(roster: Any = None) -> Callable[[str], str]:
+    """:func:`ducos_lib.redaction.redact` with the HR roster's names (a ``Roster`` or names)."""
+    from .redaction import Roster, redact
 
-    return redact
+    if roster is None:
+        return redact
+    built = roster if isinstance(roster, Roster) else Roster.build(roster)
+    return lambda text: redact(text, built)
 
 
 def comment_themes(
@@ -777,6 +781,7 @@ def comment_themes(
     redact: Callable[[str], str] | None = None,
     *,
     n_quotes: int = 2,
+    roster: Any = None,
 ) -> CommentThemeSummary:
     """Themes of the seminar's comments through the text pipeline, with redacted quotes.
 
@@ -788,11 +793,14 @@ def comment_themes(
         The text module's coding function: Series of texts → DataFrame of booleans, one column
         per theme, same index (default :func:`ducos_lib.text.code_texts`).
     redact : callable, optional
-        Text → redacted text (default :func:`ducos_lib.redaction.redact`). Every quote goes
-        through it.
+        Text → redacted text (default :func:`ducos_lib.redaction.redact` with ``roster``). Every
+        quote goes through it.
     n_quotes : int
         Quotes per theme: the comments mentioning the fewest themes (most specific), then the
         shortest, then in file order.
+    roster : Roster or iterable of str, optional
+        Names of the HR roster for the default redaction (processed data carry no names: build it
+        with ``ducos_lib.redaction.load_roster(raw_dir)``). Ignored when ``redact`` is given.
 
     Returns
     -------
@@ -801,7 +809,7 @@ def comment_themes(
         first; ``quotes`` only redacted text.
     """
     code = code or _default_code()
-    redact = redact or _default_redact()
+    redact = redact or _default_redact(roster)
     texts = comments.astype(object)
     texts = texts[texts.notna()].map(lambda t: str(t).strip())
     texts = texts[texts != ""]
@@ -1280,6 +1288,7 @@ def render_guide(
     milestone_date: Any = None,
     codebook: Any = None,
     redact: Callable[[str], str] | None = None,
+    roster: Any = None,
     max_proposals: int = 10,
 ) -> RenderedGuide:
     """Render the guide to a self-contained French HTML page with its evidence annex.
@@ -1306,8 +1315,12 @@ def render_guide(
     codebook : Codebook, mapping or iterable, optional
         Known themes and their French labels (default ``config/codebook.yml``).
     redact : callable, optional
-        Text → redacted text (default :func:`ducos_lib.redaction.redact`); every proposal goes
-        through it.
+        Text → redacted text (default :func:`ducos_lib.redaction.redact` with ``roster``); every
+        proposal goes through it.
+    roster : Roster or iterable of str, optional
+        Names of the HR roster for the default redaction: pass
+        ``ducos_lib.redaction.load_roster(raw_dir)``, otherwise first names written alone
+        ("Mireille m'a expliqué …") are not caught. Ignored when ``redact`` is given.
     max_proposals : int
         Proposals quoted per theme (the most recent forms first).
 
@@ -1327,7 +1340,7 @@ def render_guide(
     from .report import TEMPLATE_DIR, add_table_of_contents
 
     labels = _theme_labels(codebook)
-    redact = redact or _default_redact()
+    redact = redact or _default_redact(roster)
     guide = parse_guide(guide_path, labels)
     annex = guide_evidence(guide, coding, fiches, previous_milestone_data, codebook=labels)
     freq = theme_frequencies(coding, fiches)

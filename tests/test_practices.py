@@ -354,7 +354,7 @@ def forms():
         "propositions": [
             "Instaurer une réunion d'équipe le lundi, voir avec Mme Josépha Lagier au 0696 12 34 56.",
             "Écrire les procédures pour les binômes.",
-            "Créer une boîte à idées ; écrire à j.lagier@ducos.fr",
+            "Créer une boîte à idées ; écrire à j.lagier@ducos.fr. Mireille m'a expliqué le service.",
             "Former un binôme sur l'état civil, 12 rue Schœlcher 97224 Ducos.",
         ],
     })
@@ -404,7 +404,7 @@ def test_render_guide_with_annex(guide_path, forms, tmp_path):
         "cohesion_equipe": 1, "communication_interne": 1, "organisation_travail": 1}
     out = tmp_path / "T12" / "guide_pratiques.html"
     res = pr.render_guide(guide_path, coding, fiches, out, "T12", previous, previous_milestone="T6",
-                          codebook=CODEBOOK, milestone_date="2026-12-15")
+                          codebook=CODEBOOK, milestone_date="2026-12-15", roster=["Mireille", "VIRASSAMY"])
     annex = res.annex.set_index("theme")
     # Now 4 forms. communication_interne: F1, F3 → 2/4 = 0,50, before 1/2 = 0,50 → stable.
     # organisation_travail: F2, F4 → 0,50 vs 0,50 → stable; cohesion_equipe: F1 → 0,25 vs 0,50 →
@@ -423,8 +423,8 @@ def test_render_guide_with_annex(guide_path, forms, tmp_path):
     assert "Écrire les procédures pour les binômes." in page
     assert "Instaurer une réunion d&#x27;équipe le lundi" in page
     assert "[TÉLÉPHONE]" in page and "[EMAIL]" in page and "[NOM]" in page
-    for planted in ("Lagier", "Josépha", "0696", "12 34 56", "ducos.fr", "Schœlcher", "97224"):
-        assert planted not in page
+    for planted in ("Lagier", "Josépha", "0696", "12 34 56", "ducos.fr", "Schœlcher", "97224", "Mireille"):
+        assert planted not in page  # "Mireille" alone is caught only through the HR roster
     assert 'href="#theme-communication-interne"' in page and 'id="theme-communication-interne"' in page
     assert "nouveau" in page and "−25,0 points" in page
     assert "Version 1.1 du 01/10/2026" in page
@@ -465,3 +465,19 @@ def test_charts_return_figures(autoevaluations):
     fig = plots.repartition_notes(dist, group="groupe", title="Répartition des notes")
     assert fig.axes[0].get_xlabel() == "Part des réponses"
     plt.close(fig)
+
+
+def test_evidence_movement_without_any_form(guide_path, forms):
+    coding, fiches = forms
+    coding = coding[coding["theme"] != "outils_moyens"]
+    previous = pr.theme_frequencies(coding, fiches, until="2026-06-30")
+    annex = pr.guide_evidence(pr.parse_guide(guide_path, CODEBOOK), coding, fiches, previous,
+                              codebook=CODEBOOK).set_index("theme")
+    assert annex.loc["outils_moyens", "evolution"] == "absent aux deux jalons"
+    assert annex.loc["outils_moyens", "n_fiches"] == 0
+
+
+def test_comment_themes_roster(bilan):
+    comments = pd.Series(["Merci à Mireille pour les réunions."])
+    res = pr.comment_themes(comments, _fake_code, roster=["Mireille"])
+    assert "Mireille" not in " ".join(res.quotes["citation"])
