@@ -212,6 +212,11 @@ def write_index(run) -> None:
     for nb in run.notebooks:
         link = f'<a href="{esc(nb.html)}">{esc(nb.titre)}</a>' if nb.html and nb.statut != "echec" else esc(nb.titre)
         detail = f'<br><span class="ducos-note">{esc(nb.erreur)}</span>' if nb.erreur else ""
+        previous = run.out_dir / f"{nb.name}.html"
+        if nb.statut == "echec" and previous.exists():  # a failed run leaves the last good report in place
+            link = f'<a href="{esc(previous.name)}">{esc(nb.titre)}</a>'
+            detail += '<br><span class="ducos-note">Version précédente conservée (données antérieures).</span>'
+
         tables = ", ".join(f'<a href="{esc(t)}">{esc(t.split("/")[-1])}</a>' for t in nb.tables)
         rows.append(f"<tr><td>{link}</td><td>{esc(STATUS_LABELS.get(nb.statut, nb.statut))}{detail}</td>"
                     f'<td class="num">{nombre(nb.duree_s, 1)} s</td><td>{tables or "–"}</td></tr>')
