@@ -179,11 +179,11 @@ def add_table_of_contents(page: str) -> str:
     toc = f'<nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>{"".join(items)}</ol></nav>'
     if not items:
         return page.replace("<!-- ducos:toc -->", "", 1)
-    h1_end = page.find("</h1>")
-    if h1_end >= 0:  # after the title, so the page opens on what it is about
-        page = page.replace("<!-- ducos:toc -->", "", 1)
-        return page[: h1_end + 5] + toc + page[h1_end + 5:]
-    return page.replace("<!-- ducos:toc -->", toc, 1)
+    if "</h1>" not in page:
+        return page.replace("<!-- ducos:toc -->", toc, 1)
+    page = page.replace("<!-- ducos:toc -->", "", 1)
+    h1_end = page.find("</h1>") + len("</h1>")  # after the title, so the page opens on what it is about
+    return page[:h1_end] + toc + page[h1_end:]
 
 
 def export_html(notebook_path: Path | str, html_path: Path | str, title: str | None = None) -> Path:
