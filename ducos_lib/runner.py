@@ -44,6 +44,7 @@ class NotebookResult:
     duree_s: float = 0.0
     html: str | None = None
     tables: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
     empreinte: str = ""
     erreur: str | None = None
     notebook_execute: str | None = None
@@ -141,6 +142,9 @@ def _run_one(notebook: Path, milestone: str, raw_dir: Path, out: Path, kernel: s
         for table in tables:
             os.replace(table, out / "tables" / table.name)
         result.tables = [f"tables/{t.name}" for t in tables]
+        for extra in sorted(staging.glob("*.html")):  # pages a notebook renders itself (e.g. the guide)
+            os.replace(extra, out / extra.name)
+            result.pages.append(extra.name)
     shutil.rmtree(staging, ignore_errors=True)
     return result
 
