@@ -1054,3 +1054,615 @@ def metiers_a_risque(agents: pd.DataFrame, date_extraction: Any, *, scenario: st
         res = res[res["a_risque"]]
     return res.sort_values(["a_risque", "metier"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report helpers (notebook 03_rh_gpec): French labels, display tables, key findings
+# ---------------------------------------------------------------------------------------------
+
+#: French labels of the indicators, as the report shows them.
+LIBELLES_INDICATEURS = {
+    "effectif": "Effectif (agents présents)",
+    "etp": "Équivalents temps plein (ETP)",
+    "age_moyen": "Âge moyen (ans)",
+    "age_median": "Âge médian (ans)",
+    "taux_absenteisme": "Taux d'absentéisme (%)",
+    "taux_absenteisme_compressible": "dont absentéisme compressible (%)",
+    "taux_rotation": "Taux de rotation (%)",
+    "heures_formation_par_agent": "Heures de formation par agent",
+    "part_encadrants": "Part d'encadrants (%)",
+    "part_femmes_encadrants": "Part de femmes parmi les encadrants (%)",
+    "taux_boe": "Taux d'emploi de travailleurs handicapés (BOE, %)",
+}
+LIBELLES_VARIABLES = {"statut": "Statut", "categorie": "Catégorie", "filiere": "Filière",
+                      "sexe": "Sexe", "service": "Service", "metier": "Métier", "motif": "Motif"}
+LIBELLES_STATUTS = {"titulaire": "Titulaires", "stagiaire": "Stagiaires",
+                    "contractuel_permanent": "Contractuels permanents",
+                    "contractuel_non_permanent": "Contractuels non permanents"}
+LIBELLES_SEXES = {"F": "Femmes", "H": "Hommes"}
+LIBELLES_MOTIFS = {"MO": "Maladie ordinaire", "CLM": "Congé de longue maladie",
+                   "CLD": "Congé de longue durée", "AT": "Accident du travail",
+                   "MP": "Maladie professionnelle", "MAT": "Maternité", "PAT": "Paternité",
+                   "AUTRE": "Autres motifs"}
+LIBELLES_SCENARIOS = {"age_legal": "À l'âge légal minimum",
+                      "age_observe": "À l'âge moyen de départ observé"}
+#: Indicators followed across extractions in the report's evolution table (ensemble).
+INDICATEURS_EVOLUTION = ("effectif", "etp", "age_moyen", "taux_absenteisme",
+                         "taux_absenteisme_compressible", "taux_rotation",
+                         "heures_formation_par_agent", "part_encadrants", "part_femmes_encadrants",
+                         "taux_boe")
+
+
+def libelle_groupe(groupe_variable: str, groupe: str,
+                   libelles_services: Mapping[str, str] | None = None) -> str:
+    """French label of a group (``"contractuel_permanent"`` → ``"Contractuels permanents"``)."""
+    g = str(groupe)
+    if g == NON_RENSEIGNE:
+        return "Non renseigné"
+    if groupe_variable == ENSEMBLE:
+        return "Ensemble"
+    if groupe_variable == "statut":
+        return LIBELLES_STATUTS.get(g, g)
+    if groupe_variable == "sexe":
+        return LIBELLES_SEXES.get(g, g)
+    if groupe_variable == "categorie":
+        return f"Catégorie {g}"
+    if groupe_variable == "motif":
+        return f"{LIBELLES_MOTIFS.get(g, g)} ({g})" if g != "AUTRE" else LIBELLES_MOTIFS[g]
+    if groupe_variable == "service" and libelles_services:
+        return str(libelles_services.get(g, g))
+    return g[:1].upper() + g[1:]
+
+
+def _d(table: pd.DataFrame) -> pd.DataFrame:
+    t = table.copy()
+    t["date_extraction"] = _dt(t["date_extraction"])
+    return t
+
+
+def _valeur(table: pd.DataFrame, ind: str, d: pd.Timestamp, gv: str = ENSEMBLE,
+            g: str = ENSEMBLE) -> float | None:
+    sel = table[(table["date_extraction"] == d) & (table["indicateur"] == ind)
+                & (table["groupe_variable"] == gv) & (table["groupe"] == g)]
+    if sel.empty or bool(sel["masque"].iloc[0]) or pd.isna(sel["valeur"].iloc[0]):
+        return None
+    return float(sel["valeur"].iloc[0])
+
+
+def structure_effectifs(indicateurs: pd.DataFrame, date_extraction: Any, groupe_variable: str, *,
+                        libelles_services: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Workforce structure by one breakdown, from a (masked) ``rh_indicateurs`` table.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (then ``Ensemble``): ``groupe`` (French label), ``effectif``, ``etp``,
+        ``part_effectif`` (% of the ensemble headcount), ``age_moyen``, ``part_encadrants``,
+        ``masque``. Masked figures are missing (NaN); ``part_effectif`` is masked with the
+        headcount it comes from.
+    """
+    _choix(groupe_variable, VENTILATIONS, "Ventilation")
+    t = _d(indicateurs)
+    d = _ts(date_extraction)
+    t = t[t["date_extraction"] == d]
+    total = _valeur(t, "effectif", d)
+    groupes = t[(t["indicateur"] == "effectif") & (t["groupe_variable"] == groupe_variable)]["groupe"]
+    lignes = []
+    for gv, g in [(groupe_variable, x) for x in groupes] + [(ENSEMBLE, ENSEMBLE)]:
+        eff = _valeur(t, "effectif", d, gv, g)
+        lignes.append({
+            "groupe": libelle_groupe(gv, g, libelles_services),
+            "effectif": eff,
+            "etp": _valeur(t, "etp", d, gv, g),
+            "part_effectif": 100.0 * eff / total if eff is not None and total else None,
+            "age_moyen": _valeur(t, "age_moyen", d, gv, g),
+            "part_encadrants": _valeur(t, "part_encadrants", d, gv, g),
+            "masque": eff is None,
+        })
+    out = pd.DataFrame(lignes, columns=["groupe", "effectif", "etp", "part_effectif", "age_moyen",
+                                        "part_encadrants", "masque"])
+    for c in ("effectif", "etp", "part_effectif", "age_moyen", "part_encadrants"):
+        out[c] = out[c].astype("float64")
+    return out
+
+
+def extractions_des_jalons(historique: pd.DataFrame | None,
+                           dates_jalons: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
+    """The extraction each milestone uses (the latest on or before its date), labelled for display.
+
+    Parameters
+    ----------
+    historique : DataFrame or None
+        ``rh_agents`` with every extraction up to the milestone.
+    dates_jalons : mapping
+        Milestone → date, in order (e.g. ``{"T0": ..., "T6": ...}``).
+
+    Returns
+    -------
+    dict
+        ``"T0 (30/11/2025)"`` → extraction date, in milestone order; milestones without an
+        extraction are left out, and two milestones sharing one extraction keep the first.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"date_extraction": pd.to_datetime(["2025-11-30", "2026-05-31"])})
+    >>> list(extractions_des_jalons(h, {"T0": "2025-12-01", "T6": "2026-06-01"}))
+    ['T0 (30/11/2025)', 'T6 (31/05/2026)']
+    """
+    from .formats import date as fdate
+
+    if historique is None or historique.empty:
+        return {}
+    dispo = sorted(_dt(historique["date_extraction"]).dropna().unique())
+    out: dict[str, pd.Timestamp] = {}
+    for jalon, dj in dates_jalons.items():
+        avant = [pd.Timestamp(x) for x in dispo if pd.Timestamp(x) <= _ts(dj)]
+        if avant and avant[-1] not in out.values():
+            out[f"{jalon} ({fdate(avant[-1])})"] = avant[-1]
+    return out
+
+
+def tableau_evolution(indicateurs: pd.DataFrame, *, dates: Mapping[str, Any] | None = None,
+                      indicateurs_suivis: Sequence[str] = INDICATEURS_EVOLUTION,
+                      groupe_variable: str = ENSEMBLE, groupe: str = ENSEMBLE) -> pd.DataFrame:
+    """Indicators of one group across extraction dates (wide, for display).
+
+    Parameters
+    ----------
+    indicateurs : DataFrame
+        A (masked) ``rh_indicateurs`` table.
+    dates : mapping, optional
+        Column label → extraction date (e.g. :func:`extractions_des_jalons`); default: every
+        date of the table, labelled ``JJ/MM/AAAA``.
+
+    Returns
+    -------
+    DataFrame
+        ``indicateur`` (French label), one column per date (oldest first; missing when masked or
+        not computed) and, with two dates or more, ``evolution``: the last value minus the
+        previous one (points for rates).
+    """
+    from .formats import date as fdate
+
+    t = _d(indicateurs)
+    if dates is None:
+        dates = {fdate(x): pd.Timestamp(x) for x in sorted(t["date_extraction"].dropna().unique())}
+    libelles, dates = list(dates), [_ts(x) for x in dates.values()]
+    lignes = []
+    for ind in indicateurs_suivis:
+        ligne: dict[str, Any] = {"indicateur": LIBELLES_INDICATEURS.get(ind, ind)}
+        vals = [_valeur(t, ind, pd.Timestamp(x), groupe_variable, groupe) for x in dates]
+        if all(v is None for v in vals):
+            continue
+        for x, v in zip(libelles, vals):
+            ligne[x] = v
+        if len(dates) >= 2:
+            a, b = vals[-2], vals[-1]
+            ligne["evolution"] = b - a if a is not None and b is not None else None
+        lignes.append(ligne)
+    out = pd.DataFrame(lignes)
+    for c in out.columns[1:]:
+        out[c] = out[c].astype("float64")
+    return out
+
+
+def absenteisme_par_motif(indicateurs: pd.DataFrame, date_extraction: Any) -> pd.DataFrame:
+    """Absenteeism rate by motif at one date: ``motif`` (code), ``libelle``, ``taux`` (%), ``masque``.
+
+    Sorted by decreasing rate (masked motifs last); the rates add up to ``taux_absenteisme``.
+    """
+    t = _d(indicateurs)
+    d = _ts(date_extraction)
+    sel = t[(t["date_extraction"] == d) & (t["indicateur"] == "taux_absenteisme")
+            & (t["groupe_variable"] == "motif")]
+    out = pd.DataFrame({"motif": sel["groupe"].astype("str"),
+                        "libelle": [libelle_groupe("motif", g) for g in sel["groupe"]],
+                        "taux": sel["valeur"].astype("float64").where(~sel["masque"].astype(bool)),
+                        "masque": sel["masque"].astype(bool)})
+    return out.sort_values(["masque", "taux"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def departs_par_annee(departs: pd.DataFrame, date_extraction: Any, *, groupe_variable: str = ENSEMBLE,
+                      scenario: str | None = None,
+                      libelles_services: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Projected departures of one extraction as a wide table (years as columns), masked cells NaN.
+
+    With ``groupe_variable="ensemble"`` the rows are the scenarios; otherwise the rows are the
+    groups of that breakdown under ``scenario`` (default ``age_legal``). Only cells of the
+    (masked) ``rh_departs_projetes`` table are shown: no total is added, so nothing masked can
+    be recovered by subtraction.
+    """
+    t = _d(departs)
+    d = _ts(date_extraction)
+    t = t[(t["date_extraction"] == d) & (t["groupe_variable"] == groupe_variable)]
+    if groupe_variable != ENSEMBLE:
+        t = t[t["scenario"] == _choix(scenario or "age_legal", SCENARIOS, "Scénario")]
+        t = t.assign(ligne=[libelle_groupe(groupe_variable, g, libelles_services) for g in t["groupe"]])
+    else:
+        t = t.assign(ligne=t["scenario"].map(LIBELLES_SCENARIOS))
+    v = pd.to_numeric(t["departs"], errors="coerce").astype("float64").where(~t["masque"].astype(bool))
+    wide = t.assign(v=v).pivot_table(index="ligne", columns="annee", values="v", aggfunc="first",
+                                     dropna=False, sort=False)
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index().rename(columns={"ligne": "groupe"})
+    wide.columns.name = None
+    return wide
+
+
+def departs_cumules(brut: pd.DataFrame, masque: pd.DataFrame, date_extraction: Any, *,
+                    fenetres: Sequence[int] = (5, 10)) -> pd.DataFrame:
+    """Cumulated projected departures (ensemble) over the first k calendar years, when publishable.
+
+    Parameters
+    ----------
+    brut, masque : DataFrame
+        The ``rh_departs_projetes`` table unmasked and masked (same rows).
+    date_extraction : date-like
+    fenetres : sequence of int
+        Numbers of calendar years from the extraction's year (nested windows, increasing).
+
+    Returns
+    -------
+    DataFrame
+        ``scenario``, ``fenetre`` (years), ``annee_fin``, ``departs`` (missing when withheld) and
+        ``masque``.
+
+    Notes
+    -----
+    The yearly ensemble counts are published with their masks. A published cumulated total
+    would reveal a masked year whenever exactly one masked year is left in a sum that can be
+    derived from the published totals: each window, and each difference of two consecutive
+    windows. A window is published only when neither its own block of years nor (with the
+    previous window published) the difference holds exactly one masked year.
+    """
+    d = _ts(date_extraction)
+
+    def bloc(t: pd.DataFrame, s: str) -> pd.DataFrame:
+        t = _d(t)
+        return t[(t["date_extraction"] == d) & (t["scenario"] == s) & (t["groupe_variable"] == ENSEMBLE)
+                 ].sort_values("annee")
+
+    lignes = []
+    for s in SCENARIOS:
+        b, m = bloc(brut, s), bloc(masque, s)
+        if b.empty:
+            continue
+        annees = b["annee"].astype(int).tolist()
+        valeurs = pd.to_numeric(b["departs"], errors="coerce").fillna(0).astype(int).tolist()
+        masques = dict(zip(m["annee"].astype(int), m["masque"].astype(bool)))
+        precedent = 0  # number of years covered by the last published window
+        for k in sorted(int(f) for f in fenetres):
+            if k > len(annees):
+                continue
+            n_tout = sum(masques.get(a, False) for a in annees[:k])
+            n_diff = sum(masques.get(a, False) for a in annees[precedent:k])
+            ok = n_tout != 1 and n_diff != 1
+            lignes.append({"scenario": s, "fenetre": k, "annee_fin": annees[k - 1],
+                           "departs": float(sum(valeurs[:k])) if ok else None, "masque": not ok})
+            if ok:
+                precedent = k
+    out = pd.DataFrame(lignes, columns=["scenario", "fenetre", "annee_fin", "departs", "masque"])
+    out["departs"] = out["departs"].astype("float64")
+    return out
+
+
+def _pct(x: float, dec: int = 1) -> str:
+    from .formats import pourcent
+    return pourcent(x, dec, proportion=False)
+
+
+def _nb(x: float, dec: int = 0) -> str:
+    from .formats import nombre
+    return nombre(x, dec)
+
+
+def _pluriel(n: float, mot: str, pluriel: str | None = None) -> str:
+    return f"{_nb(n)} {mot if abs(n) < 2 else (pluriel or mot + 's')}"
+
+
+def constats_rh(indicateurs: pd.DataFrame, date_extraction: Any, *,
+                cumuls: pd.DataFrame | None = None, metiers: pd.DataFrame | None = None,
+                date_precedente: Any | None = None, config: Mapping[str, Any] | None = None) -> list[str]:
+    """Key findings of the HR report, in French, computed from the published (masked) figures.
+
+    Parameters
+    ----------
+    indicateurs : DataFrame
+        Masked ``rh_indicateurs`` table (every date up to the milestone).
+    date_extraction : date-like
+        The milestone's extraction date.
+    cumuls : DataFrame, optional
+        :func:`departs_cumules` of that date.
+    metiers : DataFrame, optional
+        :func:`metiers_a_risque` of that date.
+    date_precedente : date-like, optional
+        Earlier extraction to compare with (the previous milestone's).
+    config : mapping, optional
+        The ``rh`` section of ``observatoire.yml`` (``obligation_boe``).
+
+    Returns
+    -------
+    list of str
+        Sentences (plain text, no HTML); a masked or missing figure is left out, never guessed.
+    """
+    from .formats import date as fdate
+
+    cfg = _config_rh(config)
+    t = _d(indicateurs)
+    d = _ts(date_extraction)
+    p = _ts(date_precedente) if date_precedente is not None else None
+    v = lambda ind, gv=ENSEMBLE, g=ENSEMBLE, x=d: _valeur(t, ind, x, gv, g)  # noqa: E731
+    phrases: list[str] = []
+
+    eff, etp = v("effectif"), v("etp")
+    if eff is None:
+        return [f"Aucune donnée RH publiable au {fdate(d)}."]
+    s = f"Au {fdate(d)}, la commune compte {_pluriel(eff, 'agent')}"
+    if etp is not None:
+        s += f" ({_nb(etp, 1)} équivalents temps plein)"
+    femmes = v("effectif", "sexe", "F")
+    if femmes is not None:
+        s += f", dont {_pct(100 * femmes / eff, 0)} de femmes"
+    tit = v("effectif", "statut", "titulaire")
+    if tit is not None:
+        s += f" et {_pct(100 * tit / eff, 0)} de titulaires"
+    if p is not None and v("effectif", x=p) is not None:
+        diff = eff - v("effectif", x=p)
+        s += (f" ; c'est {_pluriel(abs(diff), 'agent')} de {'plus' if diff > 0 else 'moins'} qu'au {fdate(p)}"
+              if diff else f" ; l'effectif est stable depuis le {fdate(p)}")
+    phrases.append(s + ".")
+
+    age, age_med = v("age_moyen"), v("age_median")
+    if age is not None:
+        s = f"L'âge moyen est de {_nb(age, 1)} ans"
+        if age_med is not None:
+            s += f" (âge médian {_nb(age_med, 1)} ans)"
+        phrases.append(s + ".")
+
+    ta, tc = v("taux_absenteisme"), v("taux_absenteisme_compressible")
+    if ta is not None:
+        s = f"Le taux d'absentéisme des agents permanents est de {_pct(ta)} sur les 12 mois précédents"
+        if tc is not None:
+            s += (f", dont {_pct(tc)} d'absences « compressibles » (maladie ordinaire et accidents "
+                  f"du travail)")
+        if p is not None and v("taux_absenteisme", x=p) is not None:
+            ecart = ta - v("taux_absenteisme", x=p)
+            s += f" ; {_ecart_points(ecart)} par rapport au {fdate(p)}"
+        phrases.append(s + ".")
+    tr = v("taux_rotation")
+    if tr is not None:
+        s = f"Le taux de rotation (arrivées et départs rapportés à l'effectif permanent) est de {_pct(tr)}"
+        if p is not None and v("taux_rotation", x=p) is not None:
+            s += f" ({_ecart_points(tr - v('taux_rotation', x=p))} par rapport au {fdate(p)})"
+        phrases.append(s + ".")
+
+    hf, pe = v("heures_formation_par_agent"), v("part_encadrants")
+    if hf is not None or pe is not None:
+        morceaux = []
+        if hf is not None:
+            morceaux.append(f"chaque agent a suivi en moyenne {_nb(hf, 1)} heures de formation sur 12 mois")
+        if pe is not None:
+            m = f"{_pct(pe)} des agents encadrent une équipe"
+            pf = v("part_femmes_encadrants")
+            if pf is not None:
+                m += f" ({_pct(pf, 0)} de ces encadrants sont des femmes)"
+            morceaux.append(m)
+        texte = " ; ".join(morceaux)
+        phrases.append(texte[:1].upper() + texte[1:] + ".")
+
+    boe = phrase_boe(t, d, config=cfg)
+    if boe is not None:
+        phrases.append(boe)
+
+    if cumuls is not None and len(cumuls):
+        for k in sorted(cumuls["fenetre"].unique()):
+            c = cumuls[cumuls["fenetre"] == k].set_index("scenario")
+            if "age_legal" not in c.index or c.loc["age_legal", "masque"]:
+                continue
+            n_legal = c.loc["age_legal", "departs"]
+            s = (f"D'ici fin {int(c.loc['age_legal', 'annee_fin'])}, {_pluriel(n_legal, 'agent')} "
+                 f"{'pourraient' if n_legal >= 2 else 'pourrait'} partir à la retraite à l'âge légal "
+                 f"({_pct(100 * n_legal / eff, 0)} de l'effectif actuel)")
+            if "age_observe" in c.index and not c.loc["age_observe", "masque"]:
+                s += f", {_nb(c.loc['age_observe', 'departs'])} si chacun part à l'âge moyen observé"
+            phrases.append(s + ".")
+            break  # the shortest publishable window is the most useful finding
+
+    if metiers is not None and len(metiers):
+        risque = metiers[metiers["a_risque"].astype(bool)]
+        if len(risque) == 0:
+            phrases.append("Aucun métier n'est signalé à risque de départs à la retraite.")
+        else:
+            uniques = int(risque["risque_agent_unique"].astype(bool).sum())
+            s = (f"{_pluriel(len(risque), 'métier')} {'sont signalés' if len(risque) >= 2 else 'est signalé'} "
+                 f"à risque de départs à la retraite")
+            if uniques:
+                s += (f", dont {_nb(uniques)} tenu{'s' if uniques >= 2 else ''} par un seul agent "
+                      f"(transmission des savoirs à anticiper)")
+            phrases.append(s + ".")
+    return phrases
+
+
+def _ecart_points(ecart: float) -> str:
+    if abs(ecart) < 0.05:
+        return "stable"
+    return f"{'+' if ecart > 0 else '−'}{_nb(abs(ecart), 1)} point{'s' if abs(ecart) >= 2 else ''}"
+
+
+def alt_pyramide(pyramide: pd.DataFrame, date_extraction: Any) -> str:
+    """Alt text of the age pyramid: what it shows and its main reading (published cells only)."""
+    from .formats import date as fdate
+
+    pub = pyramide[~pyramide["masque"].astype(bool)]
+    s = (f"Pyramide des âges des agents présents au {fdate(date_extraction)} par tranches de 5 ans, "
+         "hommes à gauche, femmes à droite")
+    if pub.empty:
+        return s + " ; toutes les cases concernent moins de 5 agents et sont masquées."
+    par_tranche = pub.groupby("tranche", sort=False)["effectif"].sum()
+    top = par_tranche.idxmax()
+    s += f" ; la tranche la plus fournie est {top} ({_pluriel(par_tranche.max(), 'agent')} publiés)"
+    ages = pub[pub["age_debut"].notna() & (pub["age_debut"] >= 55)]["effectif"].sum()
+    total = pub["effectif"].sum()
+    if total:
+        s += f" ; {_pct(100 * ages / total, 0)} des agents comptés ont 55 ans ou plus"
+    n_m = int(pyramide["masque"].astype(bool).sum())
+    if n_m:
+        s += f" ; {_pluriel(n_m, 'case masquée', 'cases masquées')} (moins de 5 agents)"
+    return s + "."
+
+
+def alt_departs(departs_annuels: pd.DataFrame) -> str:
+    """Alt text of the departures chart, from :func:`departs_par_annee` (ensemble, scenarios as rows)."""
+    annees = [c for c in departs_annuels.columns if c != "groupe"]
+    if not annees:
+        return "Graphique des départs à la retraite projetés : aucune donnée."
+    s = (f"Barres groupées du nombre de départs à la retraite projetés par année de {annees[0]} à "
+         f"{annees[-1]}, selon deux hypothèses (âge légal minimum, âge moyen de départ observé)")
+    for _, r in departs_annuels.iterrows():
+        vals = r[annees].astype("float64")
+        if vals.notna().any():
+            a = vals.idxmax()
+            s += f" ; {str(r['groupe']).lower()}, le pic est en {a} avec {_pluriel(vals[a], 'départ')}"
+    if departs_annuels[annees].isna().to_numpy().any():
+        s += " ; les années à moins de 5 départs sont masquées"
+    return s + "."
+
+
+def alt_motifs(motifs: pd.DataFrame, date_extraction: Any) -> str:
+    """Alt text of the absenteeism-by-motif chart, from :func:`absenteisme_par_motif`."""
+    from .formats import date as fdate
+
+    pub = motifs[~motifs["masque"].astype(bool) & motifs["taux"].notna()]
+    s = (f"Barres horizontales du taux d'absentéisme par motif sur les 12 mois précédant le "
+         f"{fdate(date_extraction)}")
+    if len(pub) and pub["taux"].sum() > 0:
+        top = pub.iloc[0]
+        s += (f" ; le premier motif est « {top['libelle']} » avec {_pct(top['taux'], 2)}, soit "
+              f"{_pct(100 * top['taux'] / pub['taux'].sum(), 0)} des jours d'absence publiés")
+    return s + "."
+
+
+def format_masque(decimales: int = 0, *, pourcent: bool = False, signe: bool = False,
+                  auto: bool = False, court: bool = False, seuil: int | None = None):
+    """Formatter for report tables: a number in French, or the masking mark when missing (NaN).
+
+    Parameters
+    ----------
+    decimales : int
+    pourcent : bool
+        Append `` %`` (the value is already in %).
+    signe : bool
+        Signed number (``+1,2`` / ``−0,5``), for differences.
+    auto : bool
+        Whole numbers without decimals (a headcount next to an age in one column).
+    court : bool
+        Mark ``"< 5"`` (dense tables) instead of ``"secret (< 5)"``.
+    """
+    from .formats import NBSP, nombre
+
+    s = seuil_confidentialite(seuil)
+    marque = f"< {s}" if court else f"secret (< {s})"
+
+    def fmt(v: Any) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return marque
+        v = float(v)
+        dec = 0 if auto and v.is_integer() else decimales
+        texte = nombre(abs(v) if signe else v, dec)
+        if signe:
+            texte = ("+" if v > 0 else "−" if v < 0 else "") + texte
+        return texte + (NBSP + "%" if pourcent else "")
+
+    return fmt
+
+
+def _motif_affiche(motif: str, agent_unique: bool) -> str:
+    if agent_unique:  # one agent: keep the single-holder reason only (it says the least)
+        motif = next((m for m in motif.split(" ; ") if "seul agent" in m), motif)
+    return motif[:1].upper() + motif[1:]
+
+
+def vue_metiers_a_risque(metiers: pd.DataFrame) -> pd.DataFrame:
+    """Jobs at risk for display: métier, agents, departures in the window, share, reason.
+
+    Only flagged métiers; counts of métiers below the threshold stay missing (masked by
+    :func:`metiers_a_risque` with ``masquer=True``). No agent-level detail is shown.
+    """
+    r = metiers[metiers["a_risque"].astype(bool)]
+    return pd.DataFrame({
+        "metier": r["metier"].astype("str"),
+        "effectif": pd.to_numeric(r["effectif"], errors="coerce").astype("float64"),
+        "departs_fenetre": pd.to_numeric(r["departs_fenetre"], errors="coerce").astype("float64"),
+        "part_departs_fenetre": 100.0 * pd.to_numeric(r["part_departs_fenetre"], errors="coerce").astype("float64"),
+        "motif": [_motif_affiche(m, bool(u)) for m, u in zip(r["motif"].astype("str"),
+                                                              r["risque_agent_unique"])],
+    }).reset_index(drop=True)
+
+
+def valeur_indicateur(indicateurs: pd.DataFrame, indicateur: str, date_extraction: Any, *,
+                      groupe_variable: str = ENSEMBLE, groupe: str = ENSEMBLE) -> float | None:
+    """One published value of an ``rh_indicateurs`` table; None when masked or absent."""
+    return _valeur(_d(indicateurs), indicateur, _ts(date_extraction), groupe_variable, groupe)
+
+
+def tableau_par_groupe(indicateurs: pd.DataFrame, date_extraction: Any, groupe_variable: str,
+                       indicateurs_suivis: Sequence[str], *,
+                       libelles_services: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Several indicators of one date by the groups of one breakdown (wide, for display).
+
+    Returns
+    -------
+    DataFrame
+        ``groupe`` (French label; the ``Ensemble`` row last), then one column per indicator
+        (its code), missing when masked or not computed for that group (e.g. absenteeism of
+        non-permanent agents).
+    """
+    _choix(groupe_variable, VENTILATIONS, "Ventilation")
+    t = _d(indicateurs)
+    d = _ts(date_extraction)
+    t = t[t["date_extraction"] == d]
+    groupes = list(dict.fromkeys(t[t["groupe_variable"] == groupe_variable]["groupe"]))
+    lignes = []
+    for gv, g in [(groupe_variable, x) for x in groupes] + [(ENSEMBLE, ENSEMBLE)]:
+        ligne = {"groupe": libelle_groupe(gv, g, libelles_services)}
+        for ind in indicateurs_suivis:
+            ligne[ind] = _valeur(t, ind, d, gv, g)
+        lignes.append(ligne)
+    out = pd.DataFrame(lignes, columns=["groupe", *indicateurs_suivis])
+    for c in indicateurs_suivis:
+        out[c] = out[c].astype("float64")
+    return out
+
+
+def phrase_boe(indicateurs: pd.DataFrame, date_extraction: Any, *,
+               config: Mapping[str, Any] | None = None) -> str | None:
+    """French sentence on the employment obligation for disabled workers (None when unpublished)."""
+    cfg = _config_rh(config)
+    boe = valeur_indicateur(indicateurs, "taux_boe", date_extraction)
+    if boe is None:
+        return None
+    atteinte = valeur_indicateur(indicateurs, "obligation_boe_atteinte", date_extraction)
+    obligation = float(cfg.get("obligation_boe", 6.0))
+    if atteinte is not None:
+        return (f"Le taux d'emploi de travailleurs handicapés est de {_pct(boe)} : l'obligation "
+                f"légale de {_pct(obligation, 0)} {'est atteinte' if atteinte else 'n’est pas atteinte'}.")
+    return (f"Le taux d'emploi de travailleurs handicapés est de {_pct(boe)} (l'obligation de "
+            f"{_pct(obligation, 0)} ne s'applique pas sous {_nb(cfg.get('seuil_boe_etp', 20))} ETP).")
+
+
+def phrase_regles_incertaines(agents: pd.DataFrame, date_extraction: Any, *,
+                              regles: ReglesRetraite | None = None, seuil: int | None = None) -> str:
+    """French sentence: how many agents present have a legal age from an inferred rule.
+
+    A count below the masking threshold (but not zero) is given as "moins de <seuil>".
+    """
+    seuil = seuil_confidentialite(seuil)
+    d = _ts(date_extraction)
+    ag = _preparer(agents)
+    pres = ag[presents(ag, d)].drop_duplicates("matricule", keep="last")
+    n = int((dates_retraite(pres, regles=regles)["certitude"] == "infere").sum()) if len(pres) else 0
+    if n == 0:
+        return "Aucun agent présent ne relève d'une ligne « inférée » du barème."
+    quoi = f"moins de {seuil} agents" if n < seuil else _pluriel(n, "agent")
+    return (f"{quoi[:1].upper() + quoi[1:]} présents relèvent d'une ligne « inférée » du barème "
+            f"(catégorie active, nés de 1969 à 1973) : leur date de départ est à lire avec prudence.")

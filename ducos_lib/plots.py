@@ -57,6 +57,107 @@ def barh_counts(labels, values, *, title: str, xlabel: str, colour=None, decimal
 
 
 # ------------------------------------------------------------------------------------------------
+# HR charts (report 03_rh_gpec)
+# ------------------------------------------------------------------------------------------------
+
+def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
+    """Age pyramid: men on the left, women on the right, youngest band at the bottom.
+
+    ``pyr`` is :func:`ducos_lib.hr.pyramide_ages` (``tranche``, ``sexe``, ``effectif``, ``masque``).
+    Masked cells get no bar, only a "< seuil" mark: no figure about fewer agents is drawn.
+    """
+    import numpy as np
+
+    tranches = list(dict.fromkeys(pyr["tranche"]))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(tranches) + 1.6))
+    y = np.arange(len(tranches))
+    couleurs = {"H": PALETTE[0], "F": PALETTE[1]}
+    noms = {"H": "Hommes", "F": "Femmes"}
+    maxi = float(pyr["effectif"].dropna().max()) if pyr["effectif"].notna().any() else 1.0
+    for sexe, signe in (("H", -1), ("F", 1)):
+        sub = pyr[pyr["sexe"] == sexe].set_index("tranche").reindex(tranches)
+        vals = sub["effectif"].astype("float64").fillna(0).to_numpy()
+        masques = sub["masque"].fillna(False).astype(bool).to_numpy()
+        ax.barh(y, signe * vals, color=couleurs[sexe], label=noms[sexe], height=0.8)
+        for yi, v, m in zip(y, vals, masques):
+            texte = f"< {seuil}" if m else formats.nombre(v)
+            ax.text(signe * (v + maxi * 0.02), yi, texte, va="center",
+                    ha="left" if signe > 0 else "right", fontsize=9,
+                    color="dimgray" if m else "black", style="italic" if m else "normal")
+    ax.set_yticks(y, tranches)
+    lim = maxi * 1.25
+    ax.set_xlim(-lim, lim)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.nombre(abs(v))))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("Nombre d'agents")
+    ax.set_title(title)
+    ax.text(0.02, 1.01, "◀ Hommes", transform=ax.transAxes, ha="left", va="bottom", fontsize=10,
+            color=couleurs["H"], fontweight="bold")
+    ax.text(0.98, 1.01, "Femmes ▶", transform=ax.transAxes, ha="right", va="bottom", fontsize=10,
+            color=couleurs["F"], fontweight="bold")
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout()
+    return fig
+
+
+def departs_par_scenario(annuels, *, title: str = "Départs à la retraite projetés par année",
+                         seuil: int = 5):
+    """Grouped bars of projected departures per year, one colour per scenario.
+
+    ``annuels`` is :func:`ducos_lib.hr.departs_par_annee` for the ensemble (one row per scenario,
+    ``groupe`` then one column per year). Masked years get no bar and a "< seuil" mark.
+    """
+    import numpy as np
+
+    annees = [c for c in annuels.columns if c != "groupe"]
+    x = np.arange(len(annees))
+    n = max(len(annuels), 1)
+    largeur = 0.8 / n
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    maxi = float(np.nanmax(annuels[annees].to_numpy(dtype=float))) if annuels[annees].notna().any().any() else 1.0
+    for i, (_, r) in enumerate(annuels.iterrows()):
+        vals = r[annees].astype("float64").to_numpy()
+        pos = x - 0.4 + largeur * (i + 0.5)
+        ax.bar(pos, np.nan_to_num(vals), width=largeur, color=PALETTE[i + 2], label=r["groupe"])
+        for p, v in zip(pos, vals):
+            texte = f"<{seuil}" if np.isnan(v) else formats.nombre(v)
+            ax.text(p, (0 if np.isnan(v) else v) + maxi * 0.015, texte, ha="center", va="bottom",
+                    fontsize=7 if np.isnan(v) else 8, color="dimgray" if np.isnan(v) else "black",
+                    style="italic" if np.isnan(v) else "normal")
+    ax.set_xticks(x, annees)
+    ax.set_ylim(0, maxi * 1.15)
+    ax.set_xlabel("Année de départ")
+    ax.set_ylabel("Nombre de départs")
+    french_number_axis(ax, "y")
+    ax.set_title(title)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=n)
+    sns.despine(ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def absenteisme_motifs(motifs, *, title: str = "Taux d'absentéisme par motif"):
+    """Horizontal bars of absenteeism rates (in %) by motif, from ``hr.absenteisme_par_motif``."""
+    pub = motifs[motifs["taux"].notna()]
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(pub) + 1.4))
+    bars = ax.barh(list(pub["libelle"]), list(pub["taux"]), color=PALETTE[0])
+    ax.invert_yaxis()
+    maxi = float(pub["taux"].max()) if len(pub) else 1.0
+    for bar, v in zip(bars, pub["taux"]):
+        ax.text(bar.get_width() + maxi * 0.01, bar.get_y() + bar.get_height() / 2,
+                formats.pourcent(v, 2, proportion=False), va="center", fontsize=9)
+    ax.set_xlim(0, maxi * 1.2 if maxi > 0 else 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: formats.pourcent(v, 0 if float(v).is_integer() else 1 if float(v * 10).is_integer() else 2,
+                                      proportion=False)))
+    ax.set_xlabel("Jours d'absence pour 100 jours calendaires de l'effectif permanent")
+    ax.set_title(title)
+    sns.despine(ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
 # Managerial practices (report 05_pratiques_manageriales)
 # ------------------------------------------------------------------------------------------------
 

@@ -429,3 +429,126 @@ def test_rules_must_follow_month_boundaries():
 def test_unknown_scenario(gpec, regles):
     with pytest.raises(ValueError, match="age_legal"):
         hr.projeter_departs(gpec, P, scenarios=["age_moyen"], regles=regles)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report helpers (notebook 03_rh_gpec)
+# ---------------------------------------------------------------------------------------------
+
+def test_format_masque():
+    nb = "\u202f"
+    assert hr.format_masque(1)(np.nan) == "secret (< 5)"
+    assert hr.format_masque(0, court=True, seuil=3)(None) == "< 3"
+    assert hr.format_masque(1, pourcent=True)(12.345) == f"12,3{nb}%"
+    assert hr.format_masque(1, signe=True)(-2.5) == "−2,5"
+    assert hr.format_masque(1, signe=True)(0.26) == "+0,3"
+    assert hr.format_masque(1, auto=True)(264.0) == "264"
+    assert hr.format_masque(1, auto=True)(44.62) == "44,6"
+
+
+def test_libelles():
+    assert hr.libelle_groupe("statut", "contractuel_permanent") == "Contractuels permanents"
+    assert hr.libelle_groupe("sexe", "F") == "Femmes"
+    assert hr.libelle_groupe("categorie", "B") == "Catégorie B"
+    assert hr.libelle_groupe("motif", "AT") == "Accident du travail (AT)"
+    assert hr.libelle_groupe("service", "S1", {"S1": "État civil"}) == "État civil"
+    assert hr.libelle_groupe("filiere", hr.NON_RENSEIGNE) == "Non renseigné"
+
+
+def test_structure_and_evolution_tables(extraction, historique, absences):
+    t = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, masquer=False)
+    s = hr.structure_effectifs(t, D, "service", libelles_services={"S1": "Accueil"})
+    # Present on D: S1 = A1, A2 (FTE 1 + 0,5); S2 = A3, A4, A5 (0,8 + 1 + 1).
+    assert s.groupe.tolist() == ["Accueil", "S2", "Ensemble"]
+    assert s.effectif.tolist() == [2, 3, 5] and s.etp.tolist() == pytest.approx([1.5, 2.8, 4.3])
+    assert s.part_effectif.tolist() == pytest.approx([40, 60, 100])
+    # Masked at threshold 3: S1 (2 agents) primary, S2 secondary (else 5 - 3 reveals S1).
+    tm = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, seuil=3)
+    sm = hr.structure_effectifs(tm, D, "service")
+    assert sm.masque.tolist() == [True, True, False]
+    assert sm.effectif.isna().tolist() == [True, True, False]
+    assert sm.part_effectif.isna().tolist() == [True, True, False]
+    # Evolution between the two extractions, labelled by milestone.
+    jalons = hr.extractions_des_jalons(pd.concat([historique, extraction]), {"T0": D0, "T6": D0, "T12": D})
+    assert list(jalons) == ["T0 (30/06/2025)", "T12 (31/12/2025)"]
+    e = hr.tableau_evolution(t, dates=jalons, indicateurs_suivis=("effectif", "etp")).set_index("indicateur")
+    # D0: A1, A2, A3, A4, A6 present (A3 entered 2025-03-01) -> 5; D: 5.
+    assert e.loc[hr.LIBELLES_INDICATEURS["effectif"]].tolist() == [5, 5, 0]
+    # FTE: D0 = 1 + 0,5 + 0,8 + 1 + 0,6 = 3,9; D = 1 + 0,5 + 0,8 + 1 + 1 = 4,3.
+    assert e.loc[hr.LIBELLES_INDICATEURS["etp"]].tolist() == pytest.approx([3.9, 4.3, 0.4])
+    g = hr.tableau_par_groupe(t, D, "statut", ("effectif", "taux_absenteisme"))
+    # Non-permanent agents have no absenteeism rate (missing, not 0).
+    assert g.set_index("groupe").loc["Contractuels non permanents", "taux_absenteisme"] != 0
+    assert np.isnan(g.set_index("groupe").loc["Contractuels non permanents", "taux_absenteisme"])
+    m = hr.absenteisme_par_motif(t, D)
+    assert m.motif.iloc[0] == "MAT" and m.taux.sum() == pytest.approx(8200 / 1460)
+
+
+def _departs(valeurs, scenario="age_legal", annee0=2026):
+    return pd.DataFrame({"date_extraction": pd.Timestamp("2026-11-30"), "scenario": scenario,
+                         "annee": range(annee0, annee0 + len(valeurs)), "groupe_variable": "ensemble",
+                         "groupe": "ensemble", "departs": pd.array(valeurs, dtype="Int64"), "masque": False})
+
+
+@pytest.mark.parametrize("valeurs, attendu", [
+    # No masked year: both totals published.
+    ([10, 6, 7, 5, 8, 9, 6, 5, 7, 6], [36, 69]),
+    # One masked year in the first five: the 5-year total would reveal it, and so would the
+    # 10-year total (the last five are all published).
+    ([10, 3, 7, 5, 8, 9, 6, 5, 7, 6], [None, None]),
+    # Two masked years in the first five, none after: 5-year published; 10 - 5 reveals nothing
+    # masked, so the 10-year total is published too.
+    ([10, 3, 2, 5, 8, 9, 6, 5, 7, 6], [28, 61]),
+    # None masked in the first five, one after: 5-year published, 10-year withheld (10 - 5).
+    ([10, 6, 7, 5, 8, 9, 1, 5, 7, 6], [36, None]),
+    # One in each block: 5-year withheld; 10-year total holds two masked years: published.
+    ([10, 4, 7, 5, 8, 9, 1, 5, 7, 6], [None, 62]),
+])
+def test_cumulated_departures_never_reveal_a_masked_year(valeurs, attendu):
+    brut = _departs(valeurs)
+    masque = hr.masquer_departs(brut, seuil=5)
+    c = hr.departs_cumules(brut, masque, "2026-11-30")
+    got = [None if m else v for v, m in zip(c.departs, c.masque)]
+    assert got == attendu
+    assert c.annee_fin.tolist() == [2030, 2035]
+
+
+def test_constats_rh(extraction, historique, absences):
+    t = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, masquer=False)
+    brut = pd.concat([_departs([10, 6, 7, 5, 8, 9, 6, 5, 7, 6]),
+                      _departs([8, 6, 7, 5, 8, 9, 6, 5, 7, 6], "age_observe")])
+    cumuls = hr.departs_cumules(brut, hr.masquer_departs(brut, seuil=5), "2026-11-30")
+    metiers = pd.DataFrame({"metier": ["a", "b"], "a_risque": [True, True],
+                            "risque_agent_unique": [True, False]})
+    phrases = hr.constats_rh(t, D, cumuls=cumuls, metiers=metiers, date_precedente=D0)
+    texte = " ".join(phrases)
+    assert phrases[0].startswith("Au 31/12/2025, la commune compte 5 agents (4,3 équivalents temps plein)")
+    assert "dont 60\u202f% de femmes" in phrases[0] and "stable depuis le 30/06/2025" in phrases[0]
+    assert "5,6\u202f%" in texte  # absenteeism 8200 / 1460 = 5,62 %
+    assert "D'ici fin 2030, 36 agents pourraient partir" in texte and "34 si chacun" in texte
+    assert "2 métiers sont signalés" in texte and "dont 1 tenu par un seul agent" in texte
+    # Masked figures are left out, never guessed.
+    tm = t.assign(masque=True, valeur=np.nan)
+    assert hr.constats_rh(tm, D) == ["Aucune donnée RH publiable au 31/12/2025."]
+
+
+def test_jobs_at_risk_display_single_holder(gpec, regles):
+    r = hr.metiers_a_risque(gpec, P, regles=regles, masquer=True, seuil=3)
+    v = hr.vue_metiers_a_risque(r).set_index("metier")
+    # secretaire: one agent, both reasons; only the single-holder one is shown, and no count.
+    assert v.loc["secretaire", "motif"] == "Métier tenu par un seul agent, qui part dans les 10 ans"
+    assert np.isnan(v.loc["secretaire", "effectif"]) and np.isnan(v.loc["secretaire", "departs_fenetre"])
+    assert "policier" not in v.index
+
+
+def test_inferred_rules_sentence_masks_small_counts(gpec, regles):
+    # One active fonctionnaire of the roster falls on an « infere » row: fewer than the threshold.
+    assert hr.phrase_regles_incertaines(gpec, P, regles=regles, seuil=3).startswith(
+        "Moins de 3 agents présents relèvent d'une ligne « inférée »")
+    g = gpec.copy()
+    police = g.matricule.isin(["B8", "B9"])
+    g.loc[police, "mois_naissance"] = pd.Timestamp("1971-05-01")  # active, inferred row
+    g.loc[police, "date_entree"] = pd.Timestamp("1995-01-01")     # 17 years of active service
+    assert hr.phrase_regles_incertaines(g, P, regles=regles, seuil=3).startswith("3 agents présents")
+    sans = gpec[gpec.categorie_active == False]  # noqa: E712
+    assert hr.phrase_regles_incertaines(sans, P, regles=regles).startswith("Aucun agent présent")

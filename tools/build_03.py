@@ -1,0 +1,255 @@
+from nb import code, md, params, write
+
+write("notebooks/03_rh_gpec.ipynb", [
+    params('''
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+'''),
+    code('''
+import pandas as pd
+from IPython.display import Markdown, display
+
+from ducos_lib import formats, hr, plots, privacy, report
+from ducos_lib.config import load_config
+from ducos_lib.ingest import code_version, load_milestone
+
+raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
+ms = load_milestone(milestone, raw_dir)
+plots.setup()
+seuil = privacy.seuil_confidentialite()
+cfg_rh = load_config("observatoire")["rh"]
+services = ms.service_labels()
+a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0
+SANS_RH = f"Aucune extraction RH n'est disponible à la date du jalon {milestone} : cette section est vide."
+display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\\n\\n"
+                 f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport décrit les effectifs de la "
+                 "commune (à la manière du rapport social unique) et les départs à la retraite à prévoir (GPEC : "
+                 "gestion prévisionnelle des emplois et des compétences), pour repérer tôt les métiers fragiles. "
+                 f"Aucun chiffre ne porte sur moins de {seuil} agents : ces cases sont remplacées par "
+                 f"« secret (< {seuil}) »."))
+'''),
+    code('''
+# Calculs (ducos_lib.hr) et tables publiées (DESIGN §4), masquées (DESIGN §6).
+if a_rh:
+    d = ms.rh_agents["date_extraction"].max()
+    jalons = hr.extractions_des_jalons(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves})
+    d_prec = ([x for x in jalons.values() if x < d] or [None])[-1]
+    indicateurs = hr.tableau_indicateurs_rh(ms.rh_agents_historique, ms.rh_absences)
+    departs = hr.tableau_departs_projetes(ms.rh_agents_historique)
+    cumuls = hr.departs_cumules(hr.tableau_departs_projetes(ms.rh_agents_historique, masquer=False), departs, d,
+                                fenetres=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
+    pyr = hr.pyramide_ages(ms.rh_agents, d)
+    metiers = hr.metiers_a_risque(ms.rh_agents, d, masquer=True)
+    report.write_table(pyr, out_dir, "rh_pyramide")
+    report.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
+else:
+    indicateurs = pd.DataFrame(columns=hr.COLONNES_INDICATEURS)
+    departs = pd.DataFrame(columns=hr.COLONNES_DEPARTS)
+report.write_table(indicateurs, out_dir, "rh_indicateurs")
+_ = report.write_table(departs, out_dir, "rh_departs_projetes")
+'''),
+    code('''
+report.constats(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
+                else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
+                      "ce rapport ne contient pas d'indicateur RH."])
+'''),
+    md('''
+## Structure des effectifs
+
+Agents présents à la date de l'extraction RH, tous statuts confondus, en nombre et en équivalents temps plein
+(ETP : un agent à 80 % compte pour 0,8).
+'''),
+    code('''
+if not a_rh:
+    display(report.note(SANS_RH))
+else:
+    display(Markdown(f"Extraction RH du {formats.date(d, long=True)}."))
+    for variable in ("statut", "categorie", "filiere", "sexe", "service"):
+        display(report.tableau(
+            hr.structure_effectifs(indicateurs, d, variable, libelles_services=services).drop(columns="masque"),
+            legende=f"Effectifs par {hr.LIBELLES_VARIABLES[variable].lower()}",
+            colonnes={"groupe": hr.LIBELLES_VARIABLES[variable], "effectif": "Agents", "etp": "ETP",
+                      "part_effectif": "Part de l'effectif", "age_moyen": "Âge moyen (ans)",
+                      "part_encadrants": "Part d'encadrants"},
+            formats_colonnes={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
+                              "part_effectif": hr.format_masque(1, pourcent=True), "age_moyen": hr.format_masque(1),
+                              "part_encadrants": hr.format_masque(1, pourcent=True)}))
+'''),
+    md('''
+## Pyramide des âges
+
+Âge en années révolues à la date de l'extraction, par tranches de 5 ans : hommes à gauche, femmes à droite.
+Une tranche extrême de moins de 5 agents est regroupée avec sa voisine ; une case de moins de 5 agents n'est
+pas dessinée (mention « < 5 »).
+'''),
+    code('''
+if not a_rh or pyr.empty:
+    display(report.note(SANS_RH))
+else:
+    display(report.figure(plots.pyramide(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
+                          alt=hr.alt_pyramide(pyr, d)))
+'''),
+    md('''
+## Absentéisme et rotation
+
+Taux calculés sur les 12 mois qui précèdent chaque extraction, pour les agents permanents (titulaires,
+stagiaires, contractuels permanents). L'absentéisme « compressible » réunit la maladie ordinaire et les
+accidents du travail, sur lesquels l'organisation du travail et le management peuvent agir. La rotation
+mesure le renouvellement des agents permanents : (arrivées + départs) / 2, rapporté à l'effectif du début
+de la période.
+'''),
+    code('''
+if not a_rh:
+    display(report.note(SANS_RH))
+elif ms.rh_absences is None:
+    display(report.note("Le fichier des absences n'a pas été fourni : l'absentéisme ne peut pas être calculé."))
+else:
+    motifs = hr.absenteisme_par_motif(indicateurs, d)
+    display(report.figure(plots.absenteisme_motifs(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
+                          alt=hr.alt_motifs(motifs, d)))
+'''),
+    code('''
+if a_rh:
+    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+        "taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation"))
+    display(report.tableau(evo, legende="Absentéisme et rotation à chaque jalon (en %)",
+                           colonnes={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent (points)"},
+                           formats_colonnes={c: hr.format_masque(2, signe=c == "evolution")
+                                             for c in evo.columns if c != "indicateur"}))
+    if len(jalons) < 2:
+        display(report.note("Premier jalon avec des données RH : l'évolution sera présentée aux jalons suivants."))
+    display(report.tableau(
+        hr.tableau_par_groupe(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
+                                                          "taux_rotation"), libelles_services=services),
+        legende=f"Absentéisme et rotation par service, 12 mois au {formats.date(d)}",
+        colonnes={"groupe": "Service", "taux_absenteisme": "Absentéisme", "taux_absenteisme_compressible":
+                  "dont compressible", "taux_rotation": "Rotation"},
+        formats_colonnes={c: hr.format_masque(1, pourcent=True) for c in
+                          ("taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation")}))
+'''),
+    md('''
+## Formation et encadrement
+'''),
+    code('''
+if not a_rh:
+    display(report.note(SANS_RH))
+else:
+    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+        "effectif", "etp", "age_moyen", "heures_formation_par_agent", "part_encadrants", "part_femmes_encadrants"))
+    display(report.tableau(evo, legende="Effectifs, formation et encadrement à chaque jalon",
+                           colonnes={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent"},
+                           formats_colonnes={c: hr.format_masque(1, signe=c == "evolution", auto=True)
+                                             for c in evo.columns if c != "indicateur"}))
+    display(report.tableau(
+        hr.tableau_par_groupe(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
+                                                            "part_femmes_encadrants")),
+        legende="Formation et encadrement par catégorie",
+        colonnes={"groupe": "Catégorie", "heures_formation_par_agent": "Heures de formation par agent",
+                  "part_encadrants": "Part d'encadrants", "part_femmes_encadrants": "Part de femmes parmi les encadrants"},
+        formats_colonnes={"heures_formation_par_agent": hr.format_masque(1),
+                          "part_encadrants": hr.format_masque(1, pourcent=True),
+                          "part_femmes_encadrants": hr.format_masque(1, pourcent=True)}))
+'''),
+    md('''
+## Emploi des travailleurs handicapés
+
+Les employeurs publics d'au moins 20 agents en équivalent temps plein doivent employer au moins 6 % de
+bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
+'''),
+    code('''
+report.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
+'''),
+    md('''
+## Départs à la retraite projetés
+
+Chaque agent présent part à la retraite à la date d'ouverture de ses droits (hypothèse « âge légal
+minimum ») ou à l'âge moyen de départ observé dans la fonction publique territoriale (hypothèse « âge moyen
+observé »), jamais après la limite d'âge. La première année compte aussi les agents qui ont déjà atteint
+cet âge et sont encore en poste. Les autres départs (mutations, démissions) ne sont pas projetés.
+'''),
+    code('''
+if not a_rh:
+    display(report.note(SANS_RH))
+else:
+    annuels = hr.departs_par_annee(departs, d)
+    display(report.figure(plots.departs_par_scenario(annuels, seuil=seuil), alt=hr.alt_departs(annuels)))
+    display(report.tableau(annuels, legende="Départs à la retraite projetés par année (ensemble des agents)",
+                           colonnes={"groupe": "Hypothèse"},
+                           formats_colonnes={c: hr.format_masque(0, court=True) for c in annuels.columns if c != "groupe"}))
+    vue = hr.departs_par_annee(departs, d, groupe_variable="categorie", scenario="age_legal")
+    display(report.tableau(vue, legende="Départs projetés à l'âge légal par catégorie",
+                           colonnes={"groupe": "Catégorie"},
+                           formats_colonnes={c: hr.format_masque(0, court=True) for c in vue.columns if c != "groupe"}))
+    display(report.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
+                        "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
+                        "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
+'''),
+    md('''
+## Métiers à risque
+
+Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
+les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** qui part dans les 10 ans : dans ce dernier cas,
+le signalement concerne une seule personne, dont rien d'autre n'est affiché ; il invite à organiser la
+transmission des savoirs.
+'''),
+    code('''
+if not a_rh:
+    display(report.note(SANS_RH))
+else:
+    vue = hr.vue_metiers_a_risque(metiers)
+    display(report.tableau(vue, legende=f"Métiers à risque au {formats.date(d)} (hypothèse de l'âge légal)",
+                           colonnes={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
+                                     "part_departs_fenetre": "Part de l'effectif du métier", "motif": "Motif du signalement"},
+                           formats_colonnes={"effectif": hr.format_masque(0), "departs_fenetre": hr.format_masque(0),
+                                             "part_departs_fenetre": hr.format_masque(0, pourcent=True)})
+            if len(vue) else report.note("Aucun métier n'est signalé à risque."))
+'''),
+    md('''
+## Méthodologie
+
+**Sources.** Extractions du fichier des agents (`rh_agents`) et des absences (`rh_absences`). Le jalon utilise
+la dernière extraction datée au plus tard du jour du jalon ; les extractions antérieures servent à la rotation
+et aux évolutions. Les identifiants sont remplacés par un pseudonyme et seuls l'année et le mois de naissance
+sont conservés ; l'âge est compté en mois révolus depuis le premier jour du mois de naissance.
+
+**Définitions (rapport social unique, décret n° 2020-1493 et arrêté du 10 décembre 2021).**
+Effectif : agents présents à la date d'extraction (entrés au plus tard ce jour et non sortis).
+ETP : somme des quotités. Taux d'absentéisme : jours calendaires d'absence sur les 12 mois × 100 / (jours de
+la période × effectif permanent présent) ; seuls les jours compris dans la fenêtre comptent ; une absence sans
+date de fin court jusqu'à l'extraction. Absentéisme compressible : maladie ordinaire et accidents du travail
+(convention locale). Rotation : ((arrivées + départs) / 2) / effectif permanent au début de la période × 100.
+Heures de formation par agent : heures déclarées sur 12 mois / agents présents. BOE : bénéficiaires de
+l'obligation d'emploi / agents présents ; l'obligation de 6 % s'applique à partir de 20 ETP (code du travail,
+art. L5212-2).
+
+**Fenêtre.** Les 12 mois se terminant le jour de l'extraction, bornes incluses (du lendemain du même jour un an
+plus tôt jusqu'à l'extraction).
+
+**Règles de retraite.** Les âges sont lus dans `config/retraite.yml` (aucun âge n'est écrit dans le code).
+Âge légal minimum : 62 ans pour les agents nés avant le 1er septembre 1961, relevé par la loi n° 2023-270 du
+14 avril 2023 ; relèvement suspendu par la loi n° 2025-1403 de financement de la sécurité sociale pour 2026
+(pensions prenant effet à compter du 1er septembre 2026) : 62 ans et 9 mois pour les agents nés de 1963 au
+31 mars 1965, puis un trimestre de plus par génération jusqu'à 64 ans pour les agents nés à partir de 1969.
+Catégorie active de la CNRACL (emplois à risques particuliers ou fatigues exceptionnelles, par exemple la police
+municipale) : âge minimum abaissé de 5 ans, réservé aux fonctionnaires ayant au moins 17 ans de services
+actifs (comptés ici depuis l'entrée dans la commune). Certaines lignes du barème de la catégorie active (nés de
+1969 à 1973) sont **déduites** du calendrier sédentaire et ne figurent dans aucun texte publié (« infere ») ;
+les limites d'âge de la catégorie active sont une hypothèse. **Ces règles peuvent encore changer après 2027**
+(fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
+observé provient des statistiques de la CNRACL.
+'''),
+    code('''
+if a_rh:
+    display(report.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
+'''),
+    md('''
+**Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
+inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour qu'on ne
+puisse pas retrouver la première par différence avec le total. Dans la pyramide, les tranches extrêmes trop
+peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
+'''),
+    code('''
+report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+'''),
+])
