@@ -988,8 +988,9 @@ def metiers_a_risque(agents: pd.DataFrame, date_extraction: Any, *, scenario: st
         Keep only flagged métiers.
     masquer : bool, default False
         Blank the counts (``effectif``, ``departs_*``, ``part_departs_fenetre``) of métiers with
-        fewer than ``seuil`` agents. The flags and reasons are kept: by construction the
-        single-holder rule is about one agent, which the report must say.
+        fewer than ``seuil`` agents, and any departure count from 1 to ``seuil - 1`` (with its
+        share). ``masque`` flags the métiers below ``seuil``. The flags and reasons are kept: by
+        construction the single-holder rule is about one agent, which the report must say.
 
     Returns
     -------
@@ -1045,9 +1046,13 @@ def metiers_a_risque(agents: pd.DataFrame, date_extraction: Any, *, scenario: st
         seuil = seuil_confidentialite(seuil)
         petit = res["effectif"] < seuil
         res["masque"] = petit
-        for c in ("effectif", "departs_fenetre", "departs_horizon"):
-            res[c] = res[c].astype("Int64").mask(petit)
-        res["part_departs_fenetre"] = res["part_departs_fenetre"].mask(petit)
+        # A count of departures is itself a figure about that many agents.
+        peu_fenetre = petit | ((res["departs_fenetre"] > 0) & (res["departs_fenetre"] < seuil))
+        peu_horizon = petit | ((res["departs_horizon"] > 0) & (res["departs_horizon"] < seuil))
+        res["effectif"] = res["effectif"].astype("Int64").mask(petit)
+        res["departs_fenetre"] = res["departs_fenetre"].astype("Int64").mask(peu_fenetre)
+        res["departs_horizon"] = res["departs_horizon"].astype("Int64").mask(peu_horizon)
+        res["part_departs_fenetre"] = res["part_departs_fenetre"].mask(peu_fenetre)
     res = res[["metier", "effectif", "departs_fenetre", "part_departs_fenetre", "departs_horizon",
                "risque_part_elevee", "risque_agent_unique", "a_risque", "motif", "masque"]]
     if seulement_a_risque:
@@ -1582,13 +1587,31 @@ def _motif_affiche(motif: str, agent_unique: bool) -> str:
     return motif[:1].upper() + motif[1:]
 
 
-def vue_metiers_a_risque(metiers: pd.DataFrame) -> pd.DataFrame:
+def vue_metiers_a_risque(metiers: pd.DataFrame, *, motif: str = "tous") -> pd.DataFrame:
     """Jobs at risk for display: métier, agents, departures in the window, share, reason.
 
-    Only flagged métiers; counts of métiers below the threshold stay missing (masked by
-    :func:`metiers_a_risque` with ``masquer=True``). No agent-level detail is shown.
+    Parameters
+    ----------
+    metiers : DataFrame
+        :func:`metiers_a_risque` with ``masquer=True`` (counts of small métiers missing).
+    motif : {"tous", "part_elevee", "agent_unique"}
+        All flagged métiers; those losing a large share of several agents (single-holder
+        métiers excluded); or only the single-holder métiers.
+
+    Returns
+    -------
+    DataFrame
+        ``metier``, ``effectif``, ``departs_fenetre``, ``part_departs_fenetre`` (in %),
+        ``motif`` (French). A single-holder métier shows only the single-holder reason (it
+        says the least about the person). No agent-level detail is shown.
     """
+    _choix(motif, ("tous", "part_elevee", "agent_unique"), "Motif")
     r = metiers[metiers["a_risque"].astype(bool)]
+    unique = r["risque_agent_unique"].astype(bool)
+    if motif == "part_elevee":
+        r = r[~unique]
+    elif motif == "agent_unique":
+        r = r[unique]
     return pd.DataFrame({
         "metier": r["metier"].astype("str"),
         "effectif": pd.to_numeric(r["effectif"], errors="coerce").astype("float64"),

@@ -67,6 +67,7 @@ def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
     Masked cells get no bar, only a "< seuil" mark: no figure about fewer agents is drawn.
     """
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     tranches = list(dict.fromkeys(pyr["tranche"]))
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(tranches) + 1.6))
@@ -87,6 +88,7 @@ def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
     ax.set_yticks(y, tranches)
     lim = maxi * 1.25
     ax.set_xlim(-lim, lim)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.nombre(abs(v))))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Nombre d'agents")
@@ -109,6 +111,8 @@ def departs_par_scenario(annuels, *, title: str = "Départs à la retraite proje
     """
     import numpy as np
 
+    from matplotlib.ticker import MaxNLocator
+
     annees = [c for c in annuels.columns if c != "groupe"]
     x = np.arange(len(annees))
     n = max(len(annuels), 1)
@@ -126,6 +130,7 @@ def departs_par_scenario(annuels, *, title: str = "Départs à la retraite proje
                     style="italic" if np.isnan(v) else "normal")
     ax.set_xticks(x, annees)
     ax.set_ylim(0, maxi * 1.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Année de départ")
     ax.set_ylabel("Nombre de départs")
     french_number_axis(ax, "y")
@@ -336,3 +341,530 @@ def nuage_services(panel, x: str, y: str, *, etiquette: str = "code_service", ti
     sns.despine(ax=ax)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# Usagers survey charts (report 01_enquete_usagers)
+# ------------------------------------------------------------------------------------------------
+
+def likert_divergent(rep, *, title: str = "Répartition des réponses par dimension", item_labels=None,
+                     level_labels=None, neutral: str = "centre"):
+    """Diverging stacked bars of 5-point answers: 1–2 to the left of 0, 4–5 to the right.
+
+    ``rep`` is :func:`ducos_lib.survey.repartitions_likert` (``vague, item, niveau, part``). One bar
+    per item, or per item × wave when several waves are given (waves of an item are adjacent, the
+    latest at the bottom of its block). ``neutral="centre"`` splits level 3 evenly around 0;
+    ``"droite"`` puts it in a separate column on the right. Colours: :data:`LIKERT_COLOURS`;
+    shares of at least 6 % are written in the segments; the share satisfied (4–5) is printed at
+    the right end of each bar.
+    """
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    item_labels = item_labels or {}
+    level_labels = level_labels or {1: "Très insatisfait", 2: "Plutôt insatisfait",
+                                    3: "Ni satisfait ni insatisfait", 4: "Plutôt satisfait", 5: "Très satisfait"}
+    waves = list(dict.fromkeys(rep["vague"]))
+    items = list(dict.fromkeys(rep["item"]))
+    wide = rep.pivot_table(index=["item", "vague"], columns="niveau", values="part", aggfunc="first")
+    rows, ypos, y = [], [], 0.0
+    for item in items:
+        for w in waves:
+            if (item, w) in wide.index and wide.loc[(item, w)].notna().any():
+                label = item_labels.get(item, item)
+                rows.append(((item, w), label if len(waves) == 1 else f"{label} · {w}"))
+                ypos.append(y)
+                y += 1
+        y += 0.5 if len(waves) > 1 else 0
+    fig, ax = plt.subplots(figsize=(10, 0.42 * max(len(rows), 1) + 2.0))
+    yv = np.array(ypos)
+    parts = np.array([[float(wide.loc[k].get(lv, np.nan)) for lv in range(1, 6)] for k, _ in rows]).reshape(-1, 5)
+    parts = np.nan_to_num(parts)
+    centre = neutral == "centre"
+    left_start = -(parts[:, 0] + parts[:, 1] + (parts[:, 2] / 2 if centre else 0))
+    segments = [(0, left_start), (1, left_start + parts[:, 0])]
+    if centre:
+        segments.append((2, -parts[:, 2] / 2))
+    segments += [(3, parts[:, 2] / 2 if centre else np.zeros(len(rows))), (4, None)]
+    starts = {}
+    for lv, start in segments:
+        if lv == 4:
+            start = starts[3] + parts[:, 3]
+        starts[lv] = start
+        ax.barh(yv, parts[:, lv], left=start, color=LIKERT_COLOURS[lv], edgecolor="white", height=0.8)
+        for yi, s0, v in zip(yv, start, parts[:, lv]):
+            if v >= 0.06:
+                ax.text(s0 + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
+                        color="white" if lv in (0, 4) else "black")
+    right_end = starts[4] + parts[:, 4]
+    extra = 0.0
+    if not centre:
+        extra = 0.08
+        off = float(right_end.max()) + extra
+        ax.barh(yv, parts[:, 2], left=off, color=LIKERT_COLOURS[2], edgecolor="white", height=0.8)
+        for yi, v in zip(yv, parts[:, 2]):
+            ax.text(off + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8)
+        right_end = np.full(len(rows), off + float(parts[:, 2].max()))
+    for yi, r, v in zip(yv, right_end, parts[:, 3] + parts[:, 4]):
+        ax.text(r + 0.01, yi, formats.pourcent(v, 0), ha="left", va="center", fontsize=9, fontweight="bold",
+                color=LIKERT_COLOURS[4])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(yv, [lab for _, lab in rows])
+    ax.invert_yaxis()
+    lo = float(np.min(left_start)) if len(rows) else -0.5
+    hi = float(np.max(right_end)) if len(rows) else 0.5
+    ax.set_xlim(min(lo, -0.5) - 0.05, max(hi, 0.5) + 0.12)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.pourcent(abs(v), 0)))
+    ax.set_xlabel("◀ Part d'insatisfaits          Part de satisfaits ▶")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=LIKERT_COLOURS[i], label=level_labels[i + 1]) for i in range(5)]
+    height = fig.get_size_inches()[1]
+    fig.legend(handles=handles, frameon=False, ncol=5, loc="lower center", fontsize=8.5)
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
+    return fig
+
+
+def estimations_par_groupe(table, *, title: str, xlabel: str, reference=None, proportion: bool = True,
+                           decimals: int = 0, label: str = "libelle", flag: str = "signalement",
+                           reference_label: str = "Ensemble de la commune"):
+    """Dot and 95 % error bar per group; flagged (small-sample) groups greyed and marked "*".
+
+    ``table`` has ``label`` (French group name), ``estimation``, ``ic_bas``, ``ic_haut`` and
+    ``flag`` (:func:`ducos_lib.survey.signaler_effectifs` values: ``""``, ``"faible_effectif"``,
+    ``"non_diffuse"``). Groups ``non_diffuse`` or without estimate are not drawn; a note under the
+    chart lists how many. ``reference`` draws the overall value as a dashed vertical line.
+    """
+    import numpy as np
+
+    shown = table[(table[flag] != "non_diffuse") & table["estimation"].notna()].reset_index(drop=True)
+    hidden = len(table) - len(shown)
+    fig, ax = plt.subplots(figsize=(8.5, 0.36 * max(len(shown), 1) + 1.9))
+    y = np.arange(len(shown))
+    weak = (shown[flag] == "faible_effectif").to_numpy()
+    est = shown["estimation"].astype(float).to_numpy()
+    lo = shown["ic_bas"].astype(float).to_numpy()
+    hi = shown["ic_haut"].astype(float).to_numpy()
+    for mask, colour, name in ((~weak, PALETTE[0], "Estimation et intervalle de confiance à 95 %"),
+                               (weak, "#9e9e9e", "* Faible effectif (moins de 30 réponses) : prudence")):
+        if mask.any():
+            ax.errorbar(est[mask], y[mask], xerr=[est[mask] - lo[mask], hi[mask] - est[mask]], fmt="o",
+                        color=colour, ecolor=colour, elinewidth=2, capsize=3, markersize=7, label=name)
+    labels = [f"{t} *" if w else str(t) for t, w in zip(shown[label], weak)]
+    ax.set_yticks(y, labels)
+    for tick, w in zip(ax.get_yticklabels(), weak):
+        if w:
+            tick.set_color("dimgray")
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    if reference is not None and not np.isnan(reference):
+        ax.axvline(reference, color="black", linestyle="--", linewidth=1,
+                   label=f"{reference_label} : " + (formats.pourcent(reference, 1) if proportion
+                                                     else formats.nombre(reference, 2)))
+    if proportion:
+        from matplotlib.ticker import MultipleLocator
+
+        span = float(np.nanmax(hi) - np.nanmin(lo)) if len(shown) else 1.0
+        ax.xaxis.set_major_locator(MultipleLocator(0.1 if span > 0.3 else 0.05))
+        french_percent_axis(ax, "x", decimals)
+    else:
+        french_number_axis(ax, "x", decimals or 1)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    from matplotlib.lines import Line2D
+
+    handles, names = ax.get_legend_handles_labels()
+    if hidden:
+        handles.append(Line2D([], [], linestyle="none"))
+        names.append(f"{hidden} groupe{'s' if hidden > 1 else ''} non représenté{'s' if hidden > 1 else ''} "
+                     "(moins de 10 réponses)")
+    height = fig.get_size_inches()[1]
+    fig.legend(handles, names, frameon=False, loc="lower center", ncol=1, fontsize=8.5)
+    bottom = 0.2 + 0.2 * len(handles)
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, bottom / height, 1, 1))
+    return fig
+
+
+def marges_echantillon(marges, *, title: str = "Qui a répondu ? Répondants et population",
+                       variable_labels=None, modalite_label=None):
+    """Share of each category among respondents (unweighted, then weighted) vs the population.
+
+    ``marges`` is one wave of :func:`ducos_lib.survey.marges_ponderation` (``variable, modalite,
+    part_population, part_brute, part_ponderee``). One panel per raking variable, grouped
+    horizontal bars: population, respondents before weighting, after weighting.
+    """
+    import numpy as np
+
+    variable_labels = variable_labels or {}
+    modalite_label = modalite_label or (lambda v, m: str(m))
+    variables = list(dict.fromkeys(marges["variable"]))
+    sizes = [int((marges["variable"] == v).sum()) for v in variables]
+    fig, axes = plt.subplots(len(variables), 1, figsize=(9, 0.42 * sum(sizes) + 1.2 * len(variables) + 0.8),
+                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
+    series = (("part_population", "Population de référence", PALETTE[7]),
+              ("part_brute", "Répondants, avant pondération", PALETTE[1]),
+              ("part_ponderee", "Répondants, après pondération", PALETTE[0]))
+    hmax = float(marges[["part_population", "part_brute", "part_ponderee"]].max().max())
+    for ax, v in zip(axes[:, 0], variables):
+        sub = marges[marges["variable"] == v].reset_index(drop=True)
+        y = np.arange(len(sub))
+        for k, (col, name, colour) in enumerate(series):
+            pos = y - 0.27 + 0.27 * k
+            ax.barh(pos, sub[col], height=0.26, color=colour, label=name,
+                    hatch="//" if col == "part_ponderee" else None, edgecolor="white")
+            if col != "part_ponderee":
+                for p, val in zip(pos, sub[col]):
+                    ax.text(val + hmax * 0.01, p, formats.pourcent(val, 0), va="center", fontsize=7.5)
+        ax.set_yticks(y, [modalite_label(v, m) for m in sub["modalite"]])
+        ax.invert_yaxis()
+        ax.set_xlim(0, hmax * 1.15)
+        french_percent_axis(ax, "x")
+        ax.set_title(variable_labels.get(v, v), loc="left", fontsize=11)
+        ax.grid(axis="y", visible=False)
+        sns.despine(ax=ax, left=True)
+    axes[-1, 0].set_xlabel("Part de l'ensemble")
+    fig.suptitle(title, fontweight="bold", fontsize=12)
+    height = fig.get_size_inches()[1]
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), frameon=False, ncol=3, loc="lower center", fontsize=8.5)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
+    return fig
+
+
+def evolution_vagues(est, indicateurs, *, title: str = "Évolution d'une vague à l'autre", labels=None,
+                     proportion: bool = True, ylabel: str = "Part de satisfaits", waves=None, ncols: int = 3):
+    """Small multiples: one panel per indicator, the overall estimate of each wave with its 95 % CI.
+
+    ``est`` is :func:`ducos_lib.survey.estimations_enquete` (rows ``groupe_variable ==
+    "ensemble"`` are used). All panels share the y axis, so levels compare across indicators.
+    """
+    import numpy as np
+
+    labels = labels or {}
+    e = est[est["groupe_variable"] == "ensemble"]
+    waves = list(waves) if waves is not None else list(dict.fromkeys(e["vague"]))
+    n = len(indicateurs)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols + 0.6, 2.7 * nrows + 0.9), sharey=True,
+                             squeeze=False)
+    x = np.arange(len(waves))
+    sub = e[e["indicateur"].isin(list(indicateurs))]
+    lo_all, hi_all = float(sub["ic_bas"].min()), float(sub["ic_haut"].max())
+    for k, ind in enumerate(indicateurs):
+        ax = axes[k // ncols, k % ncols]
+        d = sub[sub["indicateur"] == ind].set_index("vague").reindex(waves)
+        v = d["estimation"].astype(float).to_numpy()
+        ax.errorbar(x, v, yerr=[v - d["ic_bas"].astype(float).to_numpy(), d["ic_haut"].astype(float).to_numpy() - v],
+                    fmt="-o", color=PALETTE[0], ecolor=PALETTE[0], capsize=4, linewidth=2, markersize=6)
+        for xi, vi in zip(x, v):
+            if not np.isnan(vi):
+                ax.annotate(formats.pourcent(vi, 0) if proportion else formats.nombre(vi, 2), (xi, vi),
+                            xytext=(7, 0), textcoords="offset points", fontsize=8.5, va="center")
+        ax.set_xticks(x, waves)
+        ax.set_xlim(-0.4, len(waves) - 0.4)
+        ax.set_title(labels.get(ind, ind), fontsize=10)
+        if proportion:
+            french_percent_axis(ax, "y")
+        else:
+            french_number_axis(ax, "y", 1)
+        if k % ncols == 0:
+            ax.set_ylabel(ylabel)
+        sns.despine(ax=ax)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols, k % ncols].set_visible(False)
+    pad = (hi_all - lo_all) * 0.1
+    axes[0, 0].set_ylim(lo_all - pad, hi_all + pad)
+    fig.suptitle(title, fontweight="bold", fontsize=12)
+    fig.text(0.01, 0.005, "Points : estimation pondérée ; barres : intervalle de confiance à 95 %.", fontsize=8,
+             color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def eviter_chevauchements(fig, *, ax=None):
+    """Move the point labels of a scatter so that they neither overlap each other nor hide points.
+
+    Works on the annotations placed in offset points (as :func:`nuage_services` does): each label,
+    in turn, takes the first of a few positions around its point (right, left, above, below, then
+    farther, then stacked above or below) that overlaps no label already placed, no other point and stays inside the axes (a little outside
+    them costs less than an overlap; outside the figure, more); when
+    none is free, the least crowded one. Returns ``fig``.
+    """
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Bbox
+
+    ax = ax or fig.axes[0]
+    annotations = [t for t in ax.texts if isinstance(t, Annotation)]
+    if not annotations:
+        return fig
+    fig.canvas.draw()
+    rendu = fig.canvas.get_renderer()
+    cadre = ax.get_window_extent(rendu)
+    page = fig.bbox
+    points = ax.transData.transform([a.xy for a in annotations])
+    rayon = 5.0 * fig.dpi / 72
+    positions = []
+    for d in (1, 2, 3):
+        positions += [(4 * d, 2, "left", "bottom"), (4 * d, -2, "left", "top"),
+                      (-4 * d, 2, "right", "bottom"), (-4 * d, -2, "right", "top"),
+                      (0, 4 * d, "center", "bottom"), (0, -4 * d, "center", "top")]
+    for k in range(1, 6):  # then stacked above or below, right or left of the point
+        positions += [(6, 2 + 10 * k, "left", "bottom"), (6, -2 - 10 * k, "left", "top"),
+                      (-6, 2 + 10 * k, "right", "bottom"), (-6, -2 - 10 * k, "right", "top")]
+
+    def aire(a: Bbox, b: Bbox) -> float:
+        w = min(a.x1, b.x1) - max(a.x0, b.x0)
+        h = min(a.y1, b.y1) - max(a.y0, b.y0)
+        return w * h if w > 0 and h > 0 else 0.0
+
+    placees: list[Bbox] = []
+    for i, texte in enumerate(annotations):
+        meilleur, cout_min = positions[0], float("inf")
+        for dx, dy, ha, va in positions:
+            texte.xyann = (dx, dy)
+            texte.set_ha(ha)
+            texte.set_va(va)
+            b = texte.get_window_extent(rendu).padded(1.5)
+            cout = sum(aire(b, p) for p in placees)
+            cout += sum(b.x0 - rayon < px < b.x1 + rayon and b.y0 - rayon < py < b.y1 + rayon
+                        for j, (px, py) in enumerate(points) if j != i) * 400.0
+            # Slightly outside the axes is allowed (labels are not clipped), outside the figure is not.
+            cout += 0.25 * (b.width * b.height - aire(b, cadre)) + 2.0 * (b.width * b.height - aire(b, page))
+            if cout < cout_min:
+                meilleur, cout_min = (dx, dy, ha, va), cout
+            if cout == 0:
+                break
+        dx, dy, ha, va = meilleur
+        texte.xyann = (dx, dy)
+        texte.set_ha(ha)
+        texte.set_va(va)
+        placees.append(texte.get_window_extent(rendu).padded(1.5))
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# Immersion charts (report 02_immersions)
+# ------------------------------------------------------------------------------------------------
+
+def barres_forts_axes(forces, *, title: str = "Chaque thème : point fort ou axe de progression ?"):
+    """Paired horizontal bars per theme: share of forms citing it as strength and as area to improve.
+
+    ``forces`` is :func:`ducos_lib.text.strengths_vs_areas` (``libelle``, ``part_points_forts``,
+    ``part_axes_progression``). Themes sorted by decreasing share as area for improvement; shares
+    written at the end of the bars. Colour-blind-safe colours and hatching, so it reads in grey.
+    """
+    import numpy as np
+
+    d = forces.sort_values("part_axes_progression", ascending=True, kind="stable")
+    y = np.arange(len(d))
+    h = 0.38
+    fig, ax = plt.subplots(figsize=(9, 0.62 * max(len(d), 1) + 1.6))
+    series = (("part_points_forts", "Cité en point fort", PALETTE[2], None, h / 2),
+              ("part_axes_progression", "Cité en axe de progression", PALETTE[3], "//", -h / 2))
+    maxi = float(np.nanmax(d[["part_points_forts", "part_axes_progression"]].to_numpy(dtype=float))) if len(d) else 1.0
+    for col, name, colour, hatch, off in series:
+        vals = d[col].astype("float64").fillna(0).to_numpy()
+        ax.barh(y + off, vals, height=h, color=colour, hatch=hatch, edgecolor="white", label=name)
+        for yi, v in zip(y + off, vals):
+            ax.text(v + maxi * 0.01, yi, formats.pourcent(v, 0), va="center", fontsize=8.5)
+    ax.set_yticks(y, list(d["libelle"]))
+    ax.set_xlim(0, maxi * 1.15 if maxi > 0 else 1)
+    french_percent_axis(ax, "x")
+    ax.set_xlabel("Part des fiches dont le champ cite le thème")
+    ax.set_title(title)
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="lower center", ncol=2)
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
+    return fig
+
+
+def notes_themes_ic(notes, *, title: str = "Notes moyennes par thème (sur 5)", groupes=None):
+    """Dot plot of mean ratings per theme with 95 % CI bars, for several groups side by side.
+
+    ``notes`` is :func:`ducos_lib.text.mask_ratings` output with a ``libelle`` column; ``groupes``
+    maps ``(groupe_variable, groupe)`` to a legend label (default: the ensemble only). Themes are
+    sorted by the first group's mean, highest at the top, whose values are written on the right;
+    masked or missing means are not drawn.
+    """
+    import numpy as np
+
+    groupes = groupes or {("ensemble", "ensemble"): "Ensemble des fiches"}
+    first = next(iter(groupes))
+    base = notes[(notes["groupe_variable"] == first[0]) & (notes["groupe"] == first[1])]
+    order = list(base.sort_values("moyenne", ascending=True, kind="stable")["libelle"])
+    y = np.arange(len(order))
+    fig, ax = plt.subplots(figsize=(9, 0.5 * max(len(order), 1) + 1.8))
+    markers = ["o", "s", "D", "^"]
+    k = len(groupes)
+    for i, ((var, grp), name) in enumerate(groupes.items()):
+        sub = notes[(notes["groupe_variable"] == var) & (notes["groupe"] == grp)].set_index("libelle").reindex(order)
+        m = sub["moyenne"].astype("float64").to_numpy()
+        lo = sub["ic_bas"].astype("float64").to_numpy()
+        hi = sub["ic_haut"].astype("float64").to_numpy()
+        off = ((k - 1) / 2 - i) * 0.22  # first group on top
+        err = np.vstack([np.where(np.isnan(lo), 0, m - lo), np.where(np.isnan(hi), 0, hi - m)])
+        ok = ~np.isnan(m)
+        ax.errorbar(m[ok], y[ok] + off, xerr=err[:, ok], fmt=markers[i % 4], color=PALETTE[i], ecolor=PALETTE[i],
+                    elinewidth=1.6, capsize=3, markersize=7, label=name)
+        if i == 0:
+            for yi, v in zip(y[ok] + off, m[ok]):
+                ax.text(5.08, yi, formats.nombre(v, 1), va="center", fontsize=8.5, color=PALETTE[i])
+    ax.set_yticks(y, order)
+    ax.set_xlim(1, 5.35)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    french_number_axis(ax, "x")
+    ax.set_xlabel("Note moyenne (1 = très insatisfaisant, 5 = très satisfaisant) et intervalle de confiance à 95 %")
+    ax.set_title(title)
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="lower center", ncol=min(k, 3))
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
+    return fig
+
+
+def heatmap_specificites(spec, *, title: str, groupe: str = "libelle_groupe", z: float = 1.96):
+    """Theme × group heat map: colour = adjusted residual, text = share of the group's forms.
+
+    ``spec`` is :func:`ducos_lib.text.group_specificities`. Blue: the theme is cited more often
+    in this group than elsewhere (over-represented), red: less often; cells beyond ±``z`` are
+    framed in black with the share in bold. Diverging colour-blind-safe palette (``vlag``).
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    themes = list(dict.fromkeys(spec["libelle"]))
+    groups = list(dict.fromkeys(spec[groupe]))
+    res = spec.pivot_table(index="libelle", columns=groupe, values="residu_ajuste", aggfunc="first",
+                           dropna=False).reindex(index=themes, columns=groups)
+    part = spec.pivot_table(index="libelle", columns=groupe, values="part_fiches", aggfunc="first",
+                            dropna=False).reindex(index=themes, columns=groups)
+    v = res.to_numpy(dtype=float)
+    lim = max(3.0, float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 3.0)
+    fig, ax = plt.subplots(figsize=(max(6.5, 0.95 * len(groups) + 4.5), 0.55 * len(themes) + 2.6))
+    sns.heatmap(np.ma.masked_invalid(-v), ax=ax, cmap="vlag", vmin=-lim, vmax=lim, linewidths=0.8,
+                linecolor="white", xticklabels=groups, yticklabels=themes,
+                cbar_kws={"label": "Écart à l'attendu (résidu ajusté)"})
+    cbar = ax.collections[0].colorbar
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.signe(-t, 0) if t else "0"))
+    cbar.ax.invert_yaxis()
+    p = part.to_numpy(dtype=float)
+    for i in range(len(themes)):
+        for j in range(len(groups)):
+            sig = np.isfinite(v[i, j]) and abs(v[i, j]) > z
+            ax.text(j + 0.5, i + 0.5, formats.pourcent(p[i, j], 0), ha="center", va="center", fontsize=8.5,
+                    fontweight="bold" if sig else "normal",
+                    color="white" if np.isfinite(v[i, j]) and abs(v[i, j]) > 0.7 * lim else "black")
+            if sig:
+                ax.add_patch(Rectangle((j + 0.04, i + 0.04), 0.92, 0.92, fill=False, edgecolor="black", linewidth=2))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=30)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.text(0.01, 0.01, "Chiffre : part des fiches du groupe qui citent le thème. Bleu : plus cité qu'ailleurs ; "
+             "rouge : moins cité. Cadre noir : écart net (résidu ajusté au-delà de ±1,96).",
+             fontsize=8, color="dimgray")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'accueil et par thème",
+                           seuil: int = 5, libelles_services=None):
+    """Host service × theme heat map of mean ratings (1–5); masked means (< ``seuil`` forms) in grey.
+
+    ``notes`` is :func:`ducos_lib.text.mask_ratings` output with ``libelle`` (theme), rows
+    ``groupe_variable == "service_accueil"``. Sequential colour-blind-safe palette (``crest``).
+    """
+    import numpy as np
+
+    lab = libelles_services or {}
+    d = notes[notes["groupe_variable"] == "service_accueil"].copy()
+    d["_svc"] = d["groupe"].map(lambda g: lab.get(g, g))
+    themes = list(dict.fromkeys(d["libelle"]))
+    services = sorted(dict.fromkeys(d["_svc"]))
+    mean = d.pivot_table(index="_svc", columns="libelle", values="moyenne", aggfunc="first",
+                         dropna=False).reindex(index=services, columns=themes)
+    v = mean.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.95 * len(themes) + 4.5, 0.42 * len(services) + 2.8))
+    ax.grid(False)
+    ax.set_facecolor("#e6e6e6")
+    sns.heatmap(np.ma.masked_invalid(v), ax=ax, cmap="crest", vmin=1, vmax=5, linewidths=0.8, linecolor="white",
+                xticklabels=themes, yticklabels=services, cbar_kws={"label": "Note moyenne (sur 5)"})
+    cbar = ax.collections[0].colorbar
+    cbar.set_ticks([1, 2, 3, 4, 5])
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.nombre(t, 0)))
+    for i in range(len(services)):
+        for j in range(len(themes)):
+            x = v[i, j]
+            ax.text(j + 0.5, i + 0.5, f"< {seuil}" if np.isnan(x) else formats.nombre(x, 1), ha="center",
+                    va="center", fontsize=8, color="dimgray" if np.isnan(x) else ("white" if x > 3.2 else "black"),
+                    style="italic" if np.isnan(x) else "normal")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=35)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.text(0.01, 0.01, f"« < {seuil} » : moins de {seuil} notes, moyenne non publiée (confidentialité).",
+             fontsize=8, color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def heatmap_cooccurrences(cooc, libelles, *, title: str = "Thèmes cités ensemble dans une même réponse"):
+    """Lower-triangle heat map of theme co-occurrence: number of answers citing both themes.
+
+    ``cooc`` is :func:`ducos_lib.text.theme_cooccurrence` (``theme_a, theme_b, n, jaccard``);
+    ``libelles`` maps theme codes to French labels (in display order). Colour = Jaccard index
+    (share of the answers citing either theme that cite both), text = number of answers.
+    """
+    import numpy as np
+
+    codes = list(libelles)
+    n = cooc.pivot_table(index="theme_a", columns="theme_b", values="n", aggfunc="first").reindex(
+        index=codes, columns=codes).to_numpy(dtype=float)
+    jac = cooc.pivot_table(index="theme_a", columns="theme_b", values="jaccard", aggfunc="first").reindex(
+        index=codes, columns=codes).to_numpy(dtype=float)
+    lower = np.tril(np.ones_like(jac, dtype=bool), k=-1)[1:, :-1]  # row i > column j only
+    jac, n = jac[1:, :-1], n[1:, :-1]
+    shown = np.where(lower, jac, np.nan)
+    fig, ax = plt.subplots(figsize=(9.5, 7.0))
+    ax.grid(False)
+    vmax = float(np.nanmax(shown)) if np.isfinite(shown).any() else 1.0
+    labels = [libelles[c] for c in codes]
+    sns.heatmap(shown, mask=~lower, ax=ax, cmap="mako_r", vmin=0, vmax=max(vmax, 0.05),
+                linewidths=0.8, linecolor="white", xticklabels=labels[:-1], yticklabels=labels[1:],
+                cbar_kws={"label": "Indice de Jaccard"})
+    cbar = ax.collections[0].colorbar
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.pourcent(t, 0)))
+    for i in range(len(codes) - 1):
+        for j in range(i + 1):
+            x = jac[i, j]
+            ax.text(j + 0.5, i + 0.5, formats.nombre(n[i, j]), ha="center", va="center", fontsize=9,
+                    color="white" if np.isfinite(x) and x > 0.6 * vmax else "black")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=35)
+    plt.setp(ax.get_xticklabels(), ha="right")
+    fig.text(0.01, 0.01, "Chiffre : nombre de réponses (un champ d'une fiche) qui citent les deux thèmes. Couleur : indice de "
+             "Jaccard, part des réponses citant l'un des deux thèmes qui citent les deux.",
+             fontsize=8, color="dimgray")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def nuage_paire(publie, x: str, y: str, *, etiquette: str = "libelle"):
+    """Labelled scatter of one quality ↔ staff pair (report 04): :func:`nuage_services` with labels
+    kept apart (:func:`eviter_chevauchements`) and shares (``*_satisfaits``, 0–1) as French percentages.
+
+    ``publie`` is the published panel of one milestone (:meth:`ducos_lib.linkage.PanelServices.publiable`).
+    """
+    etiquette = etiquette if etiquette in publie.columns else "code_service"
+    fig = nuage_services(publie, x, y, etiquette=etiquette)
+    ax = fig.axes[0]
+    for nom, axe in ((x, "x"), (y, "y")):
+        if nom.endswith("_satisfaits"):
+            french_percent_axis(ax, axe, 0)
+    return eviter_chevauchements(fig, ax=ax)

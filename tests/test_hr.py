@@ -539,6 +539,15 @@ def test_jobs_at_risk_display_single_holder(gpec, regles):
     assert v.loc["secretaire", "motif"] == "Métier tenu par un seul agent, qui part dans les 10 ans"
     assert np.isnan(v.loc["secretaire", "effectif"]) and np.isnan(v.loc["secretaire", "departs_fenetre"])
     assert "policier" not in v.index
+    # policier: 4 agents (published at threshold 3), 1 departure within 5 years: masked count.
+    assert r.set_index("metier").loc["policier", "effectif"] == 4
+    assert pd.isna(r.set_index("metier").loc["policier", "departs_fenetre"])
+    assert pd.isna(r.set_index("metier").loc["policier", "part_departs_fenetre"])
+    # Split for the report: several-agent métiers vs single-holder métiers.
+    assert set(hr.vue_metiers_a_risque(r, motif="part_elevee").metier) == {"jardinier"}
+    assert set(hr.vue_metiers_a_risque(r, motif="agent_unique").metier) == {"secretaire", "comptable", "brigadier"}
+    with pytest.raises(ValueError, match="agent_unique"):
+        hr.vue_metiers_a_risque(r, motif="autre")
 
 
 def test_inferred_rules_sentence_masks_small_counts(gpec, regles):

@@ -189,21 +189,28 @@ else:
 ## Métiers à risque
 
 Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
-les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** qui part dans les 10 ans : dans ce dernier cas,
-le signalement concerne une seule personne, dont rien d'autre n'est affiché ; il invite à organiser la
-transmission des savoirs.
+les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans.
 '''),
     code('''
 if not a_rh:
     display(report.note(SANS_RH))
 else:
-    vue = hr.vue_metiers_a_risque(metiers)
-    display(report.tableau(vue, legende=f"Métiers à risque au {formats.date(d)} (hypothèse de l'âge légal)",
+    vue = hr.vue_metiers_a_risque(metiers, motif="part_elevee").drop(columns="motif")
+    display(report.tableau(vue, legende=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
+                                        f"(au {formats.date(d)}, hypothèse de l'âge légal)",
                            colonnes={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
-                                     "part_departs_fenetre": "Part de l'effectif du métier", "motif": "Motif du signalement"},
-                           formats_colonnes={"effectif": hr.format_masque(0), "departs_fenetre": hr.format_masque(0),
-                                             "part_departs_fenetre": hr.format_masque(0, pourcent=True)})
-            if len(vue) else report.note("Aucun métier n'est signalé à risque."))
+                                     "part_departs_fenetre": "Part des agents du métier"},
+                           formats_colonnes={"effectif": hr.format_masque(0, court=True),
+                                             "departs_fenetre": hr.format_masque(0, court=True),
+                                             "part_departs_fenetre": hr.format_masque(0, pourcent=True, court=True)})
+            if len(vue) else report.note("Aucun métier de plusieurs agents n'est signalé."))
+    uniques = hr.vue_metiers_a_risque(metiers, motif="agent_unique")["metier"]
+    display(Markdown(f"**Métiers tenus par un seul agent dont le départ est projeté dans les 10 ans "
+                     f"({formats.nombre(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
+                     "Aucun métier tenu par un seul agent n'est concerné par un départ dans les 10 ans."))
+    display(report.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
+                        "concerne une seule personne, dont rien d'autre n'est publié : le signalement invite à organiser "
+                        "la transmission des savoirs (binôme, documentation des procédures, recrutement anticipé)."))
 '''),
     md('''
 ## Méthodologie
