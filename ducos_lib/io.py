@@ -170,8 +170,12 @@ def write_parquet(frame: pd.DataFrame, path: Path | str) -> None:
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> None:
-    """Publish a table as §4 wants it: UTF-8, comma-separated, point decimal."""
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n"))
+    """Publish a table as §4 wants it: UTF-8, comma-separated, point decimal.
+
+    Floats keep 10 significant digits, so binary noise (``250.70000000000002``) is not published.
+    """
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n",
+                                                float_format="%.10g"))
 
 
 def write_text(text: str, path: Path | str) -> None:
