@@ -256,7 +256,8 @@ def indicateurs_rh(agents: pd.DataFrame, absences: pd.DataFrame | None, date_ext
       denominator *and* the numerator: absences of agents who left, or who are not permanent,
       are not counted. Each absence counts only its days inside the window; an absence without
       end date runs to D. Also by motif (groupe_variable ``motif``, every motif of
-      :data:`MOTIFS`, summing to the total) and ``taux_absenteisme_compressible`` (the motifs of
+      :data:`MOTIFS`, summing to the total; there ``effectif`` is the number of agents absent for
+      that motif, the people the figure is about, so that masking protects health data) and ``taux_absenteisme_compressible`` (the motifs of
       ``config["motifs_compressibles"]``, MO + AT: a local convention). An agent who arrived
       during the window counts for the whole window in the denominator (RSU simplification).
     - ``taux_rotation`` = ((arrivals + departures) / 2) / headcount at the start × 100, over the
@@ -345,7 +346,10 @@ def indicateurs_rh(agents: pd.DataFrame, absences: pd.DataFrame | None, date_ext
         ajouter("taux_absenteisme", gv, g, 100.0 * sub["_j_total"].sum() / denom, n)
         if gv == ENSEMBLE:
             for m in MOTIFS:
-                ajouter("taux_absenteisme", "motif", m, 100.0 * sub[f"_j_{m}"].sum() / denom, n)
+                # A motif's rate is about the agents absent for it (health data): its effectif is
+                # that count, so a CLD rate about 1 or 2 agents gets masked like any small cell.
+                absents = int((sub[f"_j_{m}"] > 0).sum())
+                ajouter("taux_absenteisme", "motif", m, 100.0 * sub[f"_j_{m}"].sum() / denom, absents)
         ajouter("taux_absenteisme_compressible", gv, g, 100.0 * sub["_j_comp"].sum() / denom, n)
 
     # Turnover (permanent agents, all agents known up to D).
