@@ -606,3 +606,165 @@ def test_likert_distributions_sum_to_one(survey_t12):
     assert len(rep) == 3 * len(sv.LIKERT_ITEMS) * 5
     sums = rep.groupby(["vague", "item"])["part"].sum()
     np.testing.assert_allclose(sums, 1.0, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# Report helpers (01_enquete_usagers)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_tables(survey_t12):
+    df, pop, designs = survey_t12
+    est = sv.estimations_enquete(df, pop, designs=designs, config=CONFIG)
+    comp = sv.comparaisons_enquete(df, pop, ["T0", "T6", "T12"], designs=designs, config=CONFIG)
+    return est, comp
+
+
+def test_labels_and_french_formats():
+    assert sv.libelle_indicateur("delai_satisfaits") == "Délais : part de satisfaits"
+    assert sv.libelle_indicateur("ecoute_taux_net") == "Écoute : taux net de satisfaction"
+    assert sv.libelle_indicateur("satisfaction_globale_moyenne").endswith("(sur 5)")
+    assert sv.libelle_indicateur("recommandation_moyenne").endswith("(sur 10)")
+    assert sv.libelle_indicateur("accueil_distribution").startswith("Accueil")
+    with pytest.raises(sv.SurveyError, match="inconnu"):
+        sv.libelle_indicateur("inconnu")
+    every = sv.indicator_names() + [f"{i}_distribution" for i in sv.LIKERT_ITEMS]
+    assert len({sv.libelle_indicateur(i) for i in every}) == len(every)
+    nb = "\u202f"
+    assert sv.format_valeur("accueil_satisfaits", 0.625) == f"62,5{nb}%"
+    assert sv.format_valeur("satisfaction_globale_moyenne", 3.5015) == "3,50"
+    assert sv.format_valeur("recommandation_moyenne", 6.08) == "6,1"
+    assert sv.format_valeur("delai_taux_net", -0.059) == "−5,9 points"
+    assert sv.format_ecart("satisfaction_globale_moyenne", 0.438) == "+0,44"
+    assert sv.format_ecart("delai_satisfaits", 0.179) == "+17,9 points"
+    assert sv.format_intervalle("accueil_satisfaits", 0.5, 0.6) == f"[50,0{nb}% ; 60,0{nb}%]"
+    assert sv.format_intervalle("accueil_satisfaits", np.nan, 0.6) == ""
+    assert sv.libelle_groupe("tranche_age", "45-59") == "45 à 59 ans"
+    assert sv.libelle_groupe("tranche_age", "75+") == "75 ans et plus"
+    assert sv.libelle_groupe("sexe", "F") == "Femmes"
+    assert sv.libelle_groupe("service", "ETC", {"ETC": "État civil"}) == "État civil"
+    assert sv.libelle_groupe("service", "XYZ", {}) == "XYZ"
+
+
+@pytest.mark.parametrize(
+    "diff, p, expected",
+    [
+        (0.1, 0.01, "hausse significative"),
+        (-0.1, 0.049, "baisse significative"),
+        (0.1, 0.05, "pas de changement démontré"),
+        (-0.3, 0.2, "pas de changement démontré"),
+        (np.nan, np.nan, "non testé (trop peu de réponses)"),
+    ],
+)
+def test_lecture_evolution(diff, p, expected):
+    assert sv.lecture_evolution(diff, p, alpha=0.05) == expected
+
+
+def test_lecture_distribution():
+    assert sv.lecture_distribution(0.001) == "les réponses se répartissent différemment"
+    assert sv.lecture_distribution(0.3) == "pas de changement démontré"
+    assert sv.lecture_distribution(np.nan) == "non testé"
+
+
+def test_tableau_groupes_flags_and_hides_small_groups(report_tables):
+    est, _ = report_tables
+    tab = sv.tableau_groupes(est, "T12", "service", libelles_services={"CCAS": "Action sociale"}, config=CONFIG)
+    assert tab.columns[0] == "Service contacté" and "Action sociale" in tab["Service contacté"].tolist()
+    n = est[(est.vague == "T12") & (est.groupe_variable == "service")
+            & (est.indicateur == "satisfaction_globale_moyenne")].set_index("groupe")["n_repondants"]
+    rare = tab[tab["Service contacté"] == "RARE"].iloc[0]
+    assert rare["Réponses"] == n["RARE"] < 10
+    assert rare["Remarque"].startswith("non diffusé")
+    assert (rare.drop(["Service contacté", "Réponses", "Remarque"]) == "–").all()
+    big = tab[tab["Service contacté"] == "Action sociale"].iloc[0]
+    assert big["Remarque"] == "" and "[" in big["Part de satisfaits [IC à 95 %]"]
+    mid = tab[(tab["Réponses"] >= 10) & (tab["Réponses"] < 30)]
+    assert mid["Remarque"].str.startswith("faible effectif").all()
+
+
+def test_tableau_ensemble_and_items(report_tables):
+    est, _ = report_tables
+    tab = sv.tableau_ensemble(est, ["T0", "T6", "T12"])
+    assert list(tab.columns) == ["Indicateur", "Vague T0", "Vague T6", "Vague T12", "Réponses (T12)"]
+    assert len(tab) == 3
+    row = est[(est.vague == "T6") & (est.indicateur == "satisfaction_globale_satisfaits")
+              & (est.groupe_variable == "ensemble")].iloc[0]
+    assert tab.loc[1, "Vague T6"].startswith(sv.format_valeur("satisfaction_globale_satisfaits", row["estimation"]))
+    items = sv.tableau_items(est, "T12")
+    assert items["Dimension"].tolist() == list(sv.LIBELLES_ITEMS.values())
+
+
+def test_tableau_evolutions_reads_adjusted_pvalues(report_tables):
+    est, comp = report_tables
+    tab = sv.tableau_evolutions(comp, est, alpha=0.05)
+    d = comp[(comp.methode == "difference_z") & (comp.groupe_variable == "ensemble")]
+    assert len(tab) == len(d)
+    expected = [sv.lecture_evolution(a, p) for a, p in zip(d["difference"], d["p_ajustee"])]
+    assert tab["Lecture"].tolist() == expected
+    assert set(tab["Période"]) == {"T0\u00a0→\u00a0T12", "T6\u00a0→\u00a0T12"}
+    svc = sv.tableau_evolutions(comp, est, groupe_variable="service", indicateurs=["satisfaction_globale_moyenne"])
+    assert "Indicateur" not in svc.columns and svc.columns[0] == "Service contacté"
+    assert (svc.loc[svc["Service contacté"] == "RARE", "Lecture"] == "non testé (trop peu de réponses)").all()
+    rs = sv.tableau_distributions(comp)
+    assert len(rs) == 2 * len(sv.LIKERT_ITEMS)
+
+
+def test_repartition_recommandation_bands_sum_to_one(survey_t12):
+    _, _, designs = survey_t12
+    reco = sv.repartition_recommandation(designs)
+    assert reco["tranche"].unique().tolist() == ["0 à 6", "7 à 8", "9 à 10"]
+    np.testing.assert_allclose(reco.groupby("vague")["part"].sum(), 1.0, rtol=1e-12)
+    p = sv.proportion(designs["T0"], "recommandation", [9.0, 10.0])
+    row = reco[(reco.vague == "T0") & (reco.tranche == "9 à 10")].iloc[0]
+    assert row["part"] == pytest.approx(p.estimate) and row["ic_bas"] == pytest.approx(p.ci_low)
+
+
+def test_ecarts_groupes_uses_whole_interval():
+    est = pd.DataFrame({
+        "vague": "T0", "indicateur": "satisfaction_globale_satisfaits",
+        "groupe_variable": ["ensemble", "service", "service", "service", "service"],
+        "groupe": ["ensemble", "A", "B", "C", "D"],
+        "estimation": [0.6, 0.3, 0.9, 0.5, 0.2], "erreur_type": 0.05,
+        "ic_bas": [0.55, 0.2, 0.8, 0.4, 0.1], "ic_haut": [0.65, 0.45, 0.95, 0.7, 0.3],
+        "n_repondants": [300, 50, 20, 60, 5],
+    })
+    gaps = sv.ecarts_groupes(est, "T0", config=CONFIG)
+    assert gaps["groupe"].tolist() == ["A", "B"]  # C's interval contains 0.6; D has < 10 answers
+    assert gaps.set_index("groupe").loc["A", "sens"] == "en dessous"
+    assert bool(gaps.set_index("groupe").loc["B", "faible_effectif"])
+
+
+def test_constats_and_pistes_are_built_from_the_figures(survey_t12, report_tables):
+    df, pop, designs = survey_t12
+    est, comp = report_tables
+    marges = sv.marges_ponderation(df, pop, designs=designs)
+    diag = sv.diagnostics_ponderation(df, pop, designs=designs)
+    items = sv.constats_enquete(est, comp, "T12", marges=marges, diagnostics=diag, config=CONFIG)
+    text = " ".join(items)
+    sat = est[(est.vague == "T12") & (est.indicateur == "satisfaction_globale_satisfaits")
+              & (est.groupe_variable == "ensemble")].iloc[0]
+    assert sv.format_valeur("satisfaction_globale_satisfaits", sat["estimation"]) in items[0]
+    assert "Depuis T0" in text and "Depuis T6" in text and "Holm" in text
+    n_eff = diag.set_index("vague").loc["T12", "n_effectif"]
+    assert f"environ {round(n_eff)}" in text.replace("\u202f", "")
+    # the first wave says evolution starts later
+    t0 = sv.constats_enquete(est[est.vague == "T0"], comp.iloc[0:0], "T0", config=CONFIG)
+    assert any("première mesure" in s for s in t0)
+    pistes = sv.pistes_enquete(est, comp, "T12", config=CONFIG)
+    nets = {i: est[(est.vague == "T12") & (est.indicateur == f"{i}_taux_net")
+                   & (est.groupe_variable == "ensemble")]["estimation"].item() for i in sv.LIKERT_ITEMS[1:]}
+    worst = min(nets, key=nets.get)
+    assert sv.LIBELLES_ITEMS[worst].lower() in pistes[0]
+    assert "cause" in pistes[-1]
+
+
+def test_comment_counts_and_theme_table():
+    df = pd.DataFrame({"vague": ["T0", "T0", "T0", "T6"], "commentaire": ["Bien", None, "  ", "Accueil top"]})
+    c = sv.commentaires_par_vague(df, ["T0", "T6"])
+    assert c["n_commentaires"].tolist() == [1, 1] and c["n_repondants"].tolist() == [3, 1]
+    counts = pd.DataFrame({"groupe": ["T0", "T0", "T6", "T6"], "theme": ["a", "b", "a", "b"],
+                           "n_commentaires": [2, 0, 1, 0], "n_total": [4, 4, 2, 2], "part": [0.5, 0, 0.5, 0]})
+    tab = sv.tableau_themes(counts, {"a": "Thème A"}, ["T0", "T6"])
+    assert tab["Thème"].tolist() == ["Thème A"]  # never-mentioned themes left out
+    assert tab.loc[0, "Vague T0"] == "50\u202f% (2)"
