@@ -1149,6 +1149,12 @@ def modele_mixte(panel: PanelServices | pd.DataFrame, *,
 # Words
 # ---------------------------------------------------------------------------------------------
 
+def p_egal(nom: str, p: Any) -> str:
+    """``"p ajustée = 0,021"``, or ``"p ajustée < 0,001"`` for a tiny p-value (never ``"= <"``)."""
+    texte = formats.p_valeur(p)
+    return f"{nom} {texte}" if texte.startswith("<") else f"{nom} = {texte}"
+
+
 def _nombre_signe(v: float, decimals: int = 2) -> str:
     s = formats.nombre(abs(v), decimals)
     return f"{MOINS}{s}" if v < 0 and s.strip("0,") else s
@@ -1181,7 +1187,7 @@ def phrase_constat(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 0.05,
     pct = formats.nombre(niveau * 100, 0)
     chiffres = (f"rho = {_nombre_signe(rho)}, IC {pct}{formats.NBSP}% "
                 f"[{_nombre_signe(ligne['ic_bas'])} ; {_nombre_signe(ligne['ic_haut'])}], "
-                f"{n} services, p ajustée = {formats.p_valeur(ligne['p_ajustee'])}")
+                f"{n} services, {p_egal('p ajustée', ligne['p_ajustee'])}")
     effet = taille_effet(rho)
     signif = bool(pd.notna(ligne["p_ajustee"]) and ligne["p_ajustee"] < alpha)
     if effet == "négligeable":
@@ -1218,7 +1224,8 @@ def constats_cles(resultats: pd.DataFrame, *, n: int = 3, alpha: float = 0.05,
     return phrases
 
 
-def avertissement_methodologique(n_services: int, n_jalons: int = 1) -> str:
+def avertissement_methodologique(n_services: int, n_jalons: int = 1, *,
+                                 n_tests: int | None = None) -> str:
     """Plain-French warning on what the correlations can and cannot say.
 
     Parameters
@@ -1227,6 +1234,8 @@ def avertissement_methodologique(n_services: int, n_jalons: int = 1) -> str:
         Number of services in the analysis.
     n_jalons : int, default 1
         Number of milestones in the panel.
+    n_tests : int, optional
+        Number of pairs tested together: adds a sentence on multiple testing.
     """
     n_services, n_jalons = int(n_services), int(n_jalons)
     txt = (f"Ces résultats portent sur {n_services} service{'s' if n_services > 1 else ''}. "
@@ -1236,6 +1245,11 @@ def avertissement_methodologique(n_services: int, n_jalons: int = 1) -> str:
     txt += ("L'analyse est écologique : elle compare des moyennes de services, pas des personnes. "
             "Un lien observé entre services (par exemple entre l'absentéisme d'un service et la "
             "satisfaction de ses usagers) ne dit rien de ce que vit chaque agent ou chaque usager. ")
+    if n_tests is not None and int(n_tests) > 1:
+        txt += (f"{int(n_tests)} paires de mesures sont testées en même temps : sur autant de tests, "
+                "quelques corrélations sortiraient « significatives » par hasard même sans aucun lien "
+                "réel ; seules celles qui résistent à l'ajustement de Benjamini–Hochberg sont donc "
+                "présentées comme des constats. ")
     txt += ("Enfin, une corrélation n'est pas une cause : les deux mesures peuvent dépendre d'un "
             "troisième facteur (charge de travail, type de public, moyens du service), et le sens "
             "du lien peut être inverse. Ces chiffres servent à ouvrir la discussion avec les "
@@ -1244,3 +1258,406 @@ def avertissement_methodologique(n_services: int, n_jalons: int = 1) -> str:
         txt += (f" Le modèle mixte suit les services sur {n_jalons} jalons : il tient compte des "
                 "différences stables entre services, sans pour autant établir de causalité.")
     return txt
+
+
+# ---------------------------------------------------------------------------------------------
+# Report helpers (notebook 04_qualite_performance): display tables, sentences, alt texts
+# ---------------------------------------------------------------------------------------------
+
+#: What each measure is and over which window (methodology section of the report).
+_DEFINITIONS: dict[str, str] = {
+    "satisfaction_globale_moyenne": "Moyenne pondérée (redressement sur sexe, âge et quartier) de la note de "
+                                    "satisfaction globale, de 1 à 5, des usagers ayant contacté le service, à la "
+                                    "vague d'enquête du jalon.",
+    "satisfaction_globale_satisfaits": "Part pondérée des usagers du service qui donnent 4 ou 5 sur 5 à la "
+                                       "satisfaction globale, à la vague d'enquête du jalon.",
+    "note_immersion_moyenne": "Moyenne des notes (1 à 5) données par les cadres accueillis en immersion dans le "
+                              "service, toutes fiches datées jusqu'au jalon (chaque fiche compte une fois).",
+    "indicateur_delai_traitement_jours": "Délai moyen de traitement des demandes, en jours, moyenne des 12 mois "
+                                         "précédant le jalon.",
+    "indicateur_reclamations": "Nombre de réclamations reçues par mois, moyenne des 12 mois précédant le jalon.",
+    "indicateur_taux_decroche": "Part des appels téléphoniques décrochés, en %, moyenne des 12 mois précédant le "
+                                "jalon.",
+    "indicateur_dossiers_traites": "Nombre de dossiers traités par mois, moyenne des 12 mois précédant le jalon.",
+    "taux_absenteisme": "Jours d'absence (tous motifs) des agents permanents du service sur les 12 mois précédant "
+                        "l'extraction RH, rapportés aux jours calendaires × effectif, en %.",
+    "taux_rotation": "(Arrivées + départs) / 2 des agents permanents sur les 12 mois précédant l'extraction RH, "
+                     "rapporté à l'effectif du début de la période, en %.",
+    "heures_formation_par_agent": "Heures de formation suivies sur les 12 mois précédant l'extraction RH, "
+                                  "divisées par le nombre d'agents du service.",
+    "progression_autoevaluation": "Pour les cadres du service ayant une auto-évaluation avant et après les mises "
+                                  "en situation : moyenne de (note après − note avant), sur 5, compétences "
+                                  "notées aux deux temps.",
+}
+
+
+def definition_mesure(nom: str) -> str:
+    """French definition (with its time window) of a panel measure, for the methodology section."""
+    if nom in _DEFINITIONS:
+        return _DEFINITIONS[nom]
+    if nom.startswith(PREFIXE_INDICATEUR):
+        return "Indicateur de service transmis par les services, moyenne des 12 mois précédant le jalon."
+    if nom.startswith(PREFIXE_NOTE_THEME + "note_"):
+        return "Moyenne des notes (1 à 5) reçues sur ce thème lors des immersions, fiches datées jusqu'au jalon."
+    return "Mesure du panel des services."
+
+
+def format_mesure(nom: str, valeur: Any, *, masque: bool = False) -> str:
+    """French text of one value of a panel measure (unit and decimals chosen from its name).
+
+    ``"secret"`` when the cell is masked for confidentiality, ``"–"`` when missing.
+
+    Examples
+    --------
+    >>> format_mesure("satisfaction_globale_satisfaits", 0.625)
+    '62,5\u202f%'
+    >>> format_mesure("taux_absenteisme", 4.44)
+    '4,4\u202f%'
+    """
+    if masque:
+        return "secret"
+    if valeur is None or pd.isna(valeur):
+        return "–"
+    v = float(valeur)
+    if nom.endswith("_satisfaits"):
+        return formats.pourcent(v, 1)
+    if nom.endswith("_taux_net"):
+        return formats.signe(v * 100, 1) + " pts"
+    if nom.startswith("taux_") or nom.startswith(PREFIXE_INDICATEUR + "taux_"):
+        return formats.pourcent(v, 1, proportion=False)
+    if nom.startswith("progression_"):
+        return formats.signe(v, 2)
+    if nom.startswith("n_") or nom.startswith("effectif"):
+        return formats.nombre(v, 0)
+    if "moyenne" in nom or nom.startswith(PREFIXE_NOTE_THEME + "note_"):
+        return formats.nombre(v, 2)
+    return formats.nombre(v, 1)
+
+
+#: Short French headers of the count columns of the panel.
+_LIBELLES_COMPTES = {
+    "n_repondants": "Répondants à l'enquête",
+    "n_fiches_immersion": "Fiches d'immersion reçues",
+    "effectif": "Agents",
+    "n_cadres_autoevaluation": "Cadres auto-évalués",
+}
+
+
+def panel_affichage(panel: PanelServices, jalon: str | None = None, *, partie: str = "qualite",
+                    seuil_enquete: int | None = None) -> pd.DataFrame:
+    """The published panel of one milestone as French text, for the report's tables.
+
+    Built from :meth:`PanelServices.publiable`: a cell masked for confidentiality reads
+    ``"secret"``, a missing measure ``"–"``, and a survey figure on too few respondents
+    ``"< 10 rép."`` (display threshold of the survey). No unmasked staff figure can appear.
+
+    Parameters
+    ----------
+    panel : PanelServices
+    jalon : str, optional
+        Default: the panel's last milestone.
+    partie : {"qualite", "rh"}
+        Quality measures (with respondents and immersion forms) or staff measures (with the
+        headcount and the number of self-evaluated managers).
+    seuil_enquete : int, optional
+        Survey display threshold (``enquete.seuil_masquage``, 10).
+
+    Returns
+    -------
+    DataFrame of str
+        First column ``Service`` (label, or code when there is no label), then one column per
+        measure headed by :func:`libelle_mesure`.
+    """
+    if partie not in ("qualite", "rh"):
+        raise ValueError(f"Partie inconnue : {partie!r} (valeurs permises : qualite, rh).")
+    jalon = panel.jalons[-1] if jalon is None else jalon
+    interne = panel.jalon(jalon)  # only to know which cells are masked / counts, never shown
+    garde = (panel.donnees["jalon"] == jalon).to_numpy()
+    masques = panel.masques.loc[garde].reset_index(drop=True)
+    pub = panel.publiable(jalon)
+    seuil = _seuil_enquete(seuil_enquete)
+    if partie == "qualite":
+        mesures = [*panel.qualite, "n_repondants", "n_fiches_immersion"]
+    else:
+        mesures = ["effectif", *panel.rh, "n_cadres_autoevaluation"]
+    service = (pub["libelle"] if "libelle" in pub.columns else pub["code_service"]).astype(str)
+    out = pd.DataFrame({"Service": service.to_numpy()})
+    n_rep = pd.to_numeric(interne.get("n_repondants"), errors="coerce") if "n_repondants" in interne else None
+    for m in mesures:
+        if m not in pub.columns:
+            continue
+        msk = (masques[m].to_numpy(dtype=bool) if m in masques.columns
+               else np.zeros(len(pub), dtype=bool))
+        textes = [format_mesure(m, v, masque=k) for v, k in zip(pub[m], msk)]
+        if m in INDICATEURS_ENQUETE or (m.endswith(("_moyenne", "_satisfaits", "_taux_net"))
+                                        and m in panel.qualite and m != "note_immersion_moyenne"):
+            if n_rep is not None:
+                textes = [f"<{formats.NBSP}{seuil} rép." if t == "–" and 0 < (nr if pd.notna(nr) else 0) < seuil
+                          else t for t, nr in zip(textes, n_rep)]
+        out[_LIBELLES_COMPTES.get(m, libelle_mesure(m))] = textes
+    return out
+
+
+def couverture_mesures(panel: PanelServices, jalon: str | None = None) -> pd.DataFrame:
+    """For each measure, how many services have a value at the milestone, and how many are masked.
+
+    Counts of services only (no value about anyone): for the data-quality paragraph.
+    """
+    jalon = panel.jalons[-1] if jalon is None else jalon
+    d = panel.jalon(jalon)
+    garde = (panel.donnees["jalon"] == jalon).to_numpy()
+    masques = panel.masques.loc[garde].reset_index(drop=True)
+    lignes = []
+    for famille, mesures in (("Qualité de service", panel.qualite), ("Ressources humaines", panel.rh)):
+        for m in mesures:
+            n = int(pd.to_numeric(d[m], errors="coerce").notna().sum())
+            k = int((masques[m].to_numpy(dtype=bool) & d[m].notna().to_numpy()).sum()) \
+                if m in masques.columns else 0
+            lignes.append({"famille": famille, "mesure": libelle_mesure(m), "services_avec_valeur": n,
+                           "services_non_publies": k})
+    return pd.DataFrame(lignes, columns=["famille", "mesure", "services_avec_valeur", "services_non_publies"])
+
+
+def _intervalle(bas: Any, haut: Any, decimales: int = 2) -> str:
+    if pd.isna(bas) or pd.isna(haut):
+        return "–"
+    return f"[{_nombre_signe(bas, decimales)}{formats.NBSP};\u00a0{_nombre_signe(haut, decimales)}]"
+
+
+def tableau_correlations_affichage(resultats: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Every pair of :func:`correlations_qualite_rh` as French text, strongest evidence first.
+
+    Sorted by adjusted p-value, then by |rho|; pairs without a statistic last.
+    """
+    r = resultats.assign(_a=-resultats["rho"].abs()).sort_values(["p_ajustee", "p_valeur", "_a"],
+                                                                 kind="stable", na_position="last")
+    out = pd.DataFrame({
+        "Mesure de qualité": [libelle_mesure(q) for q in r["indicateur_qualite"]],
+        "Indicateur RH": [libelle_mesure(x) for x in r["indicateur_rh"]],
+        "Services": [formats.nombre(n) for n in r["n_services"]],
+        "rho": [_nombre_signe(v) if pd.notna(v) else "–" for v in r["rho"]],
+        "IC 95 %": [_intervalle(a, b) for a, b in zip(r["ic_bas"], r["ic_haut"])],
+        "p": [formats.p_valeur(p) for p in r["p_valeur"]],
+        "p ajustée": [formats.p_valeur(p) for p in r["p_ajustee"]],
+        "Intensité": [taille_effet(v) for v in r["rho"]],
+        "Significatif après ajustement": ["oui" if pd.notna(p) and p < alpha else
+                                          ("–" if pd.isna(p) else "non") for p in r["p_ajustee"]],
+    })
+    return out.reset_index(drop=True)
+
+
+def constat_synthese(resultats: pd.DataFrame, *, alpha: float = 0.05) -> str:
+    """One sentence counting the pairs compared and those that survive the adjustment."""
+    r = resultats.dropna(subset=["rho"])
+    n_q = resultats["indicateur_qualite"].nunique()
+    n_r = resultats["indicateur_rh"].nunique()
+    s = int((r["p_ajustee"] < alpha).sum())
+    nc = len(resultats) - len(r)
+    txt = f"{len(resultats)} paires de mesures ont été comparées ({n_q} mesures de qualité × {n_r} indicateurs RH)"
+    if nc:
+        txt = (f"Sur {len(resultats)} paires de mesures ({n_q} mesures de qualité × {n_r} indicateurs RH), "
+               f"{len(r)} ont pu être calculées (les {nc} autres portent sur trop peu de services)")
+    if s == 0:
+        return txt + " : aucune ne reste significative après ajustement pour tests multiples."
+    return (txt + f" : {s} {'reste' if s == 1 else 'restent'} significative{'s' if s > 1 else ''} après "
+            "ajustement pour tests multiples.")
+
+
+#: Noun phrases of quality measures that stand alone ("... of a service"), for sentences that do
+#: not start from the service.
+_GN_NEUTRES = {
+    "satisfaction_globale_moyenne": "la satisfaction globale des usagers d'un service",
+    "satisfaction_globale_satisfaits": "la part d'usagers satisfaits d'un service",
+    "recommandation_moyenne": "la note de recommandation donnée par les usagers d'un service",
+    "note_immersion_moyenne": "la note reçue par un service en immersion",
+}
+
+
+def _neutre(nom: str) -> str:
+    if nom in _GN_NEUTRES:
+        return _GN_NEUTRES[nom]
+    gn = _libelle(nom)[1]
+    return gn.replace(" de ses ", " des ").replace(" ses ", " les ") + " d'un service"
+
+
+def constat_sans_lien(resultats: pd.DataFrame, qualite: str = "satisfaction_globale_moyenne", *,
+                      alpha: float = 0.05) -> str | None:
+    """Sentence naming the staff measures with no significant link to one quality measure.
+
+    None when every computed pair with that measure is significant or none was computed.
+    """
+    r = resultats[(resultats["indicateur_qualite"] == qualite) & resultats["rho"].notna()
+                  & ~(resultats["p_ajustee"] < alpha)]
+    if r.empty:
+        return None
+    morceaux = [f"{_libelle(x)[1]} (rho = {_nombre_signe(v)})" for x, v in zip(r["indicateur_rh"], r["rho"])]
+    liste = morceaux[0] if len(morceaux) == 1 else ", ".join(morceaux[:-1]) + " ou " + morceaux[-1]
+    return (f"En revanche, aucun lien significatif après ajustement n'apparaît entre {_neutre(qualite)} et "
+            f"{liste}.")
+
+
+def legende_paire(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 0.05,
+                  niveau: float = 0.95) -> str:
+    """Short caption of a scatter plot: rho, its CI, the adjusted p-value and the verdict."""
+    rho = ligne["rho"]
+    if pd.isna(rho):
+        return "Corrélation non calculable (trop peu de services)."
+    signif = pd.notna(ligne["p_ajustee"]) and ligne["p_ajustee"] < alpha
+    return (f"Corrélation de Spearman sur {int(ligne['n_services'])} services : rho = {_nombre_signe(rho)}, "
+            f"IC {formats.nombre(niveau * 100)}{formats.NBSP}% {_intervalle(ligne['ic_bas'], ligne['ic_haut'])}, "
+            f"{p_egal('p ajustée', ligne['p_ajustee'])} ; corrélation {taille_effet(rho)}, "
+            + ("significative après ajustement." if signif else "non significative après ajustement."))
+
+
+def alt_heatmap(resultats: pd.DataFrame, jalon: str, *, alpha: float = 0.05) -> str:
+    """Alt text of :func:`ducos_lib.plots.heatmap_correlations`, with its main reading."""
+    n_q = resultats["indicateur_qualite"].nunique()
+    n_r = resultats["indicateur_rh"].nunique()
+    txt = (f"Carte de chaleur des corrélations de Spearman au jalon {jalon} : {n_q} mesures de qualité de "
+           f"service en lignes, {n_r} indicateurs RH en colonnes ; bleu pour un lien négatif, rouge pour un "
+           "lien positif. ")
+    s = resultats[resultats["p_ajustee"] < alpha].assign(_a=lambda t: -t["rho"].abs()).sort_values("_a")
+    if s.empty:
+        txt += "Aucune case n'est marquée : aucune corrélation ne reste significative après ajustement."
+    else:
+        cases = [f"{libelle_mesure(q)} et {libelle_mesure(x)} (rho = {_nombre_signe(v)})"
+                 for q, x, v in zip(s["indicateur_qualite"], s["indicateur_rh"], s["rho"])]
+        txt += (f"{len(s)} case{'s' if len(s) > 1 else ''} marquée{'s' if len(s) > 1 else ''} d'un astérisque "
+                f"(significative{'s' if len(s) > 1 else ''} après ajustement) : " + " ; ".join(cases) + ".")
+    nc = int(resultats["rho"].isna().sum())
+    if nc:
+        txt += f" {nc} case{'s' if nc > 1 else ''} grise{'s' if nc > 1 else ''} : non calculable{'s' if nc > 1 else ''}."
+    return txt
+
+
+def alt_nuage(publie: pd.DataFrame, ligne: Mapping[str, Any] | pd.Series, *,
+              etiquette: str = "libelle") -> str:
+    """Alt text of :func:`ducos_lib.plots.nuage_services` for one pair, from the published panel.
+
+    Names the services at both ends of the staff measure with their quality value.
+    """
+    q, r = str(ligne["indicateur_qualite"]), str(ligne["indicateur_rh"])
+    etiquette = etiquette if etiquette in publie.columns else "code_service"
+    d = publie[[etiquette, r, q]].dropna()
+    txt = (f"Nuage de points : chaque point est un service ({len(d)} représentés), en abscisse "
+           f"{libelle_mesure(r).lower()}, en ordonnée {libelle_mesure(q).lower()}. ")
+    if not pd.isna(ligne["rho"]):
+        sens = "descendante" if ligne["rho"] < 0 else "montante"
+        txt += f"Tendance {sens}, rho = {_nombre_signe(ligne['rho'])}. "
+    if len(d) >= 2:
+        d = d.sort_values(r, kind="stable")
+        bas, haut = d.iloc[0], d.iloc[-1]
+        txt += (f"{haut[etiquette]}, où {_libelle(r)[1]} est le plus élevé ({format_mesure(r, haut[r])}), a "
+                f"{format_mesure(q, haut[q])} ; {bas[etiquette]}, où il est le plus bas "
+                f"({format_mesure(r, bas[r])}), a {format_mesure(q, bas[q])}.")
+    return txt
+
+
+def correlations_par_jalon(panel: PanelServices, paires: Sequence[tuple[str, str]] | None = None,
+                           **options: Any) -> pd.DataFrame:
+    """:func:`correlations_qualite_rh` at every milestone of the panel, kept for the given pairs.
+
+    Each milestone is adjusted (Benjamini–Hochberg) over all its pairs, as its own report does.
+
+    Returns
+    -------
+    DataFrame
+        ``jalon`` then the columns of :func:`correlations_qualite_rh`.
+    """
+    morceaux = []
+    for j in panel.jalons:
+        r = correlations_qualite_rh(panel, jalon=j, **options)
+        if paires is not None:
+            cles = {tuple(p) for p in paires}
+            r = r[[(a, b) in cles for a, b in zip(r["indicateur_qualite"], r["indicateur_rh"])]]
+        morceaux.append(r.assign(jalon=j))
+    out = pd.concat(morceaux, ignore_index=True)
+    return out[["jalon", *[c for c in out.columns if c != "jalon"]]]
+
+
+def tableau_correlations_par_jalon(par_jalon: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Pairs in rows, milestones in columns: rho (with ``*`` when significant after adjustment)."""
+    jalons = list(dict.fromkeys(par_jalon["jalon"]))
+    paires = list(dict.fromkeys(zip(par_jalon["indicateur_qualite"], par_jalon["indicateur_rh"])))
+    lignes = []
+    for q, r in paires:
+        ligne = {"Mesure de qualité": libelle_mesure(q), "Indicateur RH": libelle_mesure(r)}
+        for j in jalons:
+            x = par_jalon[(par_jalon["jalon"] == j) & (par_jalon["indicateur_qualite"] == q)
+                          & (par_jalon["indicateur_rh"] == r)]
+            if x.empty or pd.isna(x["rho"].iloc[0]):
+                ligne[j] = "–"
+            else:
+                etoile = "*" if x["p_ajustee"].iloc[0] < alpha else ""
+                ligne[j] = f"{_nombre_signe(x['rho'].iloc[0])}{etoile} ({int(x['n_services'].iloc[0])} serv.)"
+        lignes.append(ligne)
+    return pd.DataFrame(lignes, columns=["Mesure de qualité", "Indicateur RH", *jalons])
+
+
+def phrase_modele_mixte(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 0.05,
+                        niveau: float = 0.95) -> str:
+    """Plain-French reading of one row of :func:`modele_mixte`."""
+    q, r = str(ligne["indicateur_qualite"]), str(ligne["indicateur_rh"])
+    _, gn_q, g_q = _libelle(q)
+    _, gn_r, g_r = _libelle(r)
+    coef = ligne["coefficient"]
+    if pd.isna(coef) or not bool(ligne["converge"]):
+        return (f"Lien entre {gn_r} et {gn_q} : {ligne['message'] or 'modèle non estimé.'}").strip()
+    sens = _accord("élevé" if coef > 0 else "bas", g_q)
+    chiffres = (f"coefficient {_nombre_signe(coef)} écart-type, IC {formats.nombre(niveau * 100)}{formats.NBSP}% "
+                f"{_intervalle(ligne['ic_bas'], ligne['ic_haut'])}, {p_egal('p', ligne['p_valeur'])}, "
+                f"{int(ligne['n_observations'])} mesures de {int(ligne['n_services'])} services sur "
+                f"{int(ligne['n_jalons'])} jalons")
+    if ligne["p_valeur"] < alpha:
+        txt = (f"En suivant les services sur {int(ligne['n_jalons'])} jalons, le lien se confirme : quand "
+               f"{gn_r} d'un service est plus {_accord('élevé', g_r)} d'un écart-type, {gn_q} est en moyenne "
+               f"plus {sens} de {formats.nombre(abs(coef), 2)} écart-type ({chiffres}).")
+    else:
+        txt = (f"En suivant les services sur {int(ligne['n_jalons'])} jalons, le lien entre {gn_r} d'un "
+               f"service et {_neutre(q)} n'est pas confirmé ({chiffres}).")
+    if ligne.get("message"):
+        txt += " " + str(ligne["message"])
+    return txt
+
+
+def tableau_modele_mixte_affichage(mixte: pd.DataFrame) -> pd.DataFrame:
+    """:func:`modele_mixte` as French text for the report."""
+    return pd.DataFrame({
+        "Mesure de qualité": [libelle_mesure(q) for q in mixte["indicateur_qualite"]],
+        "Indicateur RH": [libelle_mesure(x) for x in mixte["indicateur_rh"]],
+        "Mesures (services × jalons)": [f"{int(o)} ({int(s)} × {int(j)})" for o, s, j in
+                                        zip(mixte["n_observations"], mixte["n_services"], mixte["n_jalons"])],
+        "Coefficient (écarts-types)": [_nombre_signe(v) if pd.notna(v) else "–" for v in mixte["coefficient"]],
+        "IC 95 %": [_intervalle(a, b) for a, b in zip(mixte["ic_bas"], mixte["ic_haut"])],
+        "p": [formats.p_valeur(p) for p in mixte["p_valeur"]],
+        "Convergence": ["oui" if c else "non" for c in mixte["converge"]],
+        "Remarque": [m if m else "–" for m in mixte["message"].fillna("")],
+    })
+
+
+def definitions_mesures(panel: PanelServices) -> pd.DataFrame:
+    """Measure label, family and definition (with its window), for the methodology section."""
+    lignes = [{"Famille": "Qualité de service", "Mesure": libelle_mesure(m), "Définition": definition_mesure(m)}
+              for m in panel.qualite]
+    lignes += [{"Famille": "Ressources humaines", "Mesure": libelle_mesure(m), "Définition": definition_mesure(m)}
+               for m in panel.rh]
+    return pd.DataFrame(lignes, columns=["Famille", "Mesure", "Définition"])
+
+
+def note_masquage(panel: PanelServices, jalon: str | None = None) -> str | None:
+    """Sentence on the staff measures that no service can publish at the milestone (all masked).
+
+    None when every staff measure has at least one published value (or none has a value).
+    """
+    c = couverture_mesures(panel, jalon)
+    tout = c[(c["famille"] == "Ressources humaines") & (c["services_avec_valeur"] > 0)
+             & (c["services_non_publies"] == c["services_avec_valeur"])]
+    if tout.empty:
+        return None
+    noms = [m[:1].lower() + m[1:] for m in tout["mesure"]]
+    liste = noms[0] if len(noms) == 1 else ", ".join(noms[:-1]) + " et " + noms[-1]
+    pluriel = len(noms) > 1
+    return (f"{liste[:1].upper() + liste[1:]} : chaque service compte trop peu d'agents concernés (moins de "
+            f"{panel.seuil_agents}) ; {'ces chiffres ne sont' if pluriel else 'ce chiffre n est'} donc publié"
+            f"{'s' if pluriel else ''} pour aucun service, mais {'ils entrent' if pluriel else 'il entre'} dans "
+            "les corrélations, qui ne décrivent aucun service en particulier.").replace("n est", "n'est")

@@ -587,9 +587,10 @@ def eviter_chevauchements(fig, *, ax=None):
 
     Works on the annotations placed in offset points (as :func:`nuage_services` does): each label,
     in turn, takes the first of a few positions around its point (right, left, above, below, then
-    farther, then stacked above or below) that overlaps no label already placed, no other point and stays inside the axes (a little outside
-    them costs less than an overlap; outside the figure, more); when
-    none is free, the least crowded one. Returns ``fig``.
+    farther, then stacked above or below) that overlaps no label already placed and no other point,
+    inside the axes (a little outside them costs less than an overlap; outside the figure, more);
+    when none is free, the least crowded one. A label moved far from its point gets a thin grey
+    leader line. Returns ``fig``.
     """
     from matplotlib.text import Annotation
     from matplotlib.transforms import Bbox
@@ -640,6 +641,10 @@ def eviter_chevauchements(fig, *, ax=None):
         texte.set_ha(ha)
         texte.set_va(va)
         placees.append(texte.get_window_extent(rendu).padded(1.5))
+        if abs(dy) > 10:  # a label moved away from its point gets a thin leader line
+            px, py = points[i]
+            fx, fy = ax.transData.inverted().transform((px + dx * fig.dpi / 72, py + dy * fig.dpi / 72))
+            ax.plot([texte.xy[0], fx], [texte.xy[1], fy], color="#999999", linewidth=0.6, zorder=2)
     return fig
 
 

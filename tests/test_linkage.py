@@ -373,7 +373,8 @@ def test_published_panel_masks_small_agent_services(panel):
     ext = agents[agents["date_extraction"] == pd.Timestamp("2026-01-10")]
     t = indicateurs_rh(ext, _absences(), "2026-01-10", ventilations=("service",))
     m = masquer_indicateurs(t, 5)
-    masques_hr = set(m[(m["indicateur"] == "taux_absenteisme") & m["masque"]]["groupe"])
+    masques_hr = set(m[(m["indicateur"] == "taux_absenteisme") & (m["groupe_variable"] == "service")
+                       & m["masque"]]["groupe"])
     assert masques_hr == {"S02", "S03"}
     assert set(pub.index[pub["taux_absenteisme"].isna()]) - {"S06"} == masques_hr
     # Self-evaluation progress: 1 manager per service < 5 → never published row-wise.
@@ -451,4 +452,136 @@ def test_charts(resultats, section, panel):
     labels = {t.get_text() for t in fig.axes[0].texts}
     assert "S01" in labels and "S02" not in labels  # S02: masked absenteeism and survey
     assert "non représentés" in fig.texts[-1].get_text()
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report helpers (notebook 04_qualite_performance)
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("nom, valeur, masque, attendu", [
+    ("satisfaction_globale_satisfaits", 0.625, False, "62,5\u202f%"),
+    ("taux_absenteisme", 4.44, False, "4,4\u202f%"),
+    ("indicateur_taux_decroche", 85.71, False, "85,7\u202f%"),
+    ("satisfaction_globale_moyenne", 3.7122, False, "3,71"),
+    ("progression_autoevaluation", -0.25, False, "\u22120,25"),
+    ("effectif", 14.0, False, "14"),
+    ("indicateur_reclamations", 5.36, False, "5,4"),
+    ("taux_absenteisme", 4.44, True, "secret"),
+    ("taux_absenteisme", np.nan, False, "–"),
+])
+def test_format_mesure(nom, valeur, masque, attendu):
+    assert L.format_mesure(nom, valeur, masque=masque) == attendu
+
+
+def test_p_egal_never_equals_less_than():
+    assert L.p_egal("p ajustée", 0.0211) == "p ajustée = 0,021"
+    assert L.p_egal("p", 1e-9) == "p <\u202f0,001"
+
+
+def test_panel_display_shows_secret_not_values(panel):
+    for partie in ("qualite", "rh"):
+        t = L.panel_affichage(panel, "T0", partie=partie)
+        assert list(t.columns)[0] == "Service" and len(t) == len(panel.jalon("T0"))
+        assert all(isinstance(v, str) for v in t.to_numpy().ravel())
+    rh = L.panel_affichage(panel, "T0", partie="rh").set_index("Service")
+    pub = panel.publiable("T0")
+    masques = panel.masques.loc[(panel.donnees["jalon"] == "T0").to_numpy()].reset_index(drop=True)
+    col = L.libelle_mesure("taux_absenteisme")
+    interne = panel.jalon("T0")
+    for i, (m, v) in enumerate(zip(masques["taux_absenteisme"], interne["taux_absenteisme"])):
+        texte = rh[col].iloc[i]
+        if m:
+            assert texte == "secret"
+        elif pd.isna(v):
+            assert texte == "–"
+        else:
+            assert texte == L.format_mesure("taux_absenteisme", pub["taux_absenteisme"].iloc[i])
+    assert masques["taux_absenteisme"].any()  # the fixture has a small service
+    with pytest.raises(ValueError, match="qualite, rh"):
+        L.panel_affichage(panel, partie="autre")
+
+
+def test_coverage_and_masking_note(panel):
+    c = L.couverture_mesures(panel, "T0")
+    assert list(c.columns) == ["famille", "mesure", "services_avec_valeur", "services_non_publies"]
+    assert len(c) == len(panel.qualite) + len(panel.rh)
+    assert (c["services_non_publies"] <= c["services_avec_valeur"]).all()
+    note = L.note_masquage(panel, "T0")
+    assert note is None or "moins de" in note
+
+
+def test_report_sentences(resultats):
+    synth = L.constat_synthese(resultats)
+    k = int(resultats["significatif"].sum())
+    assert k >= 1
+    assert synth.startswith("4 paires") and f"{k} reste{'nt' if k > 1 else ''} significative" in synth
+    sans = L.constat_sans_lien(resultats, "note_immersion_moyenne")
+    assert sans.startswith("En revanche") and "heures de formation" in sans and "ses usagers" not in sans
+    assert L.constat_sans_lien(resultats.assign(p_ajustee=0.001), "satisfaction_globale_moyenne") is None
+    l = _ligne(resultats, "satisfaction_globale_moyenne", "taux_absenteisme")
+    assert "significative après ajustement" in L.legende_paire(l)
+    alt = L.alt_heatmap(resultats, "T6")
+    assert "T6" in alt and f"{k} case{'s' if k > 1 else ''} marquée" in alt
+    assert L.libelle_mesure("taux_absenteisme") in alt
+    assert "aucune corrélation" in L.alt_heatmap(resultats.assign(p_ajustee=0.5), "T6").lower()
+    txt = L.avertissement_methodologique(15, 1, n_tests=4)
+    assert "4 paires" in txt and "Benjamini" in txt and "jalons" not in txt
+
+
+def test_scatter_alt_text_names_extreme_services(section, resultats):
+    pub = section.assign(libelle=[f"Service {c}" for c in section["code_service"]])
+    l = _ligne(resultats, "satisfaction_globale_moyenne", "taux_absenteisme")
+    alt = L.alt_nuage(pub, l)
+    haut = pub.loc[pub["taux_absenteisme"].idxmax(), "libelle"]
+    bas = pub.loc[pub["taux_absenteisme"].idxmin(), "libelle"]
+    assert "Tendance descendante" in alt and haut in alt and bas in alt and "15 représentés" in alt
+
+
+def test_display_tables(resultats):
+    t = L.tableau_correlations_affichage(resultats)
+    assert len(t) == len(resultats) and t.iloc[0]["Significatif après ajustement"] == "oui"
+    assert t.iloc[0]["rho"].startswith("\u2212")
+    assert L.definition_mesure("taux_absenteisme").startswith("Jours d'absence")
+
+
+def test_mixed_model_sentences_and_by_milestone():
+    d = _panel_long()
+    r = L.modele_mixte(d, paires=[("satisfaction_globale_moyenne", "taux_absenteisme"),
+                                  ("note_immersion_moyenne", "heures_formation_par_agent")])
+    p0 = L.phrase_modele_mixte(r.iloc[0])
+    assert "se confirme" in p0 and "plus basse" in p0 and "à le" not in p0 and "= <" not in p0
+    t = L.tableau_modele_mixte_affichage(r)
+    assert t.iloc[0]["Mesures (services × jalons)"] == f"45 ({N_SERVICES} × 3)" and t.iloc[0]["Convergence"] == "oui"
+    echec = L.modele_mixte(_panel_long(1), paires=[("satisfaction_globale_moyenne", "taux_absenteisme")])
+    assert "deux jalons" in L.phrase_modele_mixte(echec.iloc[0])
+
+
+def test_correlations_by_milestone(panel):
+    paires = [("note_immersion_moyenne", "taux_absenteisme")]
+    par = L.correlations_par_jalon(panel, paires, **RAPIDE)
+    assert list(par["jalon"]) == panel.jalons and par.columns[0] == "jalon"
+    t = L.tableau_correlations_par_jalon(par)
+    assert list(t.columns) == ["Mesure de qualité", "Indicateur RH", *panel.jalons] and len(t) == 1
+
+
+def test_labelled_scatter_keeps_labels_apart():
+    import matplotlib.pyplot as plt
+
+    from ducos_lib import plots
+
+    # Five services crowded at one spot: their labels must end up not overlapping.
+    pub = pd.DataFrame({"libelle": [f"Service numéro {i}" for i in range(5)],
+                        "taux_absenteisme": [5.0, 5.05, 5.1, 5.0, 9.0],
+                        "satisfaction_globale_satisfaits": [0.6, 0.61, 0.6, 0.62, 0.3]})
+    fig = plots.nuage_paire(pub, "taux_absenteisme", "satisfaction_globale_satisfaits")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    rendu = fig.canvas.get_renderer()
+    boites = [t.get_window_extent(rendu) for t in ax.texts]
+    assert len(boites) == 5
+    for i in range(5):
+        for j in range(i + 1, 5):
+            assert not boites[i].overlaps(boites[j])
+    assert ax.get_yticklabels()[1].get_text().endswith("%")
     plt.close(fig)
