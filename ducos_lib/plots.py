@@ -780,12 +780,16 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
     """Host service × theme heat map of mean ratings (1–5); masked means (< ``seuil`` forms) in grey.
 
     ``notes`` is :func:`ducos_lib.text.mask_ratings` output with ``libelle`` (theme), rows
-    ``groupe_variable == "service_accueil"``. Sequential colour-blind-safe palette (``crest``).
+    ``groupe_variable == "service_accueil"``. Services without any published mean are left out
+    (a note under the chart counts them). Sequential colour-blind-safe palette (``crest``).
     """
     import numpy as np
 
     lab = libelles_services or {}
     d = notes[notes["groupe_variable"] == "service_accueil"].copy()
+    shown = d.groupby("groupe")["moyenne"].transform(lambda m: m.notna().any())
+    hidden = d.loc[~shown, "groupe"].nunique()
+    d = d[shown]
     d["_svc"] = d["groupe"].map(lambda g: lab.get(g, g))
     themes = list(dict.fromkeys(d["libelle"]))
     services = sorted(dict.fromkeys(d["_svc"]))
@@ -811,8 +815,11 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=35)
     plt.setp(ax.get_xticklabels(), ha="right")
-    fig.text(0.01, 0.01, f"« < {seuil} » : moins de {seuil} notes, moyenne non publiée (confidentialité).",
-             fontsize=8, color="dimgray")
+    note = f"« < {seuil} » : moins de {seuil} notes, moyenne non publiée (confidentialité)."
+    if hidden:
+        note += (f" {hidden} service{'s' if hidden > 1 else ''} dont aucune moyenne n'est publiable "
+                 f"n'{'apparaissent' if hidden > 1 else 'apparaît'} pas.")
+    fig.text(0.01, 0.01, note, fontsize=8, color="dimgray")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 

@@ -32,7 +32,11 @@ from .config import CONFIG_DIR
 from .redaction import Roster, load_roster, normalise, redact, strip_accents
 
 __all__ = [
+    "BLIND_AGREEMENT",
     "FIELDS",
+    "FIELD_LABELS",
+    "TYPE_LABELS",
+    "AgreementSummary",
     "NEGATIONS",
     "STOP_WORDS",
     "Codebook",
@@ -42,8 +46,22 @@ __all__ = [
     "Theme",
     "agreement",
     "code_fiches",
+    "briefing_display",
     "code_texts",
+    "cooccurrence_pairs",
+    "forms_overview",
+    "group_specificities",
+    "hand_labelled_agreement",
+    "key_findings",
+    "mask_ratings",
+    "period_comparison",
+    "proposals_briefing",
+    "specificity_sentences",
+    "strengths_vs_areas",
+    "type_comparison",
+    "uncoded_examples",
     "emerging_themes",
+    "emerging_words",
     "labels_to_indicators",
     "lemmas",
     "lemmatise",
@@ -966,3 +984,631 @@ def agreement(coded: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["theme", "n", "n_humain", "n_auto", "vrais_positifs", "precision", "rappel", "kappa"]
     )
+
+
+# --- report helpers (notebook 02_immersions) -------------------------------------------------------
+#
+# The notebook holds narrative and calls; the tables it shows, the sentences of its key findings
+# and the briefing of the phase-3 experts are built here so that tests can check them.
+
+#: Blind (out-of-sample) agreement of the codebook recorded in the history at the top of
+#: ``config/codebook.yml``: (codebook version, hand-labelled lot, answers, mean Cohen's kappa).
+BLIND_AGREEMENT = (("1.0.0", "controle", 65, 0.59), ("1.1.0", "controle_2", 45, 0.52))
+
+#: Fields of the form in French, for tables and sentences.
+FIELD_LABELS = {
+    "points_forts": "Points forts",
+    "axes_progression": "Axes de progression",
+    "propositions": "Propositions",
+}
+
+#: Immersion types in French.
+TYPE_LABELS = {"inter": "Inter-services (invité d'un autre service)",
+               "intra": "Intra-service (encadrant dans sa propre équipe)"}
+
+#: |adjusted residual| above which a theme is called over- or under-represented (5 % level).
+Z_SPECIFICITE = 1.959964
+
+
+def _fmt():
+    from . import formats  # local import: formats is light, but keep text importable on its own
+
+    return formats
+
+
+def _esc(text: object) -> str:
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
+def forms_overview(fiches: pd.DataFrame, service_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Number of forms per host service and immersion type, with a final ``Ensemble`` row.
+
+    Returns
+    -------
+    DataFrame
+        ``service_accueil, libelle, inter, intra, total``; services by decreasing total, then code.
+        Counts of forms, not of people: a guest may have filled several forms.
+    """
+    cols = ["service_accueil", "libelle", "inter", "intra", "total"]
+    if fiches is None or fiches.empty:
+        return pd.DataFrame(columns=cols)
+    labels = service_labels or {}
+    tab = pd.crosstab(fiches["service_accueil"].astype(str), fiches["type_immersion"].astype(str))
+    tab = tab.reindex(columns=["inter", "intra"], fill_value=0)
+    tab["total"] = tab.sum(axis=1)
+    tab = tab.reset_index().rename(columns={"index": "service_accueil"})
+    tab["libelle"] = tab["service_accueil"].map(lambda c: labels.get(c, c))
+    tab = tab.sort_values(["total", "service_accueil"], ascending=[False, True], kind="stable")
+    total = pd.DataFrame([{"service_accueil": "Ensemble", "libelle": "Tous services",
+                           "inter": int(tab["inter"].sum()), "intra": int(tab["intra"].sum()),
+                           "total": int(tab["total"].sum())}])
+    out = pd.concat([tab[cols], total], ignore_index=True)
+    for c in ("inter", "intra", "total"):
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def strengths_vs_areas(coverage: pd.DataFrame, codebook: Codebook | None = None, *,
+                       seuil_ecart: float = 0.05) -> pd.DataFrame:
+    """Each theme as strength and as area for improvement, from :func:`theme_coverage`.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        ``champ, theme, n_fiches, part_fiches`` (``immersions_themes.csv``).
+    seuil_ecart : float
+        Gap (in proportion) between the two shares under which the theme is called balanced.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, libelle, part_points_forts, part_axes_progression, part_propositions,
+        n_points_forts, n_axes_progression, n_propositions, ecart, lecture``, one row per theme in
+        codebook order; ``ecart`` = share as strength − share as area for improvement;
+        ``lecture`` is "plutôt un point fort", "plutôt un axe de progression" or "équilibré".
+    """
+    codebook = _codebook(codebook)
+    wide_p = coverage.pivot_table(index="theme", columns="champ", values="part_fiches", aggfunc="first")
+    wide_n = coverage.pivot_table(index="theme", columns="champ", values="n_fiches", aggfunc="first")
+    out = pd.DataFrame({"theme": codebook.codes})
+    out["libelle"] = out["theme"].map(codebook.labels())
+    for champ in FIELDS:
+        p = wide_p[champ] if champ in wide_p.columns else pd.Series(dtype=float)
+        n = wide_n[champ] if champ in wide_n.columns else pd.Series(dtype=float)
+        out[f"part_{champ}"] = out["theme"].map(p).astype("float64")
+        out[f"n_{champ}"] = out["theme"].map(n).fillna(0).astype("int64")
+    out["ecart"] = out["part_points_forts"] - out["part_axes_progression"]
+    out["lecture"] = np.select(
+        [out["ecart"] >= seuil_ecart, out["ecart"] <= -seuil_ecart],
+        ["plutôt un point fort", "plutôt un axe de progression"], "équilibré",
+    )
+    out.loc[out["ecart"].isna(), "lecture"] = "–"
+    return out
+
+
+def group_specificities(
+    fiches: pd.DataFrame,
+    coding: pd.DataFrame,
+    by: str = "service_accueil",
+    *,
+    codebook: Codebook | None = None,
+    min_fiches: int = 5,
+    champ: str | Sequence[str] | None = None,
+    z: float = Z_SPECIFICITE,
+    group_labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Theme specificities by group, restricted to groups with at least ``min_fiches`` forms.
+
+    Groups with fewer forms are left out before the χ² table is built (a share over 2 forms says
+    nothing, and a figure about fewer than the confidentiality threshold is not published).
+
+    Returns
+    -------
+    DataFrame
+        :func:`theme_by_group` columns plus ``libelle`` (theme), ``libelle_groupe``,
+        ``part_autres`` (share of the theme in the other kept groups' forms) and ``sens``:
+        ``"sur-représenté"`` when the adjusted residual is above ``z``, ``"sous-représenté"``
+        below −``z``, else ``""``.
+    """
+    codebook = _codebook(codebook)
+    cols = ["theme", "libelle", "groupe_variable", "groupe", "libelle_groupe", "n_fiches_groupe", "n_fiches",
+            "part_fiches", "part_autres", "attendu", "residu_standardise", "residu_ajuste", "sens"]
+    if fiches is None or fiches.empty or by not in fiches.columns:
+        return pd.DataFrame(columns=cols)
+    sizes = fiches.groupby(by)["id_fiche"].nunique()
+    kept = sizes[sizes >= min_fiches].index
+    sub = fiches[fiches[by].isin(kept)]
+    if len(kept) < 2:
+        return pd.DataFrame(columns=cols)
+    spec = theme_by_group(sub, coding[coding["id_fiche"].isin(sub["id_fiche"])], by, champ=champ,
+                          codebook=codebook)
+    tot_n = spec.groupby("theme")["n_fiches"].transform("sum")
+    tot_g = spec.groupby("theme")["n_fiches_groupe"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spec["part_autres"] = (tot_n - spec["n_fiches"]) / (tot_g - spec["n_fiches_groupe"])
+    spec["libelle"] = spec["theme"].map(codebook.labels())
+    labels = group_labels or {}
+    spec["libelle_groupe"] = spec["groupe"].map(lambda g: labels.get(g, g))
+    r = spec["residu_ajuste"]
+    spec["sens"] = np.select([r > z, r < -z], ["sur-représenté", "sous-représenté"], "")
+    return spec[cols].reset_index(drop=True)
+
+
+def type_comparison(spec_type: pd.DataFrame) -> pd.DataFrame:
+    """Wide inter vs intra comparison from :func:`group_specificities` ``by="type_immersion"``.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, libelle, part_inter, part_intra, ecart, residu_ajuste, sens`` (residual and
+        ``sens`` of the inter group: with two groups the intra residual is its opposite), sorted by
+        decreasing |residual|.
+    """
+    cols = ["theme", "libelle", "part_inter", "part_intra", "ecart", "residu_ajuste", "sens"]
+    if spec_type.empty or not {"inter", "intra"} <= set(spec_type["groupe"]):
+        return pd.DataFrame(columns=cols)
+    inter = spec_type[spec_type["groupe"] == "inter"].set_index("theme")
+    intra = spec_type[spec_type["groupe"] == "intra"].set_index("theme")
+    out = pd.DataFrame({
+        "theme": inter.index, "libelle": inter["libelle"].to_numpy(),
+        "part_inter": inter["part_fiches"].to_numpy(),
+        "part_intra": intra["part_fiches"].reindex(inter.index).to_numpy(),
+        "residu_ajuste": inter["residu_ajuste"].to_numpy(), "sens": inter["sens"].to_numpy(),
+    })
+    out["ecart"] = out["part_inter"] - out["part_intra"]
+    out = out.assign(_a=out["residu_ajuste"].abs()).sort_values("_a", ascending=False, kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+def specificity_sentences(spec: pd.DataFrame, *, n_max: int = 6) -> list[str]:
+    """Plain-French sentences for the significant cells of :func:`group_specificities`.
+
+    Over-represented cells first, by decreasing residual; e.g. « Sports : « Outils et moyens »
+    cité dans 60 % des fiches, contre 22 % ailleurs (sur-représenté). »
+    """
+    fmt = _fmt()
+    sig = spec[spec["sens"] != ""].copy()
+    if sig.empty:
+        return []
+    sig["_o"] = np.where(sig["sens"] == "sur-représenté", 0, 1)
+    sig["_a"] = -sig["residu_ajuste"].abs()
+    sig = sig.sort_values(["_o", "_a", "groupe", "theme"], kind="stable").head(n_max)
+    return [
+        f"{_esc(r.libelle_groupe)} : « {_esc(r.libelle)} » cité dans {fmt.pourcent(r.part_fiches, 0)} des fiches "
+        f"({fmt.nombre(r.n_fiches)} sur {fmt.nombre(r.n_fiches_groupe)}), contre {fmt.pourcent(r.part_autres, 0)} "
+        f"ailleurs ({r.sens})."
+        for r in sig.itertuples()
+    ]
+
+
+def cooccurrence_pairs(cooc: pd.DataFrame, codebook: Codebook | None = None, *, top: int = 5,
+                       min_n: int = 1) -> pd.DataFrame:
+    """Most frequent pairs of distinct themes from :func:`theme_cooccurrence`.
+
+    Returns
+    -------
+    DataFrame
+        ``theme_a, theme_b, libelle_a, libelle_b, n, jaccard`` (each unordered pair once, codebook
+        order within the pair), by decreasing ``n`` then Jaccard index; pairs under ``min_n`` dropped.
+    """
+    codebook = _codebook(codebook)
+    order = {c: i for i, c in enumerate(codebook.codes)}
+    pairs = cooc[cooc["theme_a"].map(order) < cooc["theme_b"].map(order)]
+    pairs = pairs[pairs["n"] >= min_n].sort_values(["n", "jaccard", "theme_a", "theme_b"],
+                                                   ascending=[False, False, True, True], kind="stable")
+    labels = codebook.labels()
+    out = pairs.head(top).assign(libelle_a=lambda d: d["theme_a"].map(labels),
+                                 libelle_b=lambda d: d["theme_b"].map(labels))
+    return out[["theme_a", "theme_b", "libelle_a", "libelle_b", "n", "jaccard"]].reset_index(drop=True)
+
+
+def mask_ratings(ratings: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
+    """Hide means of :func:`ratings_by_theme` computed on fewer than ``seuil`` ratings.
+
+    A mean over fewer forms is a figure about fewer guests than the confidentiality threshold
+    (DESIGN §6): ``moyenne``, ``ecart_type`` and the interval become NaN and ``masque`` is True.
+    """
+    out = ratings.copy()
+    masque = out["n"] < seuil
+    for c in ("moyenne", "ecart_type", "ic_bas", "ic_haut"):
+        out[c] = out[c].astype("float64").mask(masque)
+    out["masque"] = masque.to_numpy()
+    return out
+
+
+def proposals_briefing(
+    fiches: pd.DataFrame,
+    coding: pd.DataFrame,
+    codebook: Codebook | None = None,
+    *,
+    n: int = 3,
+    roster: Roster | Iterable[str] | None = None,
+    trim: bool = True,
+) -> pd.DataFrame:
+    """The briefing of the phase-3 experts: proposals grouped by theme, with redacted examples.
+
+    Parameters
+    ----------
+    fiches, coding : DataFrame
+        Processed forms and :func:`code_fiches`.
+    n : int
+        Representative proposals per theme (:func:`representative_quotes`, field ``propositions``).
+    roster : Roster, optional
+        Names of the HR roster: pass it, or names of agents may remain in the quotes.
+    trim : bool, default True
+        Keep only the sentences of a (redacted) proposal that mention the theme, with "[…]" where
+        sentences were left out (:func:`_theme_sentences`), so each row reads as one proposal.
+
+    Returns
+    -------
+    DataFrame
+        ``immersions_propositions.csv``: ``theme, libelle, n_fiches, part_fiches, rang, id_fiche,
+        proposition_redigee``. Themes by decreasing ``n_fiches`` (forms whose proposals mention the
+        theme; ``part_fiches`` over forms with a non-blank proposal), up to ``n`` rows per theme;
+        a theme no proposal mentions has one row with rank 0 and an empty proposal.
+    """
+    codebook = _codebook(codebook)
+    cols = ["theme", "libelle", "n_fiches", "part_fiches", "rang", "id_fiche", "proposition_redigee"]
+    if fiches is None or fiches.empty:
+        return pd.DataFrame(columns=cols)
+    cov = theme_coverage(fiches, coding, codebook, fields=("propositions",))
+    quotes = representative_quotes(fiches, coding, codebook, n=4 * n, champ="propositions", roster=roster)
+    order = {c: i for i, c in enumerate(codebook.codes)}
+    cov = cov.assign(_o=cov["theme"].map(order)).sort_values(["n_fiches", "_o"], ascending=[False, True],
+                                                              kind="stable")
+    themes = {t.code: t for t in codebook.themes}
+    rows = []
+    for r in cov.itertuples():
+        q = quotes[quotes["theme"] == r.theme]
+        if q.empty:
+            rows.append((r.theme, r.n_fiches, r.part_fiches, 0, "", ""))
+        seen: set[str] = set()
+        for qr in q.itertuples():
+            text = _theme_sentences(qr.citation, themes[r.theme]) if trim else qr.citation
+            key = strip_accents(text).casefold().replace("[…]", "").strip(" .?!")
+            if key in seen or len(seen) >= n:
+                continue
+            seen.add(key)
+            rows.append((r.theme, r.n_fiches, r.part_fiches, len(seen), str(qr.id_fiche), text))
+    out = pd.DataFrame(rows, columns=["theme", "n_fiches", "part_fiches", "rang", "id_fiche", "proposition_redigee"])
+    out["libelle"] = out["theme"].map(codebook.labels())
+    out["n_fiches"] = out["n_fiches"].astype("int64")
+    out["rang"] = out["rang"].astype("int64")
+    return out[cols]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _theme_sentences(text: str, theme: Theme) -> str:
+    """The sentences of ``text`` that mention ``theme``, "[…]" marking the ones left out.
+
+    Sentences end with ``.``, ``!``, ``?`` or ``;``; when no single sentence mentions the theme
+    (it is carried by the whole answer) the text is returned unchanged.
+    """
+    parts = [p.strip().lstrip("-•*– ").strip() for p in _SENTENCE_END.split(text.strip())]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return parts[0] if parts else text
+    keep = [theme.matches(matching_text(normalise(p))) for p in parts]
+    if not any(keep):
+        return text
+    if all(keep):
+        return " ".join(parts)
+    out: list[str] = []
+    for part, k in zip(parts, keep):
+        if k:
+            out.append(part.rstrip(" ;"))
+        elif not out or out[-1] != "[…]":
+            out.append("[…]")
+    return " ".join(p if p == "[…]" or p.endswith((".", "!", "?")) else p + "." for p in out)
+
+
+def emerging_words(emerging: EmergingThemes, texts: pd.Series) -> pd.DataFrame:
+    """Top words of each emerging theme written with their accents, for display.
+
+    :func:`emerging_themes` works on accent-free lemmas (``journee``); each is shown as its most
+    frequent accented lemma in ``texts`` (the answers given to :func:`emerging_themes`).
+
+    Returns
+    -------
+    DataFrame
+        ``theme_emergent, mots`` (comma-separated, by decreasing weight).
+    """
+    from collections import Counter
+
+    counts: dict[str, Counter] = {}
+    for text in texts.dropna():
+        for w in lemmas(text):
+            counts.setdefault(strip_accents(w), Counter())[w] += 1
+    shown = emerging.topics.assign(
+        mot=emerging.topics["mot"].map(lambda m: counts[m].most_common(1)[0][0] if m in counts else m)
+    )
+    out = shown.groupby("theme_emergent", sort=False)["mot"].apply(", ".join).reset_index()
+    return out.rename(columns={"mot": "mots"})
+
+
+def briefing_display(briefing: pd.DataFrame) -> pd.DataFrame:
+    """French display of :func:`proposals_briefing`: theme and counts on the first row of each theme.
+
+    Returns
+    -------
+    DataFrame
+        ``Thème, Fiches, Proposition (caviardée)``; ``Fiches`` reads "30 (30 %)"; later rows of a
+        theme leave the first two columns empty; a theme without proposal shows "–".
+    """
+    fmt = _fmt()
+    rows = []
+    for theme, grp in briefing.groupby("theme", sort=False):
+        for i, r in enumerate(grp.itertuples()):
+            first = i == 0
+            rows.append((
+                r.libelle if first else "",
+                f"{fmt.nombre(r.n_fiches)} ({fmt.pourcent(r.part_fiches, 0)})" if first else "",
+                r.proposition_redigee or "–",
+            ))
+    return pd.DataFrame(rows, columns=["Thème", "Fiches", "Proposition (caviardée)"])
+
+
+def uncoded_examples(uncoded: pd.Series, *, n: int = 5,
+                     roster: Roster | Iterable[str] | None = None) -> pd.DataFrame:
+    """A few redacted answers the codebook leaves uncoded (from :func:`uncoded_answers`).
+
+    Returns
+    -------
+    DataFrame
+        ``champ, citation``: distinct answers, the first ``n`` in key order (form, field), redacted.
+    """
+    if uncoded is None or uncoded.empty:
+        return pd.DataFrame(columns=["champ", "citation"])
+    roster = _as_roster(roster)
+    frame = pd.DataFrame({"cle": uncoded.index.astype(str), "texte": uncoded.to_numpy()})
+    frame = frame.drop_duplicates("texte").sort_values("cle", kind="stable").head(n)
+    champ = frame["cle"].str.split("|").str[-1].map(lambda c: FIELD_LABELS.get(c, c))
+    return pd.DataFrame({"champ": champ.to_numpy(),
+                         "citation": [redact(t, roster) for t in frame["texte"]]})
+
+
+def period_comparison(
+    fiches: pd.DataFrame,
+    coding: pd.DataFrame,
+    cut: object,
+    codebook: Codebook | None = None,
+    *,
+    fields: Sequence[str] = FIELDS,
+) -> pd.DataFrame:
+    """Theme shares of the forms dated up to ``cut`` versus those dated after it.
+
+    The two sets of forms are disjoint (e.g. forms up to T6, then forms between T6 and T12), so the
+    difference of shares gets Fisher's exact test on the 2 × 2 table (mentions / other answers).
+
+    Returns
+    -------
+    DataFrame
+        ``champ, theme, libelle, n_avant, base_avant, part_avant, n_apres, base_apres, part_apres,
+        difference, p_valeur`` (``difference`` = after − before, in proportion).
+
+    References
+    ----------
+    Fisher, R. A. (1922). On the interpretation of χ² from contingency tables, and the calculation
+    of P. *Journal of the Royal Statistical Society*, 85(1), 87–94.
+    """
+    codebook = _codebook(codebook)
+    cut = pd.Timestamp(cut)
+    dates = pd.to_datetime(fiches["date_immersion"])
+    parts = {}
+    for name, mask in (("avant", dates <= cut), ("apres", dates > cut)):
+        sub = fiches[mask.to_numpy()]
+        cov = theme_coverage(sub, coding[coding["id_fiche"].isin(sub["id_fiche"])], codebook, fields=fields)
+        cov["base"] = cov["champ"].map({c: int(_non_empty(sub[c]).sum()) for c in fields})
+        parts[name] = cov.set_index(["champ", "theme"])
+    a, b = parts["avant"], parts["apres"]
+    out = pd.DataFrame({
+        "n_avant": a["n_fiches"], "base_avant": a["base"], "part_avant": a["part_fiches"],
+        "n_apres": b["n_fiches"], "base_apres": b["base"], "part_apres": b["part_fiches"],
+    }).reset_index()
+    out["libelle"] = out["theme"].map(codebook.labels())
+    out["difference"] = out["part_apres"] - out["part_avant"]
+    pv = []
+    for r in out.itertuples():
+        if r.base_avant and r.base_apres:
+            table = [[r.n_avant, r.base_avant - r.n_avant], [r.n_apres, r.base_apres - r.n_apres]]
+            pv.append(float(stats.fisher_exact(table).pvalue))
+        else:
+            pv.append(np.nan)
+    out["p_valeur"] = pv
+    cols = ["champ", "theme", "libelle", "n_avant", "base_avant", "part_avant", "n_apres", "base_apres",
+            "part_apres", "difference", "p_valeur"]
+    for c in ("n_avant", "base_avant", "n_apres", "base_apres"):
+        out[c] = out[c].astype("int64")
+    return out[cols]
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """Agreement of the codebook with the hand-labelled set (:func:`hand_labelled_agreement`).
+
+    Attributes
+    ----------
+    per_theme : DataFrame
+        :func:`agreement` on all answers, plus ``libelle``.
+    per_lot : DataFrame
+        ``lot, n, kappa_moyen``: mean kappa per lot of the fixture.
+    mean_kappa : float
+        Mean of the per-theme kappas over all answers.
+    n : int
+        Hand-labelled answers.
+    codebook_version : str
+    blind : tuple
+        :data:`BLIND_AGREEMENT`: the out-of-sample measures recorded in the codebook history.
+    """
+
+    per_theme: pd.DataFrame
+    per_lot: pd.DataFrame
+    mean_kappa: float
+    n: int
+    codebook_version: str
+    blind: tuple = BLIND_AGREEMENT
+
+
+#: Default hand-labelled set (tests/fixtures/codage_annote.csv: id, lot, champ, texte, themes).
+HAND_LABELLED = CONFIG_DIR.parent / "tests" / "fixtures" / "codage_annote.csv"
+
+
+def hand_labelled_agreement(path: Path | str | None = None, codebook: Codebook | None = None) -> AgreementSummary:
+    """Code the hand-labelled answers and measure agreement with the human labels.
+
+    Parameters
+    ----------
+    path : path, optional
+        CSV with ``lot, texte, themes`` (themes ``;``-separated, blank = none); defaults to
+        :data:`HAND_LABELLED`.
+
+    Raises
+    ------
+    FileNotFoundError
+        In French, when the file is absent.
+    """
+    codebook = _codebook(codebook)
+    path = Path(path) if path is not None else HAND_LABELLED
+    if not path.exists():
+        raise FileNotFoundError(f"Jeu annoté introuvable : {path}.")
+    gold_frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    gold = labels_to_indicators(gold_frame["themes"], codebook.codes)
+    coded = code_texts(gold_frame["texte"], codebook)
+    per_theme = agreement(coded, gold)
+    per_theme.insert(1, "libelle", per_theme["theme"].map(codebook.labels()))
+    lots = []
+    for lot, rows in gold_frame.groupby("lot", sort=False):
+        res = agreement(coded.loc[rows.index], gold.loc[rows.index])
+        lots.append((lot, len(rows), float(res["kappa"].mean())))
+    per_lot = pd.DataFrame(lots, columns=["lot", "n", "kappa_moyen"])
+    return AgreementSummary(per_theme, per_lot, float(per_theme["kappa"].mean()), len(gold_frame), codebook.version)
+
+
+def key_findings(
+    fiches: pd.DataFrame,
+    strengths: pd.DataFrame,
+    ratings: pd.DataFrame,
+    types: pd.DataFrame,
+    spec_services: pd.DataFrame,
+    briefing: pd.DataFrame,
+    emerging: EmergingThemes | None = None,
+    *,
+    date: object = None,
+    agreement_blind: tuple = BLIND_AGREEMENT,
+) -> list[str]:
+    """French key findings of the immersion report, written from the computed tables.
+
+    Parameters
+    ----------
+    fiches : DataFrame
+        Forms of the milestone.
+    strengths : DataFrame
+        :func:`strengths_vs_areas`.
+    ratings : DataFrame
+        :func:`mask_ratings` of :func:`ratings_by_theme` (``ensemble`` rows are used) with a
+        ``libelle`` column, or without (theme codes are then shown).
+    types : DataFrame
+        :func:`type_comparison`.
+    spec_services : DataFrame
+        :func:`group_specificities` by host service.
+    briefing : DataFrame
+        :func:`proposals_briefing`.
+    emerging : EmergingThemes, optional
+    date : date-like, optional
+        Date the data are frozen (shown in the first sentence).
+
+    Returns
+    -------
+    list of str
+        Sentences (simple HTML, text escaped), most important first.
+    """
+    fmt = _fmt()
+    if fiches is None or fiches.empty:
+        when = f" au {fmt.date(date)}" if date is not None else ""
+        return [f"Aucune fiche d'immersion n'est datée avant ce jalon{when} : pas d'analyse possible."]
+    out = []
+    n = len(fiches)
+    types_n = fiches["type_immersion"].astype(str).value_counts()
+    n_services = fiches["service_accueil"].nunique()
+    when = f" jusqu'au {fmt.date(date)}" if date is not None else ""
+    out.append(
+        f"<strong>{fmt.nombre(n)} fiches d'immersion</strong> analysées{when} : "
+        f"{fmt.nombre(types_n.get('inter', 0))} inter-services et {fmt.nombre(types_n.get('intra', 0))} "
+        f"intra-service, dans {fmt.nombre(n_services)} services d'accueil."
+    )
+    s = strengths.dropna(subset=["part_points_forts", "part_axes_progression"])
+    if len(s):
+        pf = s.sort_values(["part_points_forts"], ascending=False, kind="stable").iloc[0]
+        ax = s.sort_values(["part_axes_progression"], ascending=False, kind="stable").iloc[0]
+        out.append(
+            f"Point fort le plus cité : « {_esc(pf.libelle)} » ({fmt.pourcent(pf.part_points_forts, 0)} des fiches). "
+            f"Axe de progression le plus cité : « {_esc(ax.libelle)} » ({fmt.pourcent(ax.part_axes_progression, 0)})."
+        )
+        gap = s.sort_values("ecart", kind="stable").iloc[0]
+        if gap.ecart <= -0.05:
+            out.append(
+                f"Le thème le plus nettement à améliorer est « {_esc(gap.libelle)} » : cité comme axe de progression "
+                f"dans {fmt.pourcent(gap.part_axes_progression, 0)} des fiches, comme point fort dans "
+                f"{fmt.pourcent(gap.part_points_forts, 0)} seulement."
+            )
+    ens = ratings[(ratings["groupe_variable"] == "ensemble") & ratings["moyenne"].notna()] if len(ratings) else ratings
+    if len(ens):
+        lab = ens["libelle"] if "libelle" in ens.columns else ens["theme"]
+        ens = ens.assign(_lab=lab.to_numpy()).sort_values("moyenne", kind="stable")
+        lo, hi = ens.iloc[0], ens.iloc[-1]
+
+        def _note(r) -> str:
+            ci = (f", IC 95 % {fmt.nombre(r.ic_bas, 1)}–{fmt.nombre(r.ic_haut, 1)}" if pd.notna(r.ic_bas) else "")
+            return f"« {_esc(r._lab)} » ({fmt.nombre(r.moyenne, 1)} sur 5{ci})"
+
+        sentence = f"Notes des fiches : la plus basse porte sur {_note(lo)}, la plus haute sur {_note(hi)}"
+        if pd.notna(lo.ic_haut) and pd.notna(hi.ic_bas) and lo.ic_haut >= hi.ic_bas:
+            sentence += " ; leurs intervalles de confiance se chevauchent : l'écart entre thèmes n'est pas net"
+        out.append(sentence + ".")
+    sig = types[types["sens"] != ""] if len(types) else types
+    if len(sig):
+        r = sig.iloc[0]
+        more, less = ("les invités venus d'autres services (inter)", "les encadrants dans leur propre équipe (intra)")
+        if r.ecart < 0:
+            more, less = less, more
+        a, b = (r.part_inter, r.part_intra) if r.ecart >= 0 else (r.part_intra, r.part_inter)
+        out.append(
+            f"Regards différents : {more} citent plus souvent « {_esc(r.libelle)} » que {less} "
+            f"({fmt.pourcent(a, 0)} contre {fmt.pourcent(b, 0)} des fiches)."
+        )
+    elif len(types):
+        big = types.assign(_a=types["ecart"].abs()).sort_values("_a", ascending=False, kind="stable").iloc[0]
+        out.append(
+            "Pas d'écart net entre les invités d'autres services (inter) et les encadrants dans leur propre équipe "
+            f"(intra) : la plus grande différence (« {_esc(big.libelle)} », {fmt.pourcent(big.part_inter, 0)} contre "
+            f"{fmt.pourcent(big.part_intra, 0)} des fiches) peut tenir au hasard avec ce nombre de fiches."
+        )
+    sent = specificity_sentences(spec_services, n_max=2) if len(spec_services) else []
+    if sent:
+        out.append("Services à part : " + " ; ".join(x.rstrip(".") for x in sent) + ".")
+    elif len(spec_services):
+        out.append("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités.")
+    b = briefing[briefing["n_fiches"] > 0].drop_duplicates("theme") if len(briefing) else briefing
+    if len(b):
+        top = ", ".join(f"« {_esc(r.libelle)} » ({fmt.nombre(r.n_fiches)} fiches)" for r in b.head(3).itertuples())
+        out.append(f"Les propositions portent d'abord sur {top} : c'est la matière du travail avec les experts "
+                   "(phase 3).")
+    if emerging is not None:
+        if emerging.empty:
+            out.append(f"{fmt.nombre(emerging.n_documents)} réponses ne relèvent d'aucun thème du codebook : trop peu "
+                       "pour dégager des thèmes émergents (quelques exemples sont donnés plus bas).")
+        else:
+            out.append(f"{fmt.nombre(emerging.k)} thèmes émergents se dégagent des {fmt.nombre(emerging.n_documents)} "
+                       "réponses que le codebook ne classe pas (voir la section dédiée).")
+    kappas = [k for *_, k in agreement_blind]
+    if kappas:
+        out.append(
+            f"Prudence : le classement automatique des réponses concorde moyennement avec un codage humain "
+            f"(kappa de {fmt.nombre(min(kappas), 2)} à {fmt.nombre(max(kappas), 2)} sur des réponses nouvelles) : "
+            "les pourcentages sont des ordres de grandeur, pas des mesures exactes."
+        )
+    return out

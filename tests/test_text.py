@@ -325,3 +325,181 @@ def test_themes_commentaires_by_wave(codebook):
     assert list(res.examples.columns) == ["groupe", "theme", "rang", "cle", "citation"]
     assert not res.examples["citation"].str.contains("Dupont|0696").any()
     assert res.codebook_version == codebook.version
+
+
+# --- report helpers (notebook 02_immersions) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def analysed(codebook):
+    fiches = _fiches(24)
+    coding = tx.code_fiches(fiches, codebook)
+    return fiches, coding
+
+
+def test_forms_overview_counts_and_total(analysed):
+    fiches, _ = analysed
+    tab = tx.forms_overview(fiches, {"ETC": "État civil"})
+    assert list(tab.columns) == ["service_accueil", "libelle", "inter", "intra", "total"]
+    assert tab.iloc[-1]["service_accueil"] == "Ensemble" and tab.iloc[-1]["total"] == 24
+    assert (tab["inter"] + tab["intra"] == tab["total"]).all()
+    assert tab.set_index("service_accueil").loc["ETC", "libelle"] == "État civil"
+    assert tx.forms_overview(fiches.iloc[:0]).empty
+
+
+def test_strengths_vs_areas_reading(codebook):
+    cov = pd.DataFrame(
+        [(c, t, 0, 0.0) for c in tx.FIELDS for t in codebook.codes], columns=["champ", "theme", "n_fiches", "part_fiches"]
+    )
+    cov.loc[(cov["champ"] == "points_forts") & (cov["theme"] == "cohesion_equipe"), ["n_fiches", "part_fiches"]] = [3, 0.3]
+    cov.loc[(cov["champ"] == "axes_progression") & (cov["theme"] == "outils_moyens"), ["n_fiches", "part_fiches"]] = [4, 0.4]
+    res = tx.strengths_vs_areas(cov, codebook).set_index("theme")
+    assert res.loc["cohesion_equipe", "lecture"] == "plutôt un point fort"
+    assert res.loc["outils_moyens", "lecture"] == "plutôt un axe de progression"
+    assert res.loc["accueil_usagers", "lecture"] == "équilibré"
+    assert res.loc["outils_moyens", "ecart"] == pytest.approx(-0.4)
+    assert res.loc["cohesion_equipe", "libelle"] == "Cohésion d'équipe"
+
+
+def test_group_specificities_drop_small_groups_and_flag(codebook):
+    n = 40
+    fiches = pd.DataFrame({
+        "id_fiche": [f"F{i}" for i in range(n)],
+        "service_accueil": ["A"] * 18 + ["B"] * 18 + ["C"] * 4,
+    })
+    # A: every form mentions outils_moyens; B: every form mentions cohesion_equipe; C (4 forms) both
+    rows = [(f"F{i}", "axes_progression", "outils_moyens") for i in range(18)]
+    rows += [(f"F{i}", "points_forts", "cohesion_equipe") for i in range(18, 36)]
+    rows += [(f"F{i}", "points_forts", t) for i in range(36, 40) for t in ("outils_moyens", "cohesion_equipe")]
+    coding = pd.DataFrame(rows, columns=["id_fiche", "champ", "theme"])
+    spec = tx.group_specificities(fiches, coding, "service_accueil", codebook=codebook, min_fiches=5,
+                                  group_labels={"A": "Service A"})
+    assert set(spec["groupe"]) == {"A", "B"}  # C has fewer than 5 forms
+    cell = spec.set_index(["groupe", "theme"]).loc[("A", "outils_moyens")]
+    assert cell["sens"] == "sur-représenté" and cell["part_fiches"] == 1.0 and cell["part_autres"] == 0.0
+    assert spec.set_index(["groupe", "theme"]).loc[("A", "cohesion_equipe"), "sens"] == "sous-représenté"
+    sentences = tx.specificity_sentences(spec)
+    assert sentences[0].startswith("Service A : « Outils et moyens » cité dans 100")
+    assert "sur-représenté" in sentences[0]
+    # fewer than two groups left: nothing to compare
+    assert tx.group_specificities(fiches, coding, "service_accueil", codebook=codebook, min_fiches=19).empty
+
+
+def test_type_comparison_is_symmetric(analysed, codebook):
+    fiches, coding = analysed
+    spec = tx.group_specificities(fiches, coding, "type_immersion", codebook=codebook, min_fiches=5)
+    types = tx.type_comparison(spec)
+    assert list(types.columns) == ["theme", "libelle", "part_inter", "part_intra", "ecart", "residu_ajuste", "sens"]
+    intra = spec[spec["groupe"] == "intra"].set_index("theme")["residu_ajuste"]
+    for r in types.dropna(subset=["residu_ajuste"]).itertuples():
+        assert r.residu_ajuste == pytest.approx(-intra[r.theme])
+        assert r.ecart == pytest.approx(r.part_inter - r.part_intra)
+    assert tx.type_comparison(spec.iloc[:0]).empty
+
+
+def test_cooccurrence_pairs_unordered_top(analysed, codebook):
+    _, coding = analysed
+    cooc = tx.theme_cooccurrence(coding, codebook)
+    pairs = tx.cooccurrence_pairs(cooc, codebook, top=3)
+    assert len(pairs) <= 3 and (pairs["theme_a"] != pairs["theme_b"]).all()
+    assert pairs["n"].is_monotonic_decreasing
+    assert not set(zip(pairs["theme_a"], pairs["theme_b"])) & set(zip(pairs["theme_b"], pairs["theme_a"]))
+
+
+def test_mask_ratings_below_threshold(analysed, codebook):
+    fiches, _ = analysed
+    ratings = tx.ratings_by_theme(fiches, "service_accueil", codebook=codebook)
+    masked = tx.mask_ratings(ratings, 9)
+    small = masked["n"] < 9
+    assert masked.loc[small, ["moyenne", "ic_bas", "ic_haut", "ecart_type"]].isna().all().all()
+    assert masked.loc[small, "masque"].all() and not masked.loc[~small, "masque"].any()
+    assert masked.loc[~small, "moyenne"].equals(ratings.loc[~small, "moyenne"])
+
+
+def test_theme_sentences_trim(codebook):
+    themes = {t.code: t for t in codebook.themes}
+    text = "Il a beaucoup plu ce jour-là. Former les agents au nouveau logiciel."
+    assert tx._theme_sentences(text, themes["competences_formation"]) == (
+        "[…] Former les agents au nouveau logiciel.")
+    assert tx._theme_sentences("- Former les agents.", themes["competences_formation"]) == "Former les agents."
+    assert tx._theme_sentences("Rien à voir. Vraiment rien.", themes["competences_formation"]) == (
+        "Rien à voir. Vraiment rien.")
+
+
+def test_proposals_briefing_redacted_grouped_and_exported_columns(codebook):
+    fiches = _fiches(24)
+    fiches.loc[3, "propositions"] = "Former les agents au logiciel, voir avec Rose Petit au 0696 12 34 56."
+    coding = tx.code_fiches(fiches, codebook)
+    brief = tx.proposals_briefing(fiches, coding, codebook, n=2, roster=ROSTER)
+    assert list(brief.columns) == ["theme", "libelle", "n_fiches", "part_fiches", "rang", "id_fiche",
+                                   "proposition_redigee"]
+    assert set(brief["theme"]) == set(codebook.codes)  # every theme, zero-mention ones with rank 0
+    assert brief.groupby("theme")["rang"].max().le(2).all()
+    assert brief["n_fiches"].is_monotonic_decreasing
+    text = " ".join(brief["proposition_redigee"])
+    assert "Petit" not in text and "0696" not in text and "Lagier" not in text
+    zero = brief[brief["n_fiches"] == 0]
+    assert (zero["rang"] == 0).all() and (zero["proposition_redigee"] == "").all()
+    shown = tx.briefing_display(brief)
+    assert list(shown.columns) == ["Thème", "Fiches", "Proposition (caviardée)"]
+    assert shown["Thème"].ne("").sum() == brief["theme"].nunique()
+
+
+def test_uncoded_examples_redacted(codebook):
+    unc = pd.Series(["Appeler Mme Lagier au 0596 12 34 56 demain", "La coupure d'eau a duré"],
+                    index=["F1|propositions", "F2|points_forts"])
+    ex = tx.uncoded_examples(unc, n=5, roster=ROSTER)
+    assert list(ex["champ"]) == ["Propositions", "Points forts"]
+    assert "Lagier" not in ex["citation"].iloc[0] and "[TÉLÉPHONE]" in ex["citation"].iloc[0]
+    assert tx.uncoded_examples(unc.iloc[:0]).empty
+
+
+def test_period_comparison_fisher(codebook):
+    fiches = pd.DataFrame({
+        "id_fiche": [f"F{i}" for i in range(20)],
+        "date_immersion": pd.to_datetime(["2026-01-10"] * 10 + ["2026-08-10"] * 10),
+        "points_forts": ["x"] * 20, "axes_progression": ["x"] * 20, "propositions": ["x"] * 20,
+    })
+    coding = pd.DataFrame([(f"F{i}", "axes_progression", "outils_moyens") for i in list(range(2)) + list(range(10, 18))],
+                          columns=["id_fiche", "champ", "theme"])
+    res = tx.period_comparison(fiches, coding, "2026-05-15", codebook).set_index(["champ", "theme"])
+    row = res.loc[("axes_progression", "outils_moyens")]
+    assert (row["n_avant"], row["base_avant"], row["n_apres"], row["base_apres"]) == (2, 10, 8, 10)
+    assert row["difference"] == pytest.approx(0.6)
+    # Fisher exact, two-sided, table [[2, 8], [8, 2]]: p = 0.02301 (R: fisher.test(matrix(c(2,8,8,2),2)))
+    assert row["p_valeur"] == pytest.approx(0.023014, abs=1e-5)
+
+
+def test_hand_labelled_agreement_summary(codebook):
+    acc = tx.hand_labelled_agreement(FIXTURE, codebook)
+    assert acc.n >= 150 and acc.mean_kappa >= 0.6
+    assert set(acc.per_lot["lot"]) >= {"developpement", "controle", "controle_2"}
+    assert acc.codebook_version == codebook.version and acc.blind == tx.BLIND_AGREEMENT
+    assert "libelle" in acc.per_theme.columns
+    with pytest.raises(FileNotFoundError, match="introuvable"):
+        tx.hand_labelled_agreement(FIXTURE.with_name("absent.csv"), codebook)
+
+
+def test_key_findings_from_tables(analysed, codebook):
+    fiches, coding = analysed
+    cov = tx.theme_coverage(fiches, coding, codebook)
+    forces = tx.strengths_vs_areas(cov, codebook)
+    notes = tx.mask_ratings(tx.ratings_by_theme(fiches, codebook=codebook))
+    types = tx.type_comparison(tx.group_specificities(fiches, coding, "type_immersion", codebook=codebook))
+    spec = tx.group_specificities(fiches, coding, "service_accueil", codebook=codebook)
+    brief = tx.proposals_briefing(fiches, coding, codebook, roster=ROSTER)
+    em = tx.emerging_themes(tx.uncoded_answers(fiches, coding))
+    out = tx.key_findings(fiches, forces, notes, types, spec, brief, em, date="2026-11-13")
+    assert out[0].startswith("<strong>24 fiches d'immersion</strong> analysées jusqu'au 13/11/2026 : 12 inter")
+    text = " ".join(out)
+    assert "Point fort le plus cité" in text and "sur 5" in text and "kappa de 0,52 à 0,59" in text
+    assert "Lagier" not in text
+    assert tx.key_findings(fiches.iloc[:0], forces, notes, types, spec, brief)[0].startswith("Aucune fiche")
+
+
+def test_emerging_words_restore_accents():
+    texts = _uncoded_corpus()
+    em = tx.emerging_themes(texts, k_range=range(2, 4), n_seeds=2, random_state=3)
+    words = tx.emerging_words(em, texts)
+    assert list(words.columns) == ["theme_emergent", "mots"] and len(words) == em.k
+    assert "élection" in " ".join(words["mots"]) or "election" not in " ".join(em.topics["mot"])
