@@ -768,3 +768,37 @@ def test_comment_counts_and_theme_table():
     tab = sv.tableau_themes(counts, {"a": "Thème A"}, ["T0", "T6"])
     assert tab["Thème"].tolist() == ["Thème A"]  # never-mentioned themes left out
     assert tab.loc[0, "Vague T0"] == "50\u202f% (2)"
+
+
+# ------------------------------------------------------------------------------------------------
+# The report on the committed sample (pyhf pattern: assert on the tables the notebook wrote)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("milestones")
+@pytest.mark.parametrize("milestone, pairs", [("T0", set()), ("T6", {("T0", "T6")}),
+                                              ("T12", {("T0", "T12"), ("T6", "T12")})])
+def test_report_tables_on_sample(milestone_runs, milestone, pairs):
+    out, runs = milestone_runs
+    status = {n.name: n.statut for n in runs[milestone].notebooks}
+    assert status["01_enquete_usagers"] == "ok"
+    folder = out / milestone
+    est = pd.read_csv(folder / "tables" / "enquete_estimations.csv")
+    comp = pd.read_csv(folder / "tables" / "enquete_comparaisons.csv")
+    assert list(est.columns) == sv.ESTIMATION_COLUMNS
+    assert list(comp.columns) == sv.COMPARISON_COLUMNS
+    waves = ["T0", "T6", "T12"][: ["T0", "T6", "T12"].index(milestone) + 1]
+    assert sorted(est["vague"].unique()) == sorted(waves)
+    assert set(est["indicateur"]) == set(sv.indicator_names())
+    assert set(est["groupe_variable"]) == set(sv.GROUP_VARIABLES)
+    per_cell = est.groupby(["vague", "groupe_variable", "groupe"])["indicateur"].nunique()
+    assert (per_cell == len(sv.indicator_names())).all()
+    assert set(map(tuple, comp[["vague_a", "vague_b"]].drop_duplicates().to_numpy())) == pairs
+    if pairs:
+        assert (comp["methode"] == "rao_scott_f").sum() == len(pairs) * len(sv.LIKERT_ITEMS)
+    page = (folder / "01_enquete_usagers.html").read_text(encoding="utf-8")
+    assert page.index("Constats clés") < page.index("Qui a répondu") < page.index("Méthodologie")
+    assert "Provenance" in page
+    if not pairs:
+        assert "à partir du jalon T6" in page
