@@ -796,7 +796,7 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
     mean = d.pivot_table(index="_svc", columns="libelle", values="moyenne", aggfunc="first",
                          dropna=False).reindex(index=services, columns=themes)
     v = mean.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(0.95 * len(themes) + 4.5, 0.42 * len(services) + 2.8))
+    fig, ax = plt.subplots(figsize=(0.95 * len(themes) + 4.5, max(0.42 * len(services), 1.6) + 2.8))
     ax.grid(False)
     ax.set_facecolor("#e6e6e6")
     sns.heatmap(np.ma.masked_invalid(v), ax=ax, cmap="crest", vmin=1, vmax=5, linewidths=0.8, linecolor="white",
@@ -814,6 +814,7 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
     ax.set_ylabel("")
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=35)
+    ax.tick_params(axis="y", rotation=0)
     plt.setp(ax.get_xticklabels(), ha="right")
     note = f"« < {seuil} » : moins de {seuil} notes, moyenne non publiée (confidentialité)."
     if hidden:
