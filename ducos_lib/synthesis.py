@@ -46,6 +46,28 @@ INDICATORS = [
 ]
 
 
+def _calendar(run) -> dict[str, pd.Timestamp]:
+    path = run.ingestion.processed_dir / "calendrier.parquet"
+    if not path.exists():
+        return {}
+    cal = pd.read_parquet(path)
+    return {j: pd.Timestamp(d) for j, d in zip(cal["jalon"], cal["date"])}
+
+
+def _service_labels(run) -> dict[str, str]:
+    path = run.ingestion.processed_dir / "services.parquet"
+    if not path.exists():
+        return {}
+    services = pd.read_parquet(path)
+    return dict(zip(services["code_service"], services["libelle"]))
+
+
+def _theme_label(code: str) -> str:
+    from .text import load_codebook
+
+    return load_codebook().labels().get(code, code.replace("_", " "))
+
+
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / "tables" / f"{name}.csv"
     try:
@@ -64,26 +86,32 @@ def _fmt(value: float, kind: str) -> str:
     return nombre(value, 2)
 
 
-def indicator_series(out_root: Path, milestone: str) -> pd.DataFrame:
-    """Main indicators at each milestone so far (rows) with their value per milestone (columns)."""
+def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timestamp] | None = None) -> pd.DataFrame:
+    """Main indicators at each milestone so far (rows) with their value per milestone (columns).
+
+    Survey values come from this milestone's estimates (every wave so far); HR values from this
+    milestone's ``rh_indicateurs`` (every extraction so far), taking for each milestone the latest
+    extraction on or before its date.
+    """
     order = load_config()["jalons"]
     milestones = order[: order.index(milestone) + 1]
+    dates = dates or {}
     rows = []
     survey = _read(out_root / milestone, "enquete_estimations")
+    hr = _read(out_root / milestone, "rh_indicateurs")
+    if hr is not None:
+        hr["date_extraction"] = pd.to_datetime(hr["date_extraction"])
     for ind in INDICATORS:
         values: dict[str, float] = {}
         if ind.table == "enquete_estimations" and survey is not None:
             sel = survey[(survey["indicateur"] == ind.name) & (survey["groupe_variable"] == "ensemble")]
             values = dict(zip(sel["vague"], sel["estimation"]))
-        elif ind.table == "rh_indicateurs":
+        elif ind.table == "rh_indicateurs" and hr is not None:
+            sel = hr[(hr["indicateur"] == ind.name) & (hr["groupe_variable"] == "ensemble")].sort_values("date_extraction")
             for m in milestones:
-                hr = _read(out_root / m, "rh_indicateurs")
-                if hr is None:
-                    continue
-                sel = hr[(hr["indicateur"] == ind.name) & (hr["groupe_variable"] == "ensemble")]
-                if len(sel):
-                    last = sel.sort_values("date_extraction").iloc[-1]
-                    values[m] = last["valeur"]
+                known = sel[sel["date_extraction"] <= dates.get(m, pd.Timestamp.max)]
+                if len(known):
+                    values[m] = known.iloc[-1]["valeur"]
         if values:
             rows.append({"indicateur": ind.label, "code": ind.name, "type": ind.kind,
                          **{m: values.get(m) for m in milestones}})
@@ -102,7 +130,10 @@ def _significance(out_root: Path, milestone: str) -> dict[str, tuple[float, floa
 
 def key_findings(out_root: Path, milestone: str, run) -> list[str]:
     """5 to 8 plain-French findings written from the published tables of the milestone."""
+    from .linkage import libelle_mesure
+
     folder = out_root / milestone
+    services = _service_labels(run)
     findings: list[str] = []
     first = load_config()["jalons"][0]
     survey = _read(folder, "enquete_estimations")
@@ -126,7 +157,7 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
                     & (comp["vague_a"] == first) & (comp["p_ajustee"] < ALPHA)]
         if len(best):
             up = best.sort_values("difference", ascending=False)
-            names = ", ".join(f"{r.groupe} ({points(r.difference)})" for r in up.head(3).itertuples())
+            names = ", ".join(f"{services.get(r.groupe, r.groupe)} ({points(r.difference)})" for r in up.head(3).itertuples())
             findings.append(f"Services dont la satisfaction a significativement changé depuis {first} : {names}.")
         elif milestone != first:
             findings.append(f"Aucun service ne montre de changement significatif de satisfaction depuis {first} "
@@ -136,7 +167,7 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
         axes = themes[themes["champ"] == "axes_progression"].sort_values("part_fiches", ascending=False)
         if len(axes):
             top = axes.iloc[0]
-            findings.append(f"Immersions : l'axe de progression le plus cité est « {top.theme.replace('_', ' ')} » "
+            findings.append(f"Immersions : l'axe de progression le plus cité est « {_theme_label(top.theme)} » "
                             f"({pourcent(top.part_fiches, 0)} des fiches).")
     hr = _read(folder, "rh_indicateurs")
     if hr is not None:
@@ -157,9 +188,9 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
         strong = qp[qp["p_ajustee"] < ALPHA].sort_values("rho", key=abs, ascending=False)
         if len(strong):
             r = strong.iloc[0]
-            findings.append(f"Qualité ↔ performance : lien le plus net entre {r.indicateur_qualite.replace('_', ' ')} et "
-                            f"{r.indicateur_rh.replace('_', ' ')} (rho = {signe(r.rho)}, {nombre(r.n_services)} services) ; "
-                            "lien statistique entre services, non causal.")
+            findings.append(f"Qualité ↔ performance : lien le plus net entre « {libelle_mesure(r.indicateur_qualite)} » et "
+                            f"« {libelle_mesure(r.indicateur_rh)} » (rho = {signe(r.rho)}, {nombre(r.n_services)} services) ; "
+                            "lien statistique entre services, sans lecture causale.")
         else:
             findings.append("Qualité ↔ performance : aucune corrélation ne résiste à l'ajustement pour tests multiples.")
     auto = _read(folder, "autoevaluations")
@@ -190,8 +221,8 @@ def _indicator_table(series: pd.DataFrame, milestone: str, signif: dict) -> str:
         trend = "–"
         if len(known) >= 2:
             delta = known[-1] - known[0]
-            arrow = "↗" if delta > 0 else "↘" if delta < 0 else "→"
-            trend = arrow
+            same = _fmt(known[-1], row["type"]) == _fmt(known[0], row["type"])
+            trend = "→ stable" if same else ("↗" if delta > 0 else "↘")
             if row["code"] in signif:
                 trend += " significatif" if signif[row["code"]][1] < ALPHA else " non significatif"
         body.append(f"<tr><td>{esc(row['indicateur'])}</td>{cells}<td>{trend}</td></tr>")
@@ -206,8 +237,12 @@ def write_index(run) -> None:
     """Write ``OUT/<milestone>/index.html``."""
     out_root, milestone = run.out_dir.parent, run.milestone
     css = (TEMPLATE_DIR / "ducos" / "ducos.css").read_text(encoding="utf-8")
+    from .quality import DATASET_LABELS
+
     findings = key_findings(out_root, milestone, run)
-    series = indicator_series(out_root, milestone)
+    dates = _calendar(run)
+    series = indicator_series(out_root, milestone, dates)
+    frozen = f"<p>Données arrêtées au {date(dates[milestone], long=True)}.</p>" if milestone in dates else ""
     rows = []
     for nb in run.notebooks:
         link = f'<a href="{esc(nb.html)}">{esc(nb.titre)}</a>' if nb.html and nb.statut != "echec" else esc(nb.titre)
@@ -224,7 +259,8 @@ def write_index(run) -> None:
     guide = "".join(f'<li><a href="{esc(g.name)}">Guide des pratiques managériales</a> (version rendue pour ce jalon, '
                     "avec son annexe de constats)</li>" for g in guides)
     ingestion_rows = "".join(
-        f"<tr><td>{esc(d.dataset)}</td><td>{esc(d.fichier or '–')}</td><td>{esc(d.statut)}</td>"
+        f"<tr><td>{esc(DATASET_LABELS.get(d.dataset, d.dataset))}</td><td>{esc(d.fichier or '–')}</td>"
+        f"<td>{esc({'ok': 'lu', 'absent': 'absent (facultatif)', 'erreur': 'non chargé'}.get(d.statut, d.statut))}</td>"
         f'<td class="num">{nombre(d.n_acceptees)}</td><td class="num">{nombre(d.n_rejetees)}</td></tr>'
         for d in run.ingestion.datasets.values()
     )
@@ -233,7 +269,7 @@ def write_index(run) -> None:
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Observatoire qualité de Ducos — jalon {esc(milestone)}</title><style>{css}</style></head>
 <body class="ducos-rapport"><header class="ducos-bandeau"><span>Observatoire qualité — Ville de Ducos</span></header>
-<main><h1>Jalon {esc(milestone)} : synthèse pour le comité de pilotage</h1>
+<main><h1>Jalon {esc(milestone)} : synthèse pour le comité de pilotage</h1>{frozen}
 <nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>
 <li><a href="#constats">Constats clés</a></li><li><a href="#indicateurs">Indicateurs suivis</a></li>
 <li><a href="#rapports">Rapports détaillés</a></li><li><a href="#donnees">Données lues</a></li></ol></nav>
