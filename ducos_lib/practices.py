@@ -15,6 +15,9 @@ Three concerns (DESIGN §5 "Phases 4–5"), each a handful of small functions:
   reads its front matter and practices (each tied to codebook themes), :func:`theme_frequencies`
   counts themes in the immersion forms, :func:`guide_evidence` builds the evidence annex and
   :func:`render_guide` writes the self-contained French HTML.
+* **Report helpers** for ``05_pratiques_manageriales``: key-finding sentences
+  (:func:`self_evaluation_findings`, :func:`seminar_findings`, :func:`guide_findings`), display
+  tables with French headers and effect sizes in words (:func:`effect_size_words`), alt texts.
 
 Identifiers are English, everything a reader sees is French (numbers via :mod:`ducos_lib.formats`).
 """
@@ -39,6 +42,8 @@ from . import formats
 
 __all__ = [
     "AUTOEVALUATION_COLUMNS",
+    "EFFECT_SIZE_BOUNDS",
+    "SELF_EVALUATION_HEADERS",
     "SEMINAR_ITEMS",
     "CommentThemeSummary",
     "Guide",
@@ -49,7 +54,16 @@ __all__ = [
     "RenderedGuide",
     "WilcoxonResult",
     "adjust_pvalues",
+    "alt_dumbbell",
+    "alt_rating_distribution",
+    "alt_seminar_distribution",
+    "annex_display",
+    "annex_movements",
     "comment_themes",
+    "comment_themes_display",
+    "count_forms",
+    "effect_size_words",
+    "guide_findings",
     "guide_evidence",
     "manager_directions",
     "mean_ci",
@@ -60,8 +74,15 @@ __all__ = [
     "rating_distribution",
     "render_guide",
     "self_evaluation_by_direction",
+    "self_evaluation_display",
+    "self_evaluation_findings",
+    "self_evaluation_formats",
+    "self_evaluation_status",
     "self_evaluation_table",
+    "rating_distribution_display",
+    "seminar_display",
     "seminar_distribution",
+    "seminar_findings",
     "seminar_summary",
     "theme_frequencies",
     "wilcoxon_signed_rank",
@@ -1217,6 +1238,7 @@ def _annex_html(
     labels: Mapping[str, str],
     max_proposals: int,
     uncovered: pd.DataFrame,
+    n_previous_forms: int | None = None,
 ) -> str:
     from .report import tableau
 
@@ -1235,7 +1257,21 @@ def _annex_html(
         f"courriels, adresses remplacés). Elles servent aux rédacteurs du guide à repérer ce qu'il faut "
         f"mettre à jour.</p>"
     )
-    table = annex[["libelle", "pratiques", "n_fiches", "part_fiches", "n_propositions", "evolution"]]
+    if total == 0:  # no form yet (e.g. T0): say so plainly, no empty table
+        parts[1:] = [
+            f"<p>Aucune fiche d'immersion n'est disponible au jalon {esc(milestone)} : l'annexe ne contient "
+            "pas encore d'éléments issus des données. Elle sera alimentée dès les premières immersions "
+            "(fréquence de chaque thème, propositions des agents, évolution d'un jalon à l'autre).</p>",
+            "</section>",
+        ]
+        return "\n".join(parts)
+    has_previous = bool(previous_milestone) and bool(annex["part_precedente"].notna().any())
+    moved = guide_findings(annex, milestone=milestone, n_forms=total,
+                           previous_milestone=previous_milestone if has_previous else None,
+                           n_previous_forms=n_previous_forms, link=None)[1:]
+    parts.append(f"<p><strong>À retenir pour la mise à jour du guide :</strong> {' '.join(moved)}</p>")
+    shown = ["libelle", "pratiques", "n_fiches", "part_fiches", "n_propositions"] + (["evolution"] if has_previous else [])
+    table = annex[shown]
     parts.append(tableau(
         table, legende="Thèmes des pratiques dans les fiches d'immersion",
         formats_colonnes={"part_fiches": formats.pourcent, "n_fiches": formats.nombre,
@@ -1251,9 +1287,10 @@ def _annex_html(
                 else esc(row.evolution))
         parts.append(f'<h3 id="{_theme_anchor(row.theme)}">{esc(row.libelle)} '
                      f'<span class="ducos-note">({esc(row.theme)})</span></h3>')
+        movement = f" ; évolution {esc(since)} : {evol}" if has_previous else ""
         parts.append(f'<p class="ducos-guide-meta">Pratiques : {links}. Évoqué dans '
                      f"{formats.nombre(row.n_fiches)} fiche(s) sur {formats.nombre(total)} "
-                     f"({formats.pourcent(row.part_fiches)}) ; évolution {esc(since)} : {evol}.</p>")
+                     f"({formats.pourcent(row.part_fiches)}){movement}.</p>")
         quotes = _proposals(coding, fiches, row.theme, redact)
         if not quotes:
             parts.append('<p class="ducos-note">Aucune proposition codée sur ce thème.</p>')
@@ -1276,10 +1313,23 @@ def _annex_html(
     return "\n".join(parts)
 
 
+def _coding_or_empty(coding: pd.DataFrame | None) -> pd.DataFrame:
+    if coding is None:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in ("id_fiche", "champ", "theme")})
+    return coding
+
+
+def _fiches_or_empty(fiches: pd.DataFrame | None) -> pd.DataFrame:
+    if fiches is None:
+        return pd.DataFrame({"id_fiche": pd.Series(dtype="str"), "date_immersion": pd.Series(dtype="datetime64[ns]"),
+                             "propositions": pd.Series(dtype="str")})
+    return fiches
+
+
 def render_guide(
     guide_path: Path | str,
-    coding: pd.DataFrame,
-    fiches: pd.DataFrame,
+    coding: pd.DataFrame | None,
+    fiches: pd.DataFrame | None,
     out_path: Path | str,
     milestone: str,
     previous_milestone_data: pd.DataFrame | None = None,
@@ -1297,11 +1347,12 @@ def render_guide(
     ----------
     guide_path : path
         ``guide/guide_pratiques.md`` (see :func:`parse_guide` for the format).
-    coding : DataFrame
-        The milestone's ``immersions_codage`` (``id_fiche, champ, theme``).
-    fiches : DataFrame
+    coding : DataFrame or None
+        The milestone's ``immersions_codage`` (``id_fiche, champ, theme``); None = no form.
+    fiches : DataFrame or None
         The milestone's processed ``fiches_immersion`` (``id_fiche``, ``propositions``,
-        ``date_immersion``).
+        ``date_immersion``); None (file absent) or empty: the annex says plainly that there is
+        no evidence yet, without an empty table.
     out_path : path
         The HTML file to write (atomically), e.g. ``OUT/T12/guide_pratiques.html``.
     milestone : str
@@ -1341,14 +1392,18 @@ def render_guide(
 
     labels = _theme_labels(codebook)
     redact = redact or _default_redact(roster)
+    coding, fiches = _coding_or_empty(coding), _fiches_or_empty(fiches)
     guide = parse_guide(guide_path, labels)
     annex = guide_evidence(guide, coding, fiches, previous_milestone_data, codebook=labels)
     freq = theme_frequencies(coding, fiches)
     uncovered = freq[~freq["theme"].isin(guide.themes) & (freq["n_fiches"] > 0)].sort_values(
         ["n_fiches", "theme"], ascending=[False, True], kind="stable")
     body = _markdown_to_html(guide, labels)
+    n_prev = None
+    if previous_milestone_data is not None and "n_total" in previous_milestone_data and len(previous_milestone_data):
+        n_prev = int(previous_milestone_data["n_total"].max())
     annex_html = _annex_html(annex, guide, coding, fiches, milestone, previous_milestone, redact, labels,
-                             max_proposals, uncovered)
+                             max_proposals, uncovered, n_prev)
     css = (TEMPLATE_DIR / "ducos" / "ducos.css").read_text(encoding="utf-8") + _EXTRA_CSS
     stamp = (f"Version {html.escape(guide.version)} du {formats.date(guide.date)} · rendu pour le jalon "
              f"{html.escape(milestone)}")
@@ -1376,3 +1431,481 @@ def render_guide(
     page = f'{head}</h1>\n<p class="ducos-guide-meta">{stamp}</p>{tail}'
     write_text(page, out_path)
     return RenderedGuide(Path(out_path), guide, annex)
+
+
+# ================================================================================================
+# Report helpers (notebook 05_pratiques_manageriales): French tables, sentences and alt texts
+# ================================================================================================
+
+#: Bounds of ``|r|`` for the words of :func:`effect_size_words` (Cohen's conventions for a correlation).
+EFFECT_SIZE_BOUNDS = ((0.1, "négligeable"), (0.3, "faible"), (0.5, "moyen"), (math.inf, "fort"))
+
+
+def _has_rows(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+def _list_fr(items: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b et c"``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _head(text: str, label: bool) -> str:
+    return f"<strong>{_esc(text)}</strong> : " if label else ""
+
+
+def effect_size_words(r: float) -> str:
+    """French reading of a matched-pairs rank-biserial correlation.
+
+    ``|r|`` below 0.1 is « négligeable », below 0.3 « faible », below 0.5 « moyen », otherwise
+    « fort » (Cohen's conventions for a correlation); the direction is added when not negligible:
+    « fort, en hausse » / « faible, en baisse ». NaN gives « – ».
+
+    References
+    ----------
+    Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed., ch. 3.
+
+    Examples
+    --------
+    >>> effect_size_words(0.62), effect_size_words(-0.2), effect_size_words(0.05)
+    ('fort, en hausse', 'faible, en baisse', 'négligeable')
+    """
+    if r is None or (isinstance(r, float) and math.isnan(r)) or pd.isna(r):
+        return "–"
+    size = next(word for bound, word in EFFECT_SIZE_BOUNDS if abs(float(r)) < bound)
+    if size == "négligeable":
+        return size
+    return f"{size}, en {'hausse' if r > 0 else 'baisse'}"
+
+
+def self_evaluation_display(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """The report's table of self-evaluations: :func:`self_evaluation_table` plus the change of
+    mean (``ecart``), the effect size in words (``lecture``) and whether the change is clear
+    (``nette``: « oui » when the adjusted p-value is below ``alpha``, « non » otherwise, « – »
+    without test). Rows without test are kept (their figures show « – »).
+
+    Works as well on :func:`self_evaluation_by_direction` (its ``direction`` column is kept first).
+    """
+    cols = (["direction"] if "direction" in table.columns else []) + [
+        "competence", "n_paires", "moyenne_avant", "moyenne_apres", "ecart", "p_valeur", "p_ajustee",
+        "nette", "taille_effet", "lecture"]
+    clear = table["p_ajustee"].map(lambda p: "–" if pd.isna(p) else ("oui" if p < alpha else "non"))
+    out = table.assign(ecart=table["moyenne_apres"] - table["moyenne_avant"],
+                       lecture=table["taille_effet"].map(effect_size_words), nette=clear)
+    return out[cols].reset_index(drop=True)
+
+
+#: French headers of :func:`self_evaluation_display` for ``report.tableau``.
+SELF_EVALUATION_HEADERS = {
+    "direction": "Direction", "competence": "Compétence", "n_paires": "Encadrants (paires complètes)",
+    "moyenne_avant": "Moyenne avant", "moyenne_apres": "Moyenne après", "ecart": "Écart",
+    "p_valeur": "p (Wilcoxon)", "p_ajustee": "p ajustée (Holm)", "nette": "Évolution nette ?",
+    "taille_effet": "Taille d'effet (r)",
+    "lecture": "Lecture de l'effet",
+}
+
+
+def self_evaluation_formats() -> dict[str, Callable[[Any], str]]:
+    """Column → French formatter for :func:`self_evaluation_display` in ``report.tableau``."""
+    two = lambda v: formats.nombre(v, 2)  # noqa: E731
+    return {"moyenne_avant": two, "moyenne_apres": two, "ecart": formats.signe, "p_valeur": formats.p_valeur,
+            "p_ajustee": formats.p_valeur, "taille_effet": lambda v: formats.signe(v, 2),
+            "n_paires": formats.nombre}
+
+
+def self_evaluation_status(autoevaluations: pd.DataFrame | None, *, seuil: int | None = None) -> str:
+    """Where phase 4 stands in the data: ``absent`` (no rating), ``avant_seulement`` (no complete
+    pair yet), ``sous_seuil`` (pairs, but no competence reaches the threshold) or ``resultats``."""
+    if not _has_rows(autoevaluations) or autoevaluations["note"].notna().sum() == 0:
+        return "absent"
+    pairs = paired_ratings(autoevaluations)
+    if pairs.empty:
+        return "avant_seulement"
+    if pairs.groupby("competence").size().max() < _seuil(seuil):
+        return "sous_seuil"
+    return "resultats"
+
+
+def self_evaluation_findings(
+    autoevaluations: pd.DataFrame | None,
+    *,
+    milestone: str,
+    table: pd.DataFrame | None = None,
+    by_direction: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    seuil: int | None = None,
+    label: bool = True,
+) -> list[str]:
+    """Key findings (French sentences, simple HTML) on the managers' self-evaluations.
+
+    Parameters
+    ----------
+    autoevaluations : DataFrame or None
+        Processed ``autoevaluations`` of the milestone.
+    milestone : str
+        Named in the sentences.
+    table, by_direction : DataFrame, optional
+        :func:`self_evaluation_table` and :func:`self_evaluation_by_direction` (computed when
+        ``table`` is None; ``by_direction`` only adds a sentence).
+    alpha : float
+        Level applied to the Holm-adjusted p-values.
+    label : bool
+        Start the first sentence with « Auto-évaluations (phase 4) : » (for the key findings box;
+        False inside the section).
+
+    Returns
+    -------
+    list of str
+        One to four sentences: the phase has not happened yet, or the number of managers and
+        competences, which rose or fell significantly (adjusted p < ``alpha``) with their means
+        and effect, the largest change, and the directions shown.
+    """
+    seuil = _seuil(seuil)
+    status = self_evaluation_status(autoevaluations, seuil=seuil)
+    head = _head("Auto-évaluations (phase 4)", label)
+    if status == "absent":
+        return [f"{head}les mises en situation n'ont pas encore eu lieu au jalon {_esc(milestone)} : aucune "
+                "auto-évaluation n'est disponible. Cette partie sera remplie après les mises en situation."]
+    if status == "avant_seulement":
+        n = autoevaluations.loc[autoevaluations["note"].notna(), "id_cadre"].nunique()
+        who = f"{formats.nombre(n)} encadrants" if n >= seuil else f"moins de {seuil} encadrants"
+        return [f"{head}{who} se sont auto-évalués avant les mises en situation, mais aucune auto-évaluation "
+                f"« après » n'est encore disponible au jalon {_esc(milestone)} : la comparaison avant/après "
+                "viendra au jalon suivant."]
+    if status == "sous_seuil":
+        return [f"{head}moins de {seuil} encadrants ont une auto-évaluation avant et après pour chaque compétence ; "
+                "par confidentialité, aucun résultat n'est publié."]
+    table = self_evaluation_table(autoevaluations, seuil=seuil) if table is None else table
+    pairs = paired_ratings(autoevaluations)
+    tested = table[table["p_ajustee"].notna()]
+    n_managers = pairs.loc[pairs["competence"].isin(tested["competence"]), "id_cadre"].nunique()
+    up = tested[(tested["p_ajustee"] < alpha) & (tested["taille_effet"] > 0)].sort_values(
+        "taille_effet", ascending=False, kind="stable")
+    down = tested[(tested["p_ajustee"] < alpha) & (tested["taille_effet"] < 0)].sort_values(
+        "taille_effet", kind="stable")
+    flat = tested[tested["p_ajustee"] >= alpha]
+
+    def describe(row) -> str:
+        return (f"{_esc(row.competence)} ({formats.nombre(row.moyenne_avant, 2)} → "
+                f"{formats.nombre(row.moyenne_apres, 2)} sur 5, effet {effect_size_words(row.taille_effet)})")
+
+    out = [f"{head}{formats.nombre(n_managers)} encadrants se sont "
+           f"auto-évalués avant et après les mises en situation sur {formats.nombre(len(tested))} compétence(s)."]
+    if len(up):
+        out.append(f"Progression nette (p ajustée &lt; {formats.nombre(alpha, 2)}) pour "
+                   f"{formats.nombre(len(up))} compétence(s) sur {formats.nombre(len(tested))} : "
+                   f"{_list_fr([describe(r) for r in up.itertuples()])}.")
+    else:
+        out.append("Aucune compétence ne progresse de façon nette (aucune p ajustée inférieure à "
+                   f"{formats.nombre(alpha, 2)}).")
+    if len(down):
+        out.append(f"<strong>Baisse nette</strong> pour {_list_fr([describe(r) for r in down.itertuples()])}.")
+    if len(flat):
+        out.append(f"Pas d'évolution nette pour {_list_fr([_esc(c) for c in flat['competence']])}.")
+    hidden = table[table["p_ajustee"].isna()]
+    if len(hidden):
+        out.append(f"Non publié (moins de {seuil} paires complètes) : {_list_fr([_esc(c) for c in hidden['competence']])}.")
+    if by_direction is not None:
+        if len(by_direction):
+            dirs = _sorted_fr(by_direction["direction"].unique())
+            out.append(f"Résultats par direction publiés pour {_list_fr([_esc(d) for d in dirs])} (seules "
+                       f"directions atteignant {seuil} encadrants par compétence).")
+        else:
+            out.append(f"Aucune direction n'atteint {seuil} encadrants par compétence : pas de résultat par direction.")
+    return out
+
+
+def alt_dumbbell(table: pd.DataFrame) -> str:
+    """Alt text of :func:`ducos_lib.plots.dumbbell_avant_apres` (what it shows and its reading)."""
+    shown = table[table["moyenne_avant"].notna() & table["moyenne_apres"].notna()]
+    if shown.empty:
+        return "Graphique vide : aucune compétence n'a assez de paires avant/après."
+    change = (shown["moyenne_apres"] - shown["moyenne_avant"])
+    best = shown.loc[change.idxmax()]
+    worst = shown.loc[change.idxmin()]
+    n_up = int((change > 0).sum())
+    text = (f"Graphique en haltères : note moyenne d'auto-évaluation avant (rond) et après (losange) les mises en "
+            f"situation pour {len(shown)} compétences. {n_up} sur {len(shown)} montent. Plus forte hausse : "
+            f"{best['competence']} ({formats.nombre(best['moyenne_avant'], 2)} → "
+            f"{formats.nombre(best['moyenne_apres'], 2)}).")
+    if worst["competence"] != best["competence"]:
+        text += (f" Plus faible évolution : {worst['competence']} ({formats.signe(change.min())}).")
+    return text
+
+
+def rating_distribution_display(dist: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rating_distribution` with a ``groupe`` label per bar (« Écoute · avant »), competences in
+    French order, « avant » above « après »: the input of :func:`ducos_lib.plots.repartition_notes`."""
+    temps = {"avant": "avant", "apres": "après"}
+    return dist.assign(groupe=dist["competence"].astype(str) + " · " + dist["temps"].map(temps))
+
+
+def alt_rating_distribution(dist: pd.DataFrame) -> str:
+    """Alt text of the stacked bars of self-ratings before/after (share of ratings 4–5)."""
+    if dist.empty:
+        return "Graphique vide : aucune compétence n'a assez de paires avant/après."
+    high = dist[dist["note"] >= 4].groupby(["competence", "temps"])["part"].sum().unstack("temps")
+    high = high.reindex(columns=["avant", "apres"]).fillna(0.0)
+    avg_before, avg_after = high["avant"].mean(), high["apres"].mean()
+    return (f"Barres empilées à 100 % : répartition des notes de 1 à 5 avant et après les mises en situation, "
+            f"pour {len(high)} compétences. En moyenne sur les compétences, la part des notes 4 ou 5 passe de "
+            f"{formats.pourcent(avg_before, 0)} avant à {formats.pourcent(avg_after, 0)} après.")
+
+
+def seminar_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`seminar_summary` as French text columns for the report: item, answers, mean with its
+    interval, share satisfied with its interval (method named in the header by the notebook)."""
+    def interval(low, high, fmt) -> str:
+        return "–" if pd.isna(low) or pd.isna(high) else f"{fmt(low)} – {fmt(high)}"
+
+    one = lambda v: formats.nombre(v, 1)  # noqa: E731
+    rows = [(r.libelle, r.n_reponses, formats.nombre(r.moyenne, 2), interval(r.moyenne_ic_bas, r.moyenne_ic_haut, one),
+             formats.pourcent(r.part_satisfaits), interval(r.ic_bas, r.ic_haut, formats.pourcent))
+            for r in summary.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["Aspect évalué", "Réponses", "Note moyenne (sur 5)", "IC à 95 % de la moyenne",
+                                       "Part de satisfaits (4 ou 5)", "IC à 95 % de la part"])
+
+
+def comment_themes_display(
+    summary: CommentThemeSummary, *, codebook: Any = None, seuil: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The seminar's comment themes for the report: counts and quotes with French theme labels.
+
+    Themes cited by no comment are left out; a theme cited by fewer than ``seuil`` comments shows
+    « moins de 5 » instead of its count and share (figures on fewer than ``seuil`` agents are not
+    published, DESIGN §6). Returns ``(counts, quotes)``: ``Thème, Commentaires, Part des
+    commentaires`` (text) and ``Thème, Citation (anonymisée)``.
+    """
+    seuil = _seuil(seuil)
+    labels = _theme_labels(codebook)
+    counts = summary.counts[summary.counts["n_commentaires"] > 0]
+    rows = []
+    for r in counts.itertuples(index=False):
+        small = r.n_commentaires < seuil
+        rows.append((labels.get(r.theme, r.theme), f"moins de {seuil}" if small else formats.nombre(r.n_commentaires),
+                     "–" if small else formats.pourcent(r.part)))
+    table = pd.DataFrame(rows, columns=["Thème", "Commentaires", "Part des commentaires"])
+    quotes = summary.quotes.assign(theme=summary.quotes["theme"].map(lambda t: labels.get(t, t)))
+    quotes = quotes.rename(columns={"theme": "Thème", "citation": "Citation (anonymisée)"})
+    return table, quotes[["Thème", "Citation (anonymisée)"]].reset_index(drop=True)
+
+
+def seminar_findings(
+    bilan: pd.DataFrame | None,
+    *,
+    milestone: str,
+    summary: pd.DataFrame | None = None,
+    themes: CommentThemeSummary | None = None,
+    codebook: Any = None,
+    seuil: int | None = None,
+    label: bool = True,
+) -> list[str]:
+    """Key findings (French sentences, simple HTML) on the seminar's review.
+
+    Parameters
+    ----------
+    bilan : DataFrame or None
+        Processed ``bilan_seminaire`` of the milestone.
+    summary : DataFrame, optional
+        :func:`seminar_summary` (computed when None).
+    themes : CommentThemeSummary, optional
+        :func:`comment_themes` of the comments; adds the most cited theme (when cited by at least
+        ``seuil`` comments).
+    label : bool
+        Start the first sentence with « Séminaire (phase 5) : ».
+
+    Returns
+    -------
+    list of str
+        The seminar has not happened yet; or the number of participants, the share satisfied overall
+        with its interval and method, the best and worst rated aspects, and the main comment theme.
+    """
+    seuil = _seuil(seuil)
+    head = _head("Séminaire (phase 5)", label)
+    if not _has_rows(bilan):
+        return [f"{head}le séminaire des agents n'a pas encore eu lieu au jalon {_esc(milestone)} : son bilan sera "
+                "présenté dès que les participants l'auront évalué."]
+    summary = seminar_summary(bilan, seuil=seuil) if summary is None else summary
+    dates = _list_fr([formats.date(d) for d in sorted(bilan["date"].dropna().unique())]) if "date" in bilan else ""
+    if summary.empty:
+        return [f"{head}moins de {seuil} participants ont évalué le séminaire ; "
+                "par confidentialité, aucun résultat n'est publié."]
+    by_item = summary.set_index("item")
+    first = by_item.loc["note_globale"] if "note_globale" in by_item.index else by_item.iloc[0]
+    out = [f"{head}{formats.nombre(len(bilan))} participants ont évalué le "
+           f"séminaire{' du ' + dates if dates else ''}. {_esc(first['libelle'])} : "
+           f"<strong>{formats.pourcent(first['part_satisfaits'], 0)} de satisfaits</strong> (note 4 ou 5 ; "
+           f"intervalle de confiance à 95 % de {formats.pourcent(first['ic_bas'], 0)} à "
+           f"{formats.pourcent(first['ic_haut'], 0)}, méthode de {_esc(first['methode_ic'])}), note moyenne "
+           f"{formats.nombre(first['moyenne'], 1)} sur 5."]
+    others = summary[summary["item"] != "note_globale"]
+    if len(others) >= 2:
+        best = others.loc[others["part_satisfaits"].idxmax()]
+        worst = others.loc[others["part_satisfaits"].idxmin()]
+        if best["item"] != worst["item"]:
+            out.append(f"Aspect le mieux noté : {_esc(best['libelle'].lower())} "
+                       f"({formats.pourcent(best['part_satisfaits'], 0)} de satisfaits) ; le moins bien noté : "
+                       f"{_esc(worst['libelle'].lower())} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+    if themes is not None and len(themes.counts) and themes.counts["n_total"].max() > 0:
+        top = themes.counts.iloc[0]
+        labels = _theme_labels(codebook)
+        n_total = int(top["n_total"])
+        if top["n_commentaires"] >= seuil:
+            out.append(f"{formats.nombre(n_total)} participants ont laissé un commentaire ; le thème le plus cité "
+                       f"est « {_esc(labels.get(top['theme'], top['theme']))} » "
+                       f"({formats.nombre(top['n_commentaires'])} commentaires, "
+                       f"{formats.pourcent(top['part'], 0)}).")
+        else:
+            out.append(f"{formats.nombre(n_total)} participants ont laissé un commentaire ; aucun thème n'y revient "
+                       f"{seuil} fois ou plus.")
+    return out
+
+
+def alt_seminar_distribution(dist: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """Alt text of the stacked bars of the seminar's ratings."""
+    if summary.empty:
+        return "Graphique vide : pas assez de réponses au bilan du séminaire."
+    best = summary.loc[summary["part_satisfaits"].idxmax()]
+    worst = summary.loc[summary["part_satisfaits"].idxmin()]
+    return (f"Barres empilées à 100 % : répartition des notes de 1 à 5 données au séminaire pour "
+            f"{len(summary)} aspects ({_list_fr([str(x).lower() for x in summary['libelle']])}). Part de notes 4 ou 5 "
+            f"la plus élevée : {str(best['libelle']).lower()} ({formats.pourcent(best['part_satisfaits'], 0)}) ; "
+            f"la plus faible : {str(worst['libelle']).lower()} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+
+
+def annex_movements(annex: pd.DataFrame, *, threshold: float = 0.02) -> dict[str, pd.DataFrame]:
+    """Themes of the guide's annex that rose, fell, appeared or stayed since the previous milestone.
+
+    Parameters
+    ----------
+    annex : DataFrame
+        :func:`guide_evidence` (or ``RenderedGuide.annex``) computed with a previous milestone.
+    threshold : float
+        Smallest change of share (proportion points, default 0.02 = 2 points) called a rise or a fall.
+
+    Returns
+    -------
+    dict
+        ``hausse`` (largest rise first), ``baisse`` (largest fall first), ``nouveau`` and ``stable``:
+        rows of ``annex``. All empty when there is no previous milestone.
+    """
+    diff = annex["difference_part"]
+    return {
+        "hausse": annex[diff >= threshold].sort_values("difference_part", ascending=False, kind="stable"),
+        "baisse": annex[diff <= -threshold].sort_values("difference_part", kind="stable"),
+        "nouveau": annex[annex["evolution"] == "nouveau"],
+        "stable": annex[diff.abs() < threshold],
+    }
+
+
+def guide_findings(
+    annex: pd.DataFrame,
+    *,
+    milestone: str,
+    n_forms: int,
+    previous_milestone: str | None = None,
+    n_previous_forms: int | None = None,
+    threshold: float = 0.02,
+    min_forms: int = 20,
+    link: str | None = "guide_pratiques.html",
+    label: bool = True,
+) -> list[str]:
+    """Sentences on the guide's evidence annex: how many forms, which themes rose or fell.
+
+    Parameters
+    ----------
+    annex : DataFrame
+        ``RenderedGuide.annex``.
+    milestone, previous_milestone : str
+        The milestone and the one the annex compares with (None at the first milestone).
+    n_forms : int
+        Immersion forms behind the annex.
+    n_previous_forms : int, optional
+        Forms at the previous milestone (:func:`count_forms`); with fewer than ``min_forms`` on
+        either side, a sentence warns that the shares and their changes are very uncertain.
+    threshold : float
+        See :func:`annex_movements`.
+    min_forms : int
+        Fewer forms than this trigger the warning (default 20).
+    link : str, optional
+        When given, the first sentence links to the rendered guide.
+    label : bool
+        Start the first sentence with « Guide des pratiques : ».
+
+    Returns
+    -------
+    list of str
+        Simple HTML.
+    """
+    guide = f'<a href="{_esc(link)}">guide des pratiques managériales</a>' if link else "guide des pratiques managériales"
+    lead = f"{_head('Guide des pratiques', True)}le" if label else "Le"
+    if n_forms == 0:
+        return [f"{lead} {guide} est rendu pour le jalon {_esc(milestone)}, mais aucune fiche d'immersion n'est "
+                "encore disponible : son annexe ne contient pas encore d'éléments."]
+    out = [f"{lead} {guide} est rendu avec une annexe tirée de {formats.nombre(n_forms)} fiche(s) d'immersion."]
+    first = previous_milestone is None or annex["part_precedente"].isna().all()
+    if first:
+        top = annex.sort_values(["n_fiches", "theme"], ascending=[False, True], kind="stable").iloc[0]
+        out.append(f"Premier jalon de l'annexe : le thème le plus fréquent est « {_esc(top['libelle'])} » "
+                   f"({formats.pourcent(top['part_fiches'], 0)} des fiches) ; les évolutions seront suivies à "
+                   "partir du jalon suivant.")
+    few = [f"{formats.nombre(n)} fiche(s) au jalon {_esc(m)}"
+           for n, m in ((n_forms, milestone), (None if first else n_previous_forms, previous_milestone))
+           if n is not None and n < min_forms]
+    caution = (f"Prudence : avec seulement {_list_fr(few)}, ces parts "
+               f"{'' if first else 'et leurs évolutions '}sont très incertaines (une fiche pèse beaucoup)."
+               if few else None)
+    if first:
+        return out + ([caution] if caution else [])
+    moves = annex_movements(annex, threshold=threshold)
+
+    def item(row) -> str:
+        return f"{_esc(row.libelle)} ({row.evolution})"
+
+    pts = formats.nombre(threshold * 100)
+    parts = []
+    if len(moves["hausse"]):
+        parts.append(f"en hausse : {_list_fr([item(r) for r in moves['hausse'].itertuples()])}")
+    if len(moves["baisse"]):
+        parts.append(f"en baisse : {_list_fr([item(r) for r in moves['baisse'].itertuples()])}")
+    if len(moves["nouveau"]):
+        parts.append(f"nouveaux : {_list_fr([_esc(r.libelle) for r in moves['nouveau'].itertuples()])}")
+    if parts:
+        out.append(f"Depuis {_esc(previous_milestone)}, part des fiches qui évoquent chaque thème — "
+                   + " ; ".join(parts) + f". Les autres thèmes varient de moins de {pts} points.")
+    else:
+        out.append(f"Depuis {_esc(previous_milestone)}, aucun thème ne varie de {pts} points ou plus dans les fiches.")
+    return out + ([caution] if caution else [])
+
+
+def count_forms(fiches: pd.DataFrame | None, *, until: Any = None, date_column: str = "date_immersion") -> int:
+    """Number of distinct immersion forms (dated on or before ``until`` when given); 0 for None."""
+    if fiches is None or len(fiches) == 0:
+        return 0
+    if until is not None and date_column in fiches.columns:
+        fiches = fiches[fiches[date_column] <= pd.Timestamp(until)]
+    return int(fiches["id_fiche"].astype(str).nunique())
+
+
+def annex_display(annex: pd.DataFrame, *, previous_milestone: str | None = None) -> pd.DataFrame:
+    """The annex for the report, largest rise first, with French headers: theme, forms, share and —
+    only when there is a previous milestone — its share then and the change."""
+    cols = {"libelle": "Thème", "n_fiches": "Fiches qui l'évoquent", "part_fiches": "Part des fiches"}
+    if previous_milestone is not None and annex["part_precedente"].notna().any():
+        cols.update({"part_precedente": f"Part au jalon {previous_milestone}",
+                     "evolution": f"Évolution depuis {previous_milestone}"})
+        ordered = annex.sort_values("difference_part", ascending=False, kind="stable", na_position="first")
+    else:
+        ordered = annex.sort_values(["n_fiches", "libelle"], ascending=[False, True], kind="stable")
+    out = ordered[list(cols)].rename(columns=cols).reset_index(drop=True)
+    for col in out.columns:
+        if col.startswith("Part "):
+            out[col] = out[col].map(formats.pourcent)
+    return out

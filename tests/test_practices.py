@@ -7,6 +7,7 @@ formula written out, and SciPy's ``binomtest(...).proportion_ci``.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -481,3 +482,193 @@ def test_comment_themes_roster(bilan):
     comments = pd.Series(["Merci à Mireille pour les réunions."])
     res = pr.comment_themes(comments, _fake_code, roster=["Mireille"])
     assert "Mireille" not in " ".join(res.quotes["citation"])
+
+
+# --- report helpers (notebook 05_pratiques_manageriales) -------------------------------------------
+
+
+@pytest.mark.parametrize("r, words", [
+    (0.0, "négligeable"), (0.099, "négligeable"), (-0.05, "négligeable"), (0.1, "faible, en hausse"),
+    (-0.29, "faible, en baisse"), (0.3, "moyen, en hausse"), (-0.5, "fort, en baisse"), (1.0, "fort, en hausse"),
+    (float("nan"), "–"),
+])
+def test_effect_size_words(r, words):
+    assert pr.effect_size_words(r) == words
+
+
+def test_self_evaluation_display_and_status(autoevaluations):
+    table = pr.self_evaluation_table(autoevaluations)
+    shown = pr.self_evaluation_display(table).set_index("competence")
+    assert list(shown.columns) == ["n_paires", "moyenne_avant", "moyenne_apres", "ecart", "p_valeur", "p_ajustee",
+                                   "nette", "taille_effet", "lecture"]
+    assert shown.loc["Écoute", "ecart"] == pytest.approx(1.0)  # (26 − 18) / 8
+    assert shown.loc["Écoute", "lecture"] == pr.effect_size_words(table.set_index("competence").loc["Écoute", "taille_effet"])
+    assert shown.loc["Feedback", "nette"] == "–" and shown.loc["Feedback", "lecture"] == "–"  # 3 pairs: hidden
+    assert set(shown["nette"]) <= {"oui", "non", "–"}
+    assert set(pr.SELF_EVALUATION_HEADERS) >= set(shown.reset_index().columns)
+    assert pr.self_evaluation_status(autoevaluations) == "resultats"
+    assert pr.self_evaluation_status(None) == "absent"
+    assert pr.self_evaluation_status(autoevaluations.iloc[:0]) == "absent"
+    assert pr.self_evaluation_status(autoevaluations[autoevaluations["temps"] == "avant"]) == "avant_seulement"
+    assert pr.self_evaluation_status(autoevaluations[autoevaluations["competence"] == "Feedback"]) == "sous_seuil"
+
+
+def test_self_evaluation_findings(autoevaluations):
+    absent = pr.self_evaluation_findings(None, milestone="T6")
+    assert len(absent) == 1 and "pas encore eu lieu au jalon T6" in absent[0]
+    assert absent[0].startswith("<strong>Auto-évaluations (phase 4)</strong>")
+    assert not pr.self_evaluation_findings(None, milestone="T6", label=False)[0].startswith("<strong>")
+    before = pr.self_evaluation_findings(autoevaluations[autoevaluations["temps"] == "avant"], milestone="T6")
+    assert "aucune auto-évaluation « après »" in before[0]
+    table = pr.self_evaluation_table(autoevaluations)
+    text = " ".join(pr.self_evaluation_findings(autoevaluations, milestone="T12", table=table,
+                                                by_direction=table.iloc[:0].assign(direction=[])))
+    tested = table[table["p_ajustee"].notna()]
+    clear = tested[tested["p_ajustee"] < 0.05]["competence"]
+    for competence in clear:
+        assert f"{competence} (" in text
+    assert f"pour {len(clear)} compétence(s) sur {len(tested)}" in text
+    assert "Non publié (moins de 5 paires complètes) : Feedback." in text
+    # a1…a8, b1…b16, d1…d6 have at least one complete pair on a tested competence
+    assert text.split(" : ", 1)[1].startswith("30 encadrants")
+    assert "Aucune direction n'atteint 5 encadrants" in text
+
+
+def test_seminar_findings_and_displays(bilan):
+    assert "n'a pas encore eu lieu au jalon T0" in pr.seminar_findings(bilan.iloc[:0], milestone="T0")[0]
+    assert "n'a pas encore eu lieu" in pr.seminar_findings(None, milestone="T0")[0]
+    summary = pr.seminar_summary(bilan, seuil=5)
+    themes = pr.comment_themes(bilan["commentaire"], _fake_code)
+    text = " ".join(pr.seminar_findings(bilan, milestone="T12", summary=summary, themes=themes, codebook=CODEBOOK))
+    # note_globale: 7 of 10 at 4–5 (see test_seminar_summary_share_satisfied_wilson)
+    assert "10 participants ont évalué le séminaire du 20/11/2026" in text
+    assert "70\u202f% de satisfaits" in text and "méthode de Wilson" in text
+    ref = stats.binomtest(7, 10).proportion_ci(method="wilson")
+    assert f"de {round(ref.low * 100)}\u202f% à {round(ref.high * 100)}\u202f%" in text
+    assert "aucun thème n'y revient 5 fois ou plus" in text  # communication_interne: 3 comments
+    shown = pr.seminar_display(summary)
+    assert list(shown["Aspect évalué"]) == ["Organisation", "Appréciation globale"]
+    assert shown.loc[0, "Part de satisfaits (4 ou 5)"] == "70,0\u202f%"
+    counts, quotes = pr.comment_themes_display(themes, codebook=CODEBOOK, seuil=3)
+    assert counts.set_index("Thème").loc["Communication interne", "Commentaires"] == "3"
+    assert counts.set_index("Thème").loc["Organisation du travail", "Commentaires"] == "moins de 3"
+    assert "Outils et moyens" not in set(counts["Thème"])  # cited by no comment
+    assert set(quotes["Thème"]) <= set(CODEBOOK.values())
+    assert pr.alt_seminar_distribution(pr.seminar_distribution(bilan, seuil=5), summary).startswith("Barres empilées")
+
+
+def test_alt_texts_state_the_reading(autoevaluations):
+    table = pr.self_evaluation_table(autoevaluations)
+    alt = pr.alt_dumbbell(table)
+    best = table.assign(d=table["moyenne_apres"] - table["moyenne_avant"]).dropna().sort_values("d").iloc[-1]
+    assert f"Plus forte hausse : {best['competence']}" in alt and "3 compétences" in alt
+    dist = pr.rating_distribution(autoevaluations)
+    assert "part des notes 4 ou 5 passe de" in pr.alt_rating_distribution(dist)
+    assert set(pr.rating_distribution_display(dist)["groupe"]) >= {"Écoute · avant", "Écoute · après"}
+    assert "vide" in pr.alt_dumbbell(table.iloc[:0])
+
+
+def test_guide_findings_and_annex_display(guide_path, forms):
+    coding, fiches = forms
+    guide = pr.parse_guide(guide_path, CODEBOOK)
+    previous = pr.theme_frequencies(coding, fiches, until="2026-06-30")
+    annex = pr.guide_evidence(guide, coding, fiches, previous, codebook=CODEBOOK)
+    assert pr.count_forms(fiches) == 4 and pr.count_forms(fiches, until="2026-06-30") == 2 and pr.count_forms(None) == 0
+    text = html.unescape(" ".join(pr.guide_findings(annex, milestone="T12", n_forms=4, previous_milestone="T6",
+                                                    n_previous_forms=2)))
+    assert '<a href="guide_pratiques.html">' in text
+    # cohesion_equipe −25 points, outils_moyens new; the other two stable (see test_render_guide_with_annex)
+    assert "en baisse : Cohésion d'équipe (−25,0 points)" in text and "nouveaux : Outils et moyens" in text
+    assert "en hausse" not in text
+    assert "Prudence : avec seulement 4 fiche(s) au jalon T12 et 2 fiche(s) au jalon T6" in text
+    moves = pr.annex_movements(annex)
+    assert list(moves["baisse"]["theme"]) == ["cohesion_equipe"] and list(moves["nouveau"]["theme"]) == ["outils_moyens"]
+    first = pr.guide_findings(pr.guide_evidence(guide, coding, fiches, codebook=CODEBOOK), milestone="T0", n_forms=4,
+                              link=None, label=False)
+    assert first[0].startswith("Le guide des pratiques managériales est rendu") and "Premier jalon" in first[1]
+    none = pr.guide_findings(annex, milestone="T0", n_forms=0)
+    assert len(none) == 1 and "aucune fiche d'immersion" in none[0]
+    shown = pr.annex_display(annex, previous_milestone="T6")
+    assert list(shown.columns) == ["Thème", "Fiches qui l'évoquent", "Part des fiches", "Part au jalon T6",
+                                   "Évolution depuis T6"]
+    assert shown.iloc[-1]["Thème"] == "Cohésion d'équipe"  # largest fall last
+    no_prev = pr.annex_display(pr.guide_evidence(guide, coding, fiches, codebook=CODEBOOK))
+    assert list(no_prev.columns) == ["Thème", "Fiches qui l'évoquent", "Part des fiches"]
+
+
+def test_render_guide_without_any_form(guide_path, tmp_path):
+    out = tmp_path / "T0" / "guide_pratiques.html"
+    res = pr.render_guide(guide_path, None, None, out, "T0", codebook=CODEBOOK)
+    page = out.read_text(encoding="utf-8")
+    assert "Aucune fiche d'immersion n'est disponible au jalon T0" in page
+    assert "<table class=\"ducos-tableau\"" not in page  # no empty table
+    assert (res.annex["n_fiches"] == 0).all()
+
+
+def test_render_guide_says_what_changed(guide_path, forms, tmp_path):
+    coding, fiches = forms
+    previous = pr.theme_frequencies(coding, fiches, until="2026-06-30")
+    pr.render_guide(guide_path, coding, fiches, tmp_path / "g.html", "T12", previous, previous_milestone="T6",
+                    codebook=CODEBOOK)
+    page = (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert "À retenir pour la mise à jour du guide" in page
+    assert "en baisse : Cohésion d'équipe (−25,0 points)" in html.unescape(page)
+    assert "2 fiche(s) au jalon T6" in page
+
+
+# --- end to end on the committed sample ------------------------------------------------------------
+
+
+def test_guide_renders_on_sample_without_personal_data(isolated_env, tmp_path):
+    from conftest import ROOT, SAMPLE
+    from test_leaks import find_leaks, sensitive_values
+
+    from ducos_lib import text
+    from ducos_lib.ingest import load_milestone
+
+    ms = load_milestone("T12", SAMPLE)
+    assert ms.previous_milestones == ["T0", "T6"]
+    coding = text.code_fiches(ms.fiches_immersion)
+    previous = pr.theme_frequencies(coding, ms.fiches_immersion, until=ms.dates["T6"])
+    assert pr.count_forms(ms.fiches_immersion, until=ms.dates["T6"]) == load_milestone("T6", SAMPLE).fiches_immersion[
+        "id_fiche"].nunique()  # same forms as the previous milestone sees
+    out = tmp_path / "guide_pratiques.html"
+    res = pr.render_guide(ROOT / "guide" / "guide_pratiques.md", coding, ms.fiches_immersion, out, "T12", previous,
+                          previous_milestone="T6", milestone_date=ms.date, roster=text.load_roster(SAMPLE))
+    page = out.read_text(encoding="utf-8")
+    assert 'id="annexe"' in page and "Annexe : ce que disent les immersions (jalon T12)" in page
+    assert "depuis T6" in page and "<blockquote>" in page
+    assert len(res.annex) == len(res.guide.themes) and res.annex["n_fiches"].sum() > 0
+    assert res.annex["evolution"].ne("–").all()
+    secrets = sensitive_values(SAMPLE)
+    assert all(secrets[k] for k in ("noms", "identifiants", "emails", "telephones"))  # the scan has something to find
+    assert find_leaks(page, secrets) == []
+    assert find_leaks(res.annex.to_csv(index=False), secrets) == []
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("milestones")
+def test_notebook_05_tables_and_guide_at_each_milestone(milestone_runs):
+    out, runs = milestone_runs
+    for milestone in ("T0", "T6", "T12"):
+        folder = out / milestone
+        status = {n.name: n.statut for n in runs[milestone].notebooks}
+        assert status["05_pratiques_manageriales"] == "ok"
+        assert (folder / "05_pratiques_manageriales.html").exists()
+        guide = (folder / "guide_pratiques.html").read_text(encoding="utf-8")
+        assert 'id="annexe"' in guide
+        auto = pd.read_csv(folder / "tables" / "autoevaluations.csv")
+        assert list(auto.columns) == pr.AUTOEVALUATION_COLUMNS
+        report = (folder / "05_pratiques_manageriales.html").read_text(encoding="utf-8")
+        assert 'href="guide_pratiques.html"' in report
+        if milestone in ("T0", "T6"):  # phases 4–5 not yet held in the sample
+            assert auto.empty
+            assert "les mises en situation n'ont pas encore eu lieu" in html.unescape(report)
+            assert "le séminaire des agents n'a pas encore eu lieu" in html.unescape(report)
+        else:
+            assert len(auto) >= 3 and (auto["n_paires"] >= 5).all()
+            assert auto["p_ajustee"].between(0, 1).all() and auto["taille_effet"].between(-1, 1).all()
+            assert "<img" in report and "Wilson" in report
+            assert len(pd.read_csv(folder / "tables" / "seminaire_synthese.csv")) == 4
+            annex = pd.read_csv(folder / "tables" / "guide_annexe.csv")
+            assert annex["evolution"].ne("–").all()

@@ -1,0 +1,213 @@
+from nb import code, md, params, write
+
+write("notebooks/05_pratiques_manageriales.ipynb", [
+    params('''
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+'''),
+    code('''
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from ducos_lib import formats, plots, privacy, report, text
+from ducos_lib import practices as pr
+from ducos_lib.config import ROOT
+from ducos_lib.ingest import code_version, load_milestone
+
+raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
+ms = load_milestone(milestone, raw_dir)
+plots.setup()
+seuil = privacy.seuil_confidentialite()
+roster = text.load_roster(raw_dir)  # noms du fichier RH brut, pour anonymiser les citations (jamais affichés)
+display(Markdown(f"# Pratiques managériales — jalon {milestone}\\n\\n"
+                 f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport présente les phases 4 et 5 du "
+                 "programme : les **auto-évaluations des encadrants** avant et après les mises en situation coachées, "
+                 "le **bilan du séminaire** des agents, et le **guide des pratiques managériales** mis à jour à partir "
+                 "des retours des immersions."))
+'''),
+    code('''
+# Calculs (ducos_lib.practices) et tables publiées (DESIGN §4).
+auto = ms.autoevaluations if ms.autoevaluations is not None else pd.DataFrame(
+    columns=["id_cadre", "temps", "date", "competence", "note"])
+statut_auto = pr.self_evaluation_status(auto)
+auto_table = pr.self_evaluation_table(auto, details=True)
+par_direction = pr.self_evaluation_by_direction(auto, pr.manager_directions(ms.rh_agents, ms.services)) \\
+    if ms.rh_agents is not None and statut_auto == "resultats" else None
+repartition = pr.rating_distribution(auto)
+report.write_table(auto_table[pr.AUTOEVALUATION_COLUMNS], out_dir, "autoevaluations")
+if par_direction is not None:
+    report.write_table(par_direction, out_dir, "autoevaluations_directions")
+
+bilan = ms.bilan_seminaire if ms.bilan_seminaire is not None else pd.DataFrame(columns=["date", "commentaire"])
+a_seminaire = len(bilan) > 0
+synthese = pr.seminar_summary(bilan)
+notes_seminaire = pr.seminar_distribution(bilan)
+commentaires = pr.comment_themes(bilan["commentaire"], roster=roster) if a_seminaire else None
+report.write_table(synthese, out_dir, "seminaire_synthese")
+
+# Guide : fiches d'immersion du jalon codées selon le codebook ; l'évolution compare avec les fiches datées
+# jusqu'au jalon précédent (les mêmes que load_milestone(précédent) voit), codées avec le même codebook.
+fiches = ms.fiches_immersion
+codage = text.code_fiches(fiches) if fiches is not None else None
+precedent = ms.previous_milestones[-1] if ms.previous_milestones else None
+freq_precedente = (pr.theme_frequencies(codage, fiches, until=ms.dates[precedent])
+                   if precedent and fiches is not None else None)
+guide = pr.render_guide(ROOT / "guide" / "guide_pratiques.md", codage, fiches, out_dir / "guide_pratiques.html",
+                        milestone, freq_precedente, previous_milestone=precedent, milestone_date=ms.date, roster=roster)
+n_fiches = pr.count_forms(fiches)
+n_fiches_precedent = pr.count_forms(fiches, until=ms.dates[precedent]) if precedent else None
+_ = report.write_table(guide.annex, out_dir, "guide_annexe")
+'''),
+    code('''
+report.constats(
+    pr.self_evaluation_findings(auto, milestone=milestone, table=auto_table, by_direction=par_direction)
+    + pr.seminar_findings(bilan, milestone=milestone, summary=synthese, themes=commentaires)
+    + pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
+                        n_previous_forms=n_fiches_precedent)
+)
+'''),
+    md('''
+## Auto-évaluations des encadrants
+
+Lors des mises en situation (phase 4), chaque encadrant note lui-même sa maîtrise de plusieurs compétences
+managériales, de 1 (faible) à 5 (très bonne), **avant** puis **après** les scènes coachées. On compare les
+deux notes d'un même encadrant : seuls les encadrants notés avant **et** après sur une compétence comptent
+(paires complètes). Il s'agit d'une perception par les encadrants eux-mêmes, pas d'une mesure externe.
+'''),
+    code('''
+if statut_auto == "resultats":
+    display(report.figure(plots.dumbbell_avant_apres(auto_table), alt=pr.alt_dumbbell(auto_table)))
+    display(report.tableau(pr.self_evaluation_display(auto_table), legende="Auto-évaluations avant et après, par compétence",
+                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats()))
+    display(report.note("Écart : moyenne après moins moyenne avant. p ajustée : probabilité d'observer un tel écart par "
+                        "hasard, corrigée parce que plusieurs compétences sont testées ; en dessous de 0,05, l'évolution "
+                        "est jugée nette (il est peu probable qu'elle soit due au hasard). Taille d'effet r : de −1 (tous baissent) à +1 (tous progressent). "
+                        f"« – » : moins de {seuil} paires, résultat non publié."))
+else:
+    display(report.alerte(pr.self_evaluation_findings(auto, milestone=milestone, label=False)[0]))
+'''),
+    md('''
+### Répartition des notes avant et après
+'''),
+    code('''
+if len(repartition):
+    dist = pr.rating_distribution_display(repartition)
+    display(report.figure(plots.repartition_notes(dist, group="groupe", title="Notes d'auto-évaluation par compétence",
+                                                  level_labels={1: "1 (faible)", 2: "2", 3: "3", 4: "4", 5: "5 (très bonne)"}),
+                          alt=pr.alt_rating_distribution(repartition)))
+else:
+    display(report.note("Pas de répartition à présenter : aucune compétence n'a encore de paires avant/après "
+                        f"pour au moins {seuil} encadrants."))
+'''),
+    md('''
+### Par direction
+
+Les résultats par direction ne sont publiés que pour les directions où au moins le seuil de confidentialité
+d'encadrants ont été évalués avant et après sur la compétence ; les autres directions ne sont pas montrées, pour
+qu'aucun encadrant ne puisse être reconnu.
+'''),
+    code('''
+if par_direction is None:
+    display(report.note("Pas de résultat par direction : les auto-évaluations avant/après ne sont pas encore disponibles."
+                        if statut_auto != "resultats" else "Pas de résultat par direction : extraction RH indisponible."))
+elif par_direction.empty:
+    display(report.note(f"Aucune direction n'atteint {seuil} encadrants évalués avant et après sur une même compétence : "
+                        "pas de résultat par direction."))
+else:
+    display(report.tableau(pr.self_evaluation_display(par_direction), legende="Auto-évaluations par direction et compétence "
+                           f"(directions d'au moins {seuil} encadrants)",
+                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats()))
+    display(report.note("Avec quelques encadrants par direction, même un effet fort n'est souvent pas « net » : ces "
+                        "résultats par direction sont indicatifs ; la comparaison d'ensemble ci-dessus fait foi."))
+'''),
+    md('''
+## Bilan du séminaire
+
+À l'issue du séminaire (phase 5), chaque participant note l'organisation, le contenu, l'utilité et son appréciation
+globale de 1 à 5, et peut laisser un commentaire libre. Un participant est compté « satisfait » s'il donne 4 ou 5.
+'''),
+    code('''
+if not a_seminaire:
+    display(report.alerte(pr.seminar_findings(bilan, milestone=milestone, label=False)[0]))
+elif synthese.empty:
+    display(report.note(f"Moins de {seuil} participants ont évalué le séminaire : résultats non publiés."))
+else:
+    display(report.tableau(pr.seminar_display(synthese),
+                           legende=f"Évaluation du séminaire (intervalle de la part : méthode de {synthese['methode_ic'].iloc[0]})"))
+    display(report.figure(plots.repartition_notes(notes_seminaire, group="libelle", title="Notes données au séminaire",
+                                                  level_labels={1: "1 (très insatisfait)", 2: "2", 3: "3", 4: "4",
+                                                                5: "5 (très satisfait)"}),
+                          alt=pr.alt_seminar_distribution(notes_seminaire, synthese)))
+'''),
+    md('''
+### Ce que disent les commentaires
+
+Les commentaires sont classés selon les thèmes du codebook des immersions (un commentaire peut relever de
+plusieurs thèmes, ou d'aucun). Les citations sont anonymisées : noms, téléphones, courriels et adresses sont remplacés.
+'''),
+    code('''
+if commentaires is None:
+    display(report.note("Le séminaire n'a pas encore eu lieu : pas de commentaire à analyser."))
+elif commentaires.counts["n_total"].max() == 0:
+    display(report.note("Aucun participant n'a laissé de commentaire libre."))
+else:
+    themes_com, citations = pr.comment_themes_display(commentaires)
+    n_com = int(commentaires.counts["n_total"].max())
+    display(Markdown(f"{formats.nombre(n_com)} participants sur {formats.nombre(len(bilan))} ont laissé un commentaire."))
+    display(report.tableau(themes_com, legende="Thèmes des commentaires du séminaire"))
+    display(report.tableau(citations, legende="Exemples de commentaires par thème"))
+'''),
+    md('''
+## Guide des pratiques managériales
+
+Le guide est rédigé et mis à jour par le comité de rédaction ; à chaque jalon, l'Observatoire le publie avec une
+**annexe** tirée des fiches d'immersion : pour chaque thème relié à une pratique, la part des fiches qui l'évoquent,
+son évolution depuis le jalon précédent et les propositions des agents.
+'''),
+    code('''
+display(HTML(f'<p><a href="guide_pratiques.html"><strong>Ouvrir le guide des pratiques managériales</strong></a> '
+             f'(version {guide.guide.version} du {formats.date(guide.guide.date)}, {len(guide.guide.practices)} pratiques, '
+             f'annexe au jalon {milestone}).</p>'))
+changements = pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
+                                n_previous_forms=n_fiches_precedent, link=None, label=False)
+display(HTML("<p><strong>Ce qui change dans l'annexe.</strong> " + " ".join(changements[1:] or changements) + "</p>"))
+if n_fiches:
+    display(report.tableau(pr.annex_display(guide.annex, previous_milestone=precedent),
+                           legende="Thèmes des pratiques dans les fiches d'immersion"))
+'''),
+    code('''
+display(Markdown(f"""
+## Méthodologie
+
+**Auto-évaluations.** Seules les paires complètes comptent : un encadrant noté avant et après sur la même compétence
+(si une compétence a été notée plusieurs fois au même temps, la note la plus récente est retenue). Pour chaque compétence,
+un test des rangs signés de Wilcoxon apparié compare les notes après et avant. Les paires sans changement (fréquentes
+sur une échelle de 1 à 5) sont traitées selon Pratt : elles participent au classement des écarts mais pas à la statistique.
+La p-valeur est exacte (ou par permutations exhaustives des signes) pour les petits effectifs et sinon tirée de
+l'approximation normale corrigée des ex-aequo. Les p-valeurs sont ajustées par la méthode de Holm, parce que plusieurs
+compétences sont testées en même temps. La taille d'effet est la corrélation bisériale de rangs pour données appariées
+(Kerby) : (somme des rangs des hausses − somme des rangs des baisses) / somme de tous les rangs ; elle est dite
+négligeable sous 0,1, faible sous 0,3, moyenne sous 0,5 et forte au-delà (repères de Cohen).
+
+**Séminaire.** La part de satisfaits (notes 4 ou 5) porte sur les participants qui ont répondu à la question ; son
+intervalle de confiance à 95 % est celui de Wilson (score), adapté aux petits effectifs et aux parts proches de 100 %.
+La moyenne est accompagnée d'un intervalle de Student. Les commentaires sont normalisés, anonymisés puis codés selon les
+thèmes du codebook des immersions par le module d'analyse textuelle.
+
+**Guide.** Les fiches d'immersion datées jusqu'au jalon sont codées (points forts, axes de progression, propositions) ;
+l'évolution compare la part des fiches qui évoquent chaque thème avec la même part sur les fiches datées jusqu'au jalon
+précédent, codées avec la même version du codebook. Un thème est dit en hausse ou en baisse à partir de 2 points d'écart ;
+ces écarts sont descriptifs (pas de test).
+
+**Confidentialité.** Aucun chiffre ne porte sur moins de {seuil} agents : une compétence avec moins de {seuil} paires
+complètes n'a ni moyenne ni test ; une direction n'apparaît que si elle atteint {seuil} encadrants sur la compétence, et
+d'autres directions sont masquées si nécessaire pour qu'un petit groupe ne se déduise pas par différence ; un aspect du
+séminaire noté par moins de {seuil} participants n'est pas publié, et un thème de commentaire cité moins de {seuil} fois
+l'est sans effectif. Les identifiants sont pseudonymisés dès la lecture des fichiers ; les citations sont anonymisées.
+"""))
+'''),
+    code('''
+report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+'''),
+])
