@@ -33,7 +33,7 @@ def test_t0_outputs(milestone_runs):
         html = (folder / nb["html"]).read_text(encoding="utf-8")
         assert '<html lang="fr">' in html
         assert "src=\"http" not in html and "href=\"http" not in html  # nothing from another host
-        assert "milestone = " not in html  # parameters cell hidden
+        assert 'milestone = "' not in html and "raw_dir = None" not in html  # parameters cells hidden
     index = (folder / "index.html").read_text(encoding="utf-8")
     for nb in manifest["notebooks"]:
         assert f'href="{nb["html"]}"' in index
