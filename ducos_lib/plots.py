@@ -201,41 +201,76 @@ def dumbbell_avant_apres(table, *, title: str = "Auto-évaluations des encadrant
 
 
 def repartition_notes(dist, *, group: str, title: str, level: str = "note", share: str = "part",
-                      level_labels=None):
-    """100 % stacked horizontal bars of a 1–5 rating distribution, one bar per group.
+                      level_labels=None, masked: str = "masque", secret_label: str = "Secret statistique"):
+    """100 % stacked horizontal bars of a rating distribution, one bar per group.
 
-    ``dist`` is long: ``group`` column (e.g. a label "Écoute · avant"), ``level`` (1–5) and
-    ``share`` (proportion 0–1), as :func:`ducos_lib.practices.rating_distribution` or
-    :func:`ducos_lib.practices.seminar_distribution`. Diverging colour-blind-safe palette
-    (:data:`LIKERT_COLOURS`); shares of at least 8 % are written in the bars.
+    ``dist`` is long: ``group`` column (e.g. a label "Écoute · avant"), ``level`` (1–5, or band codes
+    such as "1–2", "3", "4–5" in reading order) and ``share`` (proportion 0–1), as
+    :func:`ducos_lib.practices.rating_distribution` or :func:`ducos_lib.practices.seminar_distribution`
+    (``level="bande"``). Diverging colour-blind-safe palette (:data:`LIKERT_COLOURS`); shares of at
+    least 8 % are written in the bars. Rows whose ``masked`` column is True (DESIGN §6) are never drawn
+    to their size: the masked levels of a bar are merged into one hatched « secret » segment (what the
+    published levels leave, which says nothing about each masked level), placed where the first
+    masked level would be.
     """
-    import numpy as np
+    import pandas as pd
+    from matplotlib.patches import Patch
 
     level_labels = level_labels or {1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
     groups = list(dict.fromkeys(dist[group]))
-    levels = sorted(dist[level].dropna().unique())
-    wide = dist.pivot_table(index=group, columns=level, values=share, aggfunc="sum").reindex(
+    numeric = pd.api.types.is_numeric_dtype(dist[level])
+    levels = sorted(dist[level].dropna().unique()) if numeric else list(dict.fromkeys(dist[level].dropna()))
+    hidden = (dist[masked].fillna(False).astype(bool) if masked in dist.columns
+              else pd.Series(False, index=dist.index))
+    wide = dist[~hidden].pivot_table(index=group, columns=level, values=share, aggfunc="sum").reindex(
         index=groups, columns=levels).fillna(0.0)
+    secret = set(zip(dist.loc[hidden, group], dist.loc[hidden, level]))
+    likert = numeric and set(levels) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+    if likert:
+        colours = {lev: LIKERT_COLOURS[int(lev) - 1] for lev in levels}
+    elif len(levels) == 3:  # bands low / middle / high
+        colours = dict(zip(levels, (LIKERT_COLOURS[0], LIKERT_COLOURS[2], LIKERT_COLOURS[4])))
+    else:
+        colours = {lev: PALETTE[i % 10] for i, lev in enumerate(levels)}
+    dark = {levels[0], levels[-1]} if likert or len(levels) == 3 else set()
+
+    def name(lev) -> str:
+        if not numeric:
+            return level_labels.get(lev, str(lev))
+        return level_labels.get(int(lev), formats.nombre(lev)) if float(lev).is_integer() else formats.nombre(lev, 1)
+
     fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(groups), 1) + 1.8))
-    left = np.zeros(len(groups))
-    for i, lev in enumerate(levels):
-        vals = wide[lev].to_numpy(dtype=float)
-        likert = set(levels) <= {1.0, 2.0, 3.0, 4.0, 5.0}
-        colour = LIKERT_COLOURS[int(lev) - 1] if likert else PALETTE[i % 10]
-        name = level_labels.get(int(lev), formats.nombre(lev)) if float(lev).is_integer() else formats.nombre(lev, 1)
-        ax.barh(groups, vals, left=left, color=colour, edgecolor="white", label=name)
-        for yi, (l0, v) in enumerate(zip(left, vals)):
+    for yi, g in enumerate(groups):
+        left, drawn = 0.0, False
+        rest = max(0.0, 1.0 - float(wide.loc[g].sum()))
+        for lev in levels:
+            if (g, lev) in secret:
+                if drawn:
+                    continue
+                drawn = True
+                ax.barh(yi, rest, left=left, color="white", edgecolor="#636363", hatch="///", linewidth=0.6)
+                if rest >= 0.12:
+                    ax.text(left + rest / 2, yi, "secret", ha="center", va="center", fontsize=8, color="#252525",
+                            style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                left += rest
+                continue
+            v = float(wide.loc[g, lev])
+            ax.barh(yi, v, left=left, color=colours[lev], edgecolor="white")
             if v >= 0.08:
-                ax.text(l0 + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
-                        color="white" if likert and int(lev) in (1, 5) else "black")
-        left += vals
+                ax.text(left + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
+                        color="white" if lev in dark else "black")
+            left += v
+    ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     french_percent_axis(ax, "x")
     ax.set_xlabel("Part des réponses")
     ax.set_title(title)
     height = fig.get_size_inches()[1]
-    fig.legend(*ax.get_legend_handles_labels(), title="Note", frameon=False, ncol=len(levels), loc="lower center")
+    handles = [Patch(facecolor=colours[lev], edgecolor="white", label=name(lev)) for lev in levels]
+    if secret:
+        handles.append(Patch(facecolor="white", edgecolor="#636363", hatch="///", label=secret_label))
+    fig.legend(handles=handles, title="Note", frameon=False, ncol=len(handles), loc="lower center")
     sns.despine(ax=ax, left=True)
     fig.tight_layout(rect=(0, 0.6 / height, 1, 1))
     return fig

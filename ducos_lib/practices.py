@@ -6,8 +6,9 @@ Three concerns (DESIGN §5 "Phases 4–5"), each a handful of small functions:
   before/after pairs, :func:`wilcoxon_signed_rank` tests one competence (paired Wilcoxon test with
   the matched-pairs rank-biserial correlation as effect size), :func:`self_evaluation_table` gives
   ``autoevaluations.csv`` (DESIGN §4), :func:`self_evaluation_by_direction` the same per direction
-  where groups reach the confidentiality threshold, :func:`rating_distribution` the counts per note.
-* **Seminar review** (processed ``bilan_seminaire``): :func:`seminar_distribution`,
+  where groups reach the confidentiality threshold, :func:`rating_distribution` the ratings in three
+  bands (1–2, 3, 4–5) with small bands masked (:func:`mask_bands`, DESIGN §6).
+* **Seminar review** (processed ``bilan_seminaire``): :func:`seminar_distribution` (bands, masked),
   :func:`seminar_summary` (share satisfied with a Wilson or Clopper–Pearson interval, mean with a
   Student interval), :func:`comment_themes` (themes of the comments through the text pipeline,
   redacted quotes).
@@ -42,8 +43,12 @@ from . import formats
 
 __all__ = [
     "AUTOEVALUATION_COLUMNS",
+    "BANDS",
+    "BAND_LABELS_SELF",
+    "BAND_LABELS_SEMINAR",
     "EFFECT_SIZE_BOUNDS",
     "SELF_EVALUATION_HEADERS",
+    "SECRET",
     "SEMINAR_ITEMS",
     "CommentThemeSummary",
     "Guide",
@@ -59,13 +64,17 @@ __all__ = [
     "alt_seminar_distribution",
     "annex_display",
     "annex_movements",
+    "band_of",
     "comment_themes",
     "comment_themes_display",
+    "commenters_text",
+    "distribution_table",
     "count_forms",
     "effect_size_words",
     "guide_findings",
     "guide_evidence",
     "manager_directions",
+    "mask_bands",
     "mean_ci",
     "paired_ratings",
     "parse_guide",
@@ -403,6 +412,8 @@ def _test_pairs(pairs: pd.DataFrame, seuil: int, zero_method: str, method: str, 
     row = {"n_paires": n, "moyenne_avant": np.nan, "moyenne_apres": np.nan, "statistique": np.nan,
            "p_valeur": np.nan, "taille_effet": np.nan, "methode": ""}
     if n < seuil:
+        if n > 0:  # a count of 1 to seuil − 1 managers is itself a figure about too few agents
+            row["n_paires"] = np.nan
         return row
     res = wilcoxon_signed_rank(pairs["avant"], pairs["apres"], zero_method=zero_method, method=method,
                                correction=correction)
@@ -436,8 +447,9 @@ def self_evaluation_table(
         Several ratings of one competence by one manager at one time (:func:`paired_ratings`).
     seuil : int, optional
         Confidentiality threshold (``confidentialite.seuil_agents``, default 5): a competence with
-        fewer complete pairs keeps its ``n_paires`` but shows no mean, test or effect size, and is
-        left out of the adjustment family.
+        1 to ``seuil − 1`` complete pairs is listed with ``n_paires`` missing (a count of so few
+        managers is not published, DESIGN §6) and no mean, test or effect size, and is left out of
+        the adjustment family; 0 pairs is published as 0.
     details : bool
         Add ``methode`` (how each p-value was computed) after the contract columns.
 
@@ -446,7 +458,8 @@ def self_evaluation_table(
     DataFrame
         Exactly ``competence, n_paires, moyenne_avant, moyenne_apres, statistique, p_valeur,
         p_ajustee, taille_effet`` (plus ``methode`` with ``details=True``), one row per competence
-        with at least one rating, sorted by competence. ``taille_effet`` is the matched-pairs
+        with at least one rating, sorted by competence; ``n_paires`` is a nullable integer (``Int64``,
+        missing when masked). ``taille_effet`` is the matched-pairs
         rank-biserial correlation (> 0: ratings went up).
 
     References
@@ -466,7 +479,7 @@ def self_evaluation_table(
         return pd.DataFrame({c: pd.Series(dtype="str" if c in ("competence", "methode") else float) for c in cols})
     table = pd.DataFrame(rows)
     table["p_ajustee"] = adjust_pvalues(table["p_valeur"].to_numpy(), adjust)
-    table["n_paires"] = table["n_paires"].astype("int64")
+    table["n_paires"] = table["n_paires"].astype("Int64")
     return table[cols]
 
 
@@ -559,35 +572,140 @@ def self_evaluation_by_direction(
     return table[cols].reset_index(drop=True)
 
 
-def _levels(values: pd.Series) -> list[float]:
-    return sorted(set(LEVELS) | {float(v) for v in values.dropna().unique()})
+#: Rating bands published instead of the five levels (DESIGN §6): with a few dozen managers or
+#: participants, counts per level 1–5 are often about 1 to 4 people. Code → (lower bound, upper bound):
+#: a note belongs to a band when ``lower <= note < upper``.
+BANDS = {"1–2": (-math.inf, 3.0), "3": (3.0, 4.0), "4–5": (4.0, math.inf)}
+#: French labels of the bands for the self-evaluations (1 = faible … 5 = très bonne).
+BAND_LABELS_SELF = {"1–2": "1–2 (faible)", "3": "3 (moyen)", "4–5": "4–5 (élevé)"}
+#: French labels of the bands for the seminar (1 = très insatisfait … 5 = très satisfait).
+BAND_LABELS_SEMINAR = {"1–2": "1–2 (insatisfait)", "3": "3 (moyen)", "4–5": "4–5 (satisfait)"}
+#: Word shown in place of a masked figure.
+SECRET = "secret"
+
+
+def band_of(note: float) -> str:
+    """Band code of a note: below 3 → ``"1–2"``, from 3 to below 4 → ``"3"``, 4 and above → ``"4–5"``.
+
+    Non-integer notes (means of duplicates) fall in the band of their interval, so « 4–5 » is
+    exactly « satisfait » (note ≥ 4) of :func:`seminar_summary`.
+
+    Examples
+    --------
+    >>> band_of(2.0), band_of(3.5), band_of(4.0)
+    ('1–2', '3', '4–5')
+    """
+    return next(code for code, (low, high) in BANDS.items() if low <= float(note) < high)
+
+
+def _band_counts(values: pd.Series) -> pd.Series:
+    """Counts per band (every band, zeros included) of the non-missing notes."""
+    v = values.dropna().astype(float)
+    return v.map(band_of).value_counts().reindex(list(BANDS), fill_value=0).astype("int64")
+
+
+def mask_bands(counts: pd.DataFrame, keys: Sequence[str], seuil: int | None = None) -> pd.DataFrame:
+    """Primary and secondary masking of band distributions whose totals are published.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        One row per distribution × band: the ``keys`` columns, ``bande``, ``n`` (agents in the
+        band) and ``n_total`` (agents of the distribution: the band counts add up to it).
+    keys : sequence of str
+        Columns identifying one distribution (e.g. ``competence, temps``).
+    seuil : int, optional
+        Confidentiality threshold (``confidentialite.seuil_agents``, default 5; never below 3).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``masque`` (True = not published) and ``part = n / n_total``; ``n`` and
+        ``part`` are blanked (NaN) on masked rows.
+
+    Notes
+    -----
+    Per distribution (its total ``n_total`` is published, e.g. as ``n_paires`` or the number of
+    answers): (1) a band about 1 to ``seuil − 1`` agents is masked (primary; an empty band
+    concerns nobody: it is published and never used as a complementary cell); (2) line rule of :func:`ducos_lib.privacy.masquer_tableau_long`:
+    a single masked band would be total minus the others, so the next smallest band is masked
+    too; (3) the masked bands together must concern at least ``seuil`` agents (their sum is the
+    total minus the published bands: « 2 encadrants se notent 3 ou moins » would be a figure about
+    fewer than ``seuil`` agents), otherwise the next smallest band is masked until it is so (or
+    every band is). An audit (:func:`ducos_lib.privacy.cellules_recalculables`) then checks that no
+    masked band can be recomputed exactly from the total and the published bands.
+    """
+    from .privacy import cellules_recalculables, masquer_tableau_long
+
+    seuil = _seuil(seuil)
+    keys = list(keys)
+    base = counts.reset_index(drop=True)
+    totals = base.drop_duplicates(keys)[keys + ["n_total"]].assign(bande="ensemble", _var="ensemble")
+    # Empty bands are published and never chosen as complementary cells (masking a 0 next to a
+    # single small band would leave « the two masked bands = the small one »).
+    nonzero = base["n"].to_numpy(dtype=float) > 0
+    long = pd.concat([base[nonzero].assign(_var="bandes"), totals.rename(columns={"n_total": "n"})],
+                     ignore_index=True)
+    masked = np.zeros(len(base), dtype=bool)
+    masked[np.flatnonzero(nonzero)] = masquer_tableau_long(
+        long, seuil, cles=keys, variable="_var", groupe="bande", effectif="n", total="ensemble",
+        colonnes_masquees=())["masque"].to_numpy()[:int(nonzero.sum())]
+    n = base["n"].to_numpy(dtype=float)
+    for rows in base.groupby(keys, sort=False).indices.values():
+        rows = np.asarray(rows)
+        while 0 < n[rows][masked[rows]].sum() < seuil:
+            free = rows[~masked[rows] & (n[rows] > 0)]
+            if free.size == 0:  # pragma: no cover - masked sum = total ≥ seuil
+                break
+            masked[free[np.argmin(n[free])]] = True
+        # audit: the band counts of one distribution minus its published total add up to 0
+        constraint = np.ones((1, rows.size + 1))
+        constraint[0, -1] = -1
+        if cellules_recalculables(constraint, np.append(masked[rows], False)).any():  # pragma: no cover
+            raise AssertionError("Masquage des répartitions : une bande masquée reste recalculable.")
+    out = base.copy()
+    out["part"] = out["n"] / out["n_total"]
+    out["masque"] = masked
+    out["n"] = out["n"].astype("float64")
+    out.loc[masked, ["n", "part"]] = np.nan
+    return out
 
 
 def rating_distribution(
     autoevaluations: pd.DataFrame, *, duplicates: str = "latest", seuil: int | None = None
 ) -> pd.DataFrame:
-    """Counts per note level before and after, per competence, on complete pairs.
+    """Self-ratings before and after per competence, in three bands, masked (DESIGN §6).
+
+    Counts per level 1–5 would often be about 1 to 4 managers: the levels are grouped into
+    :data:`BANDS` (1–2 « faible », 3 « moyen », 4–5 « élevé ») and small bands are masked with
+    secondary masking (:func:`mask_bands`), each distribution's total being ``n_paires`` of
+    :func:`self_evaluation_table`.
 
     Returns
     -------
     DataFrame
-        ``competence, temps (avant, apres), note, n, part`` with every level 1–5 (and any other
-        value observed for that competence), ``part`` in [0, 1] of the pairs. Competences with fewer than ``seuil``
-        complete pairs are not shown.
+        ``competence, temps (avant, apres), bande, n, n_total, part, masque``: every band of each
+        competence with at least ``seuil`` complete pairs (others are not shown), ``n_total`` the
+        complete pairs, ``part = n / n_total`` in [0, 1]; ``n`` and ``part`` are NaN where
+        ``masque`` is True (band about fewer than ``seuil`` managers, or masked so that it cannot
+        be recomputed from the total).
     """
     seuil = _seuil(seuil)
+    cols = ["competence", "temps", "bande", "n", "n_total", "part", "masque"]
     pairs = paired_ratings(autoevaluations, duplicates=duplicates)
     rows = []
     for competence in _sorted_fr(pairs["competence"].unique()):
         sub = pairs[pairs["competence"] == competence]
         if len(sub) < seuil:
             continue
-        levels = _levels(pd.concat([sub["avant"], sub["apres"]]))
         for temps in ("avant", "apres"):
-            counts = sub[temps].value_counts().reindex(levels, fill_value=0)
-            for note, n in counts.items():
-                rows.append((competence, temps, float(note), int(n), n / len(sub)))
-    return pd.DataFrame(rows, columns=["competence", "temps", "note", "n", "part"])
+            for band, n in _band_counts(sub[temps]).items():
+                rows.append((competence, temps, band, int(n), len(sub)))
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in cols[:3] else ("bool" if c == "masque" else float))
+                             for c in cols})
+    counts = pd.DataFrame(rows, columns=["competence", "temps", "bande", "n", "n_total"])
+    return mask_bands(counts, ["competence", "temps"], seuil)[cols]
 
 
 # ================================================================================================
@@ -703,24 +821,32 @@ def _seminar_items(bilan: pd.DataFrame, items: Iterable[str] | None) -> list[str
 def seminar_distribution(
     bilan: pd.DataFrame, *, items: Iterable[str] | None = None, seuil: int | None = None
 ) -> pd.DataFrame:
-    """Distribution of each seminar rating item.
+    """Distribution of each seminar rating item in three bands, masked (DESIGN §6).
+
+    Levels are grouped into :data:`BANDS` (1–2 « insatisfait », 3 « moyen », 4–5 « satisfait ») and
+    masked as in :func:`mask_bands` (total: the item's answers, published by :func:`seminar_summary`).
 
     Returns
     -------
     DataFrame
-        ``item, libelle, note, n, part`` (``part`` of the item's answers, blanks excluded), every
-        level 1–5. Items answered by fewer than ``seuil`` participants are not shown.
+        ``item, libelle, bande, n, n_total, part, masque`` (``part`` of the item's answers, blanks
+        excluded; NaN with ``n`` where ``masque``). Items answered by fewer than ``seuil``
+        participants are not shown.
     """
     seuil = _seuil(seuil)
+    cols = ["item", "libelle", "bande", "n", "n_total", "part", "masque"]
     rows = []
     for item in _seminar_items(bilan, items):
         values = bilan[item].astype(float).dropna()
         if len(values) < seuil:
             continue
-        counts = values.value_counts().reindex(_levels(values), fill_value=0)
-        for note, n in counts.items():
-            rows.append((item, SEMINAR_ITEMS.get(item, item), float(note), int(n), n / len(values)))
-    return pd.DataFrame(rows, columns=["item", "libelle", "note", "n", "part"])
+        for band, n in _band_counts(values).items():
+            rows.append((item, SEMINAR_ITEMS.get(item, item), band, int(n), len(values)))
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in cols[:3] else ("bool" if c == "masque" else float))
+                             for c in cols})
+    counts = pd.DataFrame(rows, columns=["item", "libelle", "bande", "n", "n_total"])
+    return mask_bands(counts, ["item"], seuil)[cols]
 
 
 def seminar_summary(
@@ -749,13 +875,19 @@ def seminar_summary(
     DataFrame
         ``item, libelle, n_reponses, moyenne, moyenne_ic_bas, moyenne_ic_haut, n_satisfaits,
         part_satisfaits, ic_bas, ic_haut, methode_ic`` (shares in [0, 1]; the mean interval is
-        Student's *t*).
+        Student's *t*). ``n_satisfaits`` is the band 4–5 of :func:`seminar_distribution`: where
+        that band is masked (DESIGN §6: fewer than ``seuil`` satisfied, or secondary masking),
+        ``n_satisfaits``, ``part_satisfaits`` and its interval are NaN too, so the table cannot
+        undo the distribution's masking.
 
     References
     ----------
     Wilson (1927); Clopper & Pearson (1934) — see :func:`proportion_ci`.
     """
     seuil = _seuil(seuil)
+    dist = seminar_distribution(bilan, items=items, seuil=seuil)
+    secret = set(dist.loc[(dist["bande"] == "4–5") & dist["masque"], "item"])
+    nan = float("nan")
     rows = []
     for item in _seminar_items(bilan, items):
         values = bilan[item].astype(float).dropna().to_numpy()
@@ -764,6 +896,10 @@ def seminar_summary(
         satisfied = int((values >= 4).sum())
         share = proportion_ci(satisfied, values.size, alpha=alpha, method=ci_method)
         mean = mean_ci(values, alpha=alpha)
+        if item in secret:  # same figure as the masked band 4–5 of seminar_distribution
+            rows.append((item, SEMINAR_ITEMS.get(item, item), int(values.size), mean.estimate, mean.ci_low,
+                         mean.ci_high, nan, nan, nan, nan, share.method))
+            continue
         rows.append((item, SEMINAR_ITEMS.get(item, item), int(values.size), mean.estimate, mean.ci_low,
                      mean.ci_high, satisfied, share.estimate, share.ci_low, share.ci_high, share.method))
     return pd.DataFrame(rows, columns=["item", "libelle", "n_reponses", "moyenne", "moyenne_ic_bas",
@@ -1512,12 +1648,14 @@ SELF_EVALUATION_HEADERS = {
 }
 
 
-def self_evaluation_formats() -> dict[str, Callable[[Any], str]]:
-    """Column → French formatter for :func:`self_evaluation_display` in ``report.tableau``."""
+def self_evaluation_formats(seuil: int | None = None) -> dict[str, Callable[[Any], str]]:
+    """Column → French formatter for :func:`self_evaluation_display` in ``report.tableau``; a masked
+    ``n_paires`` (1 to ``seuil − 1`` pairs) reads « moins de 5 »."""
+    seuil = _seuil(seuil)
     two = lambda v: formats.nombre(v, 2)  # noqa: E731
     return {"moyenne_avant": two, "moyenne_apres": two, "ecart": formats.signe, "p_valeur": formats.p_valeur,
             "p_ajustee": formats.p_valeur, "taille_effet": lambda v: formats.signe(v, 2),
-            "n_paires": formats.nombre}
+            "n_paires": lambda v: f"moins de {seuil}" if pd.isna(v) else formats.nombre(v)}
 
 
 def self_evaluation_status(autoevaluations: pd.DataFrame | None, *, seuil: int | None = None) -> str:
@@ -1642,32 +1780,77 @@ def alt_dumbbell(table: pd.DataFrame) -> str:
 
 def rating_distribution_display(dist: pd.DataFrame) -> pd.DataFrame:
     """:func:`rating_distribution` with a ``groupe`` label per bar (« Écoute · avant »), competences in
-    French order, « avant » above « après »: the input of :func:`ducos_lib.plots.repartition_notes`."""
+    French order, « avant » above « après »: the input of :func:`ducos_lib.plots.repartition_notes`
+    (``level="bande"``; masked bands keep ``masque`` = True and a missing ``part``)."""
     temps = {"avant": "avant", "apres": "après"}
     return dist.assign(groupe=dist["competence"].astype(str) + " · " + dist["temps"].map(temps))
 
 
-def alt_rating_distribution(dist: pd.DataFrame) -> str:
-    """Alt text of the stacked bars of self-ratings before/after (share of ratings 4–5)."""
+def distribution_table(dist: pd.DataFrame, group: str, labels: Mapping[str, str], *,
+                       group_header: str, total_header: str) -> pd.DataFrame:
+    """Band distributions as a French text table: one row per ``group``, the total, then one column
+    per band « 41 % (11) » or « secret » where the band is masked (:func:`mask_bands`).
+
+    Parameters
+    ----------
+    dist : DataFrame
+        :func:`rating_distribution_display` or :func:`seminar_distribution` (``bande, n, n_total,
+        part, masque`` and the ``group`` column).
+    group : str
+        Column naming each distribution (``groupe``, ``libelle``).
+    labels : mapping
+        Band code → French header (:data:`BAND_LABELS_SELF`, :data:`BAND_LABELS_SEMINAR`).
+    group_header, total_header : str
+        French headers of the first two columns.
+    """
+    rows = []
+    for name, sub in dist.groupby(group, sort=False):
+        cells = {}
+        for r in sub.itertuples(index=False):
+            cells[labels.get(r.bande, r.bande)] = (SECRET if r.masque else
+                                                   f"{formats.pourcent(r.part, 0)} ({formats.nombre(r.n)})")
+        rows.append({group_header: name, total_header: formats.nombre(sub["n_total"].iloc[0]), **cells})
+    return pd.DataFrame(rows, columns=[group_header, total_header] + [labels.get(b, b) for b in BANDS])
+
+
+def _secret_note(dist: pd.DataFrame, who: str, seuil: int) -> str:
+    n = int(dist["masque"].sum()) if len(dist) else 0
+    if n == 0:
+        return ""
+    return (f" Les tranches portant sur moins de {seuil} {who}, et celles masquées pour qu'on ne puisse pas les "
+            "retrouver par différence avec le total, sont regroupées en un segment hachuré « secret » dont la "
+            "taille ne dit rien de chaque tranche.")
+
+
+def alt_rating_distribution(dist: pd.DataFrame, *, seuil: int | None = None) -> str:
+    """Alt text of the stacked bars of self-ratings before/after (share of ratings 4–5 where published)."""
     if dist.empty:
         return "Graphique vide : aucune compétence n'a assez de paires avant/après."
-    high = dist[dist["note"] >= 4].groupby(["competence", "temps"])["part"].sum().unstack("temps")
-    high = high.reindex(columns=["avant", "apres"]).fillna(0.0)
-    avg_before, avg_after = high["avant"].mean(), high["apres"].mean()
-    return (f"Barres empilées à 100 % : répartition des notes de 1 à 5 avant et après les mises en situation, "
-            f"pour {len(high)} compétences. En moyenne sur les compétences, la part des notes 4 ou 5 passe de "
-            f"{formats.pourcent(avg_before, 0)} avant à {formats.pourcent(avg_after, 0)} après.")
+    seuil = _seuil(seuil)
+    n_comp = dist["competence"].nunique()
+    high = dist[dist["bande"] == "4–5"].pivot_table(index="competence", columns="temps", values="part",
+                                                    aggfunc="first", dropna=False)
+    high = high.reindex(columns=["avant", "apres"]).dropna()
+    text = (f"Barres empilées à 100 % : répartition des notes en trois tranches (1–2 faible, 3 moyen, 4–5 élevé) "
+            f"avant et après les mises en situation, pour {n_comp} compétences.")
+    if len(high):
+        text += (f" Sur les {len(high)} compétence(s) où la tranche 4–5 est publiée avant et après, la part des "
+                 f"notes 4 ou 5 passe en moyenne de {formats.pourcent(high['avant'].mean(), 0)} avant à "
+                 f"{formats.pourcent(high['apres'].mean(), 0)} après.")
+    return text + _secret_note(dist, "encadrants", seuil)
 
 
 def seminar_display(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`seminar_summary` as French text columns for the report: item, answers, mean with its
-    interval, share satisfied with its interval (method named in the header by the notebook)."""
+    interval, share satisfied with its interval (method named in the header by the notebook); a
+    masked share (band 4–5 masked, see :func:`seminar_summary`) reads « secret »."""
     def interval(low, high, fmt) -> str:
         return "–" if pd.isna(low) or pd.isna(high) else f"{fmt(low)} – {fmt(high)}"
 
     one = lambda v: formats.nombre(v, 1)  # noqa: E731
     rows = [(r.libelle, r.n_reponses, formats.nombre(r.moyenne, 2), interval(r.moyenne_ic_bas, r.moyenne_ic_haut, one),
-             formats.pourcent(r.part_satisfaits), interval(r.ic_bas, r.ic_haut, formats.pourcent))
+             SECRET if pd.isna(r.part_satisfaits) else formats.pourcent(r.part_satisfaits),
+             SECRET if pd.isna(r.part_satisfaits) else interval(r.ic_bas, r.ic_haut, formats.pourcent))
             for r in summary.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["Aspect évalué", "Réponses", "Note moyenne (sur 5)", "IC à 95 % de la moyenne",
                                        "Part de satisfaits (4 ou 5)", "IC à 95 % de la part"])
@@ -1739,13 +1922,17 @@ def seminar_findings(
                 "par confidentialité, aucun résultat n'est publié."]
     by_item = summary.set_index("item")
     first = by_item.loc["note_globale"] if "note_globale" in by_item.index else by_item.iloc[0]
-    out = [f"{head}{formats.nombre(len(bilan))} participants ont évalué le "
-           f"séminaire{' du ' + dates if dates else ''}. {_esc(first['libelle'])} : "
-           f"<strong>{formats.pourcent(first['part_satisfaits'], 0)} de satisfaits</strong> (note 4 ou 5 ; "
-           f"intervalle de confiance à 95 % de {formats.pourcent(first['ic_bas'], 0)} à "
-           f"{formats.pourcent(first['ic_haut'], 0)}, méthode de {_esc(first['methode_ic'])}), note moyenne "
-           f"{formats.nombre(first['moyenne'], 1)} sur 5."]
-    others = summary[summary["item"] != "note_globale"]
+    lead = (f"{head}{formats.nombre(len(bilan))} participants ont évalué le "
+            f"séminaire{' du ' + dates if dates else ''}. {_esc(first['libelle'])} : ")
+    if pd.isna(first["part_satisfaits"]):
+        out = [f"{lead}note moyenne {formats.nombre(first['moyenne'], 1)} sur 5 ; la part de satisfaits n'est pas "
+               f"publiée (secret statistique : moins de {seuil} participants d'un côté ou de l'autre)."]
+    else:
+        out = [f"{lead}<strong>{formats.pourcent(first['part_satisfaits'], 0)} de satisfaits</strong> (note 4 ou 5 ; "
+               f"intervalle de confiance à 95 % de {formats.pourcent(first['ic_bas'], 0)} à "
+               f"{formats.pourcent(first['ic_haut'], 0)}, méthode de {_esc(first['methode_ic'])}), note moyenne "
+               f"{formats.nombre(first['moyenne'], 1)} sur 5."]
+    others = summary[(summary["item"] != "note_globale") & summary["part_satisfaits"].notna()]
     if len(others) >= 2:
         best = others.loc[others["part_satisfaits"].idxmax()]
         worst = others.loc[others["part_satisfaits"].idxmin()]
@@ -1757,27 +1944,54 @@ def seminar_findings(
         top = themes.counts.iloc[0]
         labels = _theme_labels(codebook)
         n_total = int(top["n_total"])
+        who = commenters_text(n_total, len(bilan), seuil=seuil)
         if top["n_commentaires"] >= seuil:
-            out.append(f"{formats.nombre(n_total)} participants ont laissé un commentaire ; le thème le plus cité "
+            out.append(f"{who} ont laissé un commentaire ; le thème le plus cité "
                        f"est « {_esc(labels.get(top['theme'], top['theme']))} » "
                        f"({formats.nombre(top['n_commentaires'])} commentaires, "
                        f"{formats.pourcent(top['part'], 0)}).")
         else:
-            out.append(f"{formats.nombre(n_total)} participants ont laissé un commentaire ; aucun thème n'y revient "
+            out.append(f"{who} ont laissé un commentaire ; aucun thème n'y revient "
                        f"{seuil} fois ou plus.")
     return out
 
 
-def alt_seminar_distribution(dist: pd.DataFrame, summary: pd.DataFrame) -> str:
-    """Alt text of the stacked bars of the seminar's ratings."""
+def alt_seminar_distribution(dist: pd.DataFrame, summary: pd.DataFrame, *, seuil: int | None = None) -> str:
+    """Alt text of the stacked bars of the seminar's ratings (three bands, masked bands named)."""
     if summary.empty:
         return "Graphique vide : pas assez de réponses au bilan du séminaire."
-    best = summary.loc[summary["part_satisfaits"].idxmax()]
-    worst = summary.loc[summary["part_satisfaits"].idxmin()]
-    return (f"Barres empilées à 100 % : répartition des notes de 1 à 5 données au séminaire pour "
-            f"{len(summary)} aspects ({_list_fr([str(x).lower() for x in summary['libelle']])}). Part de notes 4 ou 5 "
-            f"la plus élevée : {str(best['libelle']).lower()} ({formats.pourcent(best['part_satisfaits'], 0)}) ; "
-            f"la plus faible : {str(worst['libelle']).lower()} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+    seuil = _seuil(seuil)
+    text = (f"Barres empilées à 100 % : répartition des notes données au séminaire en trois tranches (1–2 "
+            f"insatisfait, 3 moyen, 4–5 satisfait) pour {len(summary)} aspects "
+            f"({_list_fr([str(x).lower() for x in summary['libelle']])}).")
+    shown = summary[summary["part_satisfaits"].notna()]
+    if len(shown):
+        best = shown.loc[shown["part_satisfaits"].idxmax()]
+        worst = shown.loc[shown["part_satisfaits"].idxmin()]
+        text += (f" Part de notes 4 ou 5 la plus élevée : {str(best['libelle']).lower()} "
+                 f"({formats.pourcent(best['part_satisfaits'], 0)}) ; la plus faible : "
+                 f"{str(worst['libelle']).lower()} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+    return text + _secret_note(dist, "participants", seuil)
+
+
+def commenters_text(n_comments: int, n_participants: int, *, seuil: int | None = None) -> str:
+    """« 29 participants sur 60 » without a figure about fewer than ``seuil`` agents (DESIGN §6).
+
+    When 1 to ``seuil − 1`` participants left a comment: « moins de 5 participants sur 60 »; when 1 to
+    ``seuil − 1`` did not: « plus de 55 participants sur 60 » (the complement would be a small count).
+
+    Examples
+    --------
+    >>> commenters_text(3, 60, seuil=5), commenters_text(58, 60, seuil=5), commenters_text(29, 60, seuil=5)
+    ('moins de 5 participants sur 60', 'plus de 55 participants sur 60', '29 participants sur 60')
+    """
+    seuil = _seuil(seuil)
+    of = f"participants sur {formats.nombre(n_participants)}"
+    if 0 < n_comments < seuil:
+        return f"moins de {seuil} {of}"
+    if 0 < n_participants - n_comments < seuil:
+        return f"plus de {formats.nombre(n_participants - seuil)} {of}"
+    return f"{formats.nombre(n_comments)} {of}"
 
 
 def annex_movements(annex: pd.DataFrame, *, threshold: float = 0.02) -> dict[str, pd.DataFrame]:

@@ -162,7 +162,9 @@ def test_self_evaluation_table_contract_and_holm(autoevaluations):
     # French reading order (accents ignored): Délégation, Écoute, Feedback, Gestion du temps.
     assert table["competence"].tolist() == ["Délégation", "Écoute", "Feedback", "Gestion du temps"]
     t = table.set_index("competence")
-    assert t["n_paires"].tolist() == [16, 8, 3, 6]
+    # Feedback's 3 pairs: a count of fewer than 5 managers is not published (DESIGN §6).
+    assert t["n_paires"].isna().tolist() == [False, False, True, False]
+    assert t["n_paires"].dropna().tolist() == [16, 8, 6]
     a = t.loc["Écoute"]
     assert a["moyenne_avant"] == pytest.approx(np.mean([p[0] for p in A_PAIRS]))  # 20 / 8 = 2,5
     assert a["moyenne_apres"] == pytest.approx(np.mean([p[1] for p in A_PAIRS]))  # 28 / 8 = 3,5
@@ -171,7 +173,7 @@ def test_self_evaluation_table_contract_and_holm(autoevaluations):
         ref = stats.wilcoxon(_diffs(pairs), zero_method="pratt")
         assert t.loc[name, "statistique"] == pytest.approx(float(ref.statistic))
         assert t.loc[name, "p_valeur"] == pytest.approx(float(ref.pvalue))
-    # Feedback: 3 pairs < 5 → n shown, nothing else, out of the Holm family.
+    # Feedback: 3 pairs < 5 → nothing shown, out of the Holm family.
     assert t.loc["Feedback", ["moyenne_avant", "statistique", "p_valeur", "p_ajustee", "taille_effet"]].isna().all()
     # Holm by hand over the 3 tested competences: sort p ascending, multiply by 3, 2, 1, running max.
     p = t.loc[["Délégation", "Écoute", "Gestion du temps"], "p_valeur"].to_numpy()
@@ -188,15 +190,88 @@ def test_self_evaluation_table_contract_and_holm(autoevaluations):
     assert "methode" in bh.columns and bh["p_ajustee"].notna().sum() == 3
 
 
-def test_rating_distribution_on_complete_pairs(autoevaluations):
+def _bands(dist, key, value, temps=None):
+    sub = dist[dist[key] == value]
+    if temps is not None:
+        sub = sub[sub["temps"] == temps]
+    return {r.bande: (None if r.masque else int(r.n)) for r in sub.itertuples()}
+
+
+def test_rating_distribution_in_masked_bands(autoevaluations):
     dist = pr.rating_distribution(autoevaluations, seuil=5)
+    assert list(dist.columns) == ["competence", "temps", "bande", "n", "n_total", "part", "masque"]
     assert "Feedback" not in set(dist["competence"])  # 3 pairs: not shown
-    a = dist[(dist["competence"] == "Écoute")].pivot_table(index="note", columns="temps", values="n")
-    # avant of the 8 complete pairs: 2, 3, 3, 2, 4, 1, 3, 2 (a9's lone 2 is not counted)
-    assert a["avant"].to_dict() == {1.0: 1, 2.0: 3, 3.0: 3, 4.0: 1, 5.0: 0}
-    assert a["apres"].to_dict() == {1.0: 0, 2.0: 0, 3.0: 5, 4.0: 2, 5.0: 1}
-    shares = dist.groupby(["competence", "temps"])["part"].sum()
-    assert np.allclose(shares, 1.0)
+    # Délégation, 16 pairs. avant: 1–2 → 9, 3 → 5, 4–5 → 2: the 2 is masked (primary) and the 5 too
+    # (else 16 − 9 − 5 gives it back).
+    assert _bands(dist, "competence", "Délégation", "avant") == {"1–2": 9, "3": None, "4–5": None}
+    # après: 1–2 → 4, 3 → 4, 4–5 → 8: both small bands masked, together 8 ≥ 5.
+    assert _bands(dist, "competence", "Délégation", "apres") == {"1–2": None, "3": None, "4–5": 8}
+    row = dist[(dist["competence"] == "Délégation") & (dist["temps"] == "apres") & (dist["bande"] == "4–5")].iloc[0]
+    assert (row["n_total"], row["part"]) == (16, 0.5)
+    # Écoute, 8 complete pairs (a9's lone "avant" is not counted). avant: 2, 3, 3, 2, 4, 1, 3, 2 → 4, 3, 1:
+    # every band below 5.
+    assert _bands(dist, "competence", "Écoute", "avant") == {"1–2": None, "3": None, "4–5": None}
+    # With a threshold of 3: the 1 is masked, then the 3 (smallest other band); the 4 is published.
+    low = pr.rating_distribution(autoevaluations, seuil=3)
+    assert _bands(low, "competence", "Écoute", "avant") == {"1–2": 4, "3": None, "4–5": None}
+    # après: 4, 4, 3, 3, 3, 3, 3, 5 → 0, 5, 3: published as is with 3; with 5 the empty band is published
+    # and is not a complement: the 5 is masked with the 3.
+    assert _bands(low, "competence", "Écoute", "apres") == {"1–2": 0, "3": 5, "4–5": 3}
+    assert _bands(dist, "competence", "Écoute", "apres") == {"1–2": 0, "3": None, "4–5": None}
+    # Gestion du temps (non-integer notes): avant 1, 1, 1, 1, 2, 4,5 → 5, 0, 1; après 2, 3, 4, 5, 2,5, 3 → 2, 2, 2.
+    assert _bands(dist, "competence", "Gestion du temps", "avant") == {"1–2": None, "3": 0, "4–5": None}
+    assert pr.band_of(2.5) == "1–2" and pr.band_of(3.5) == "3" and pr.band_of(4.5) == "4–5"
+    assert dist.loc[dist["masque"], ["n", "part"]].isna().all().all()
+
+
+def _check_published(dist, keys, seuil):
+    """No published band counts 1 to seuil − 1 agents; masked bands of a distribution together count
+    0 or at least seuil; brute force: every masked band can take at least two values among all the
+    non-negative integer distributions that agree with what is published (its total, the other bands)."""
+    import itertools
+
+    published = dist.loc[~dist["masque"], "n"]
+    assert not ((published > 0) & (published < seuil)).any()
+    for _, sub in dist.groupby(keys, sort=False):
+        total = int(sub["n_total"].iloc[0])
+        known = {r.bande: int(r.n) for r in sub.itertuples() if not r.masque}
+        hidden = [r.bande for r in sub.itertuples() if r.masque]
+        rest = total - sum(known.values())
+        assert rest == 0 or rest >= seuil  # masked bands together: about 0 or at least seuil agents
+        if not hidden:
+            assert rest == 0
+            continue
+        candidates = [c for c in itertools.product(range(rest + 1), repeat=len(hidden)) if sum(c) == rest]
+        for k, band in enumerate(hidden):
+            assert len({c[k] for c in candidates}) >= 2, (sub, band)
+
+
+@pytest.mark.parametrize("seuil", [3, 5, 7])
+def test_masked_bands_never_small_nor_recoverable_exhaustive(seuil):
+    # Every distribution of n agents into the three bands, for n from seuil to 24.
+    rows = [(f"{n}-{a}-{b}", band, count, n)
+            for n in range(seuil, 25) for a in range(n + 1) for b in range(n - a + 1)
+            for band, count in zip(pr.BANDS, (a, b, n - a - b))]
+    counts = pd.DataFrame(rows, columns=["id", "bande", "n", "n_total"])
+    dist = pr.mask_bands(counts, ["id"], seuil)
+    _check_published(dist, ["id"], seuil)
+    # primary: every band of 1 to seuil − 1 agents is masked; empty bands are always published
+    original = counts["n"].to_numpy()
+    assert dist.loc[(original > 0) & (original < seuil), "masque"].all()
+    assert not dist.loc[original == 0, "masque"].any()
+
+
+def test_report_distributions_never_small_nor_recoverable(autoevaluations, bilan):
+    for seuil in (3, 5):
+        _check_published(pr.rating_distribution(autoevaluations, seuil=seuil), ["competence", "temps"], seuil)
+        sem = pr.seminar_distribution(bilan, seuil=seuil)
+        _check_published(sem, ["item"], seuil)
+        # the share satisfied of the summary is exactly the band 4–5: published together or not at all
+        summary = pr.seminar_summary(bilan, seuil=seuil).set_index("item")
+        high = sem[sem["bande"] == "4–5"].set_index("item")
+        assert (summary["n_satisfaits"].isna() == high["masque"].reindex(summary.index)).all()
+        shown = summary["n_satisfaits"].dropna()
+        assert (shown == high.loc[shown.index, "n"]).all()
 
 
 # --- directions and the confidentiality threshold ---------------------------------------------------
@@ -250,8 +325,13 @@ def bilan() -> pd.DataFrame:
 
 
 def test_seminar_summary_share_satisfied_wilson(bilan):
-    summary = pr.seminar_summary(bilan, seuil=5).set_index("item")
-    assert "note_contenu" not in summary.index
+    # With 5: 7 satisfied of 10 would say that 3 are not (1–2 → 2, 3 → 1): the band 4–5, hence the share
+    # satisfied, is masked; the mean (over 10 answers) stays.
+    masked = pr.seminar_summary(bilan, seuil=5).set_index("item")
+    assert masked[["n_satisfaits", "part_satisfaits", "ic_bas", "ic_haut"]].isna().all().all()
+    assert masked.loc["note_organisation", "moyenne"] == pytest.approx(3.7)
+    assert "note_contenu" not in masked.index  # 3 answers
+    summary = pr.seminar_summary(bilan, seuil=3).set_index("item")
     org = summary.loc["note_organisation"]
     x, n = 7, 10  # ratings 4 or 5: 5, 4, 4, 5, 4, 4, 5
     assert (org["n_reponses"], org["n_satisfaits"], org["part_satisfaits"]) == (10, 7, 0.7)
@@ -266,7 +346,7 @@ def test_seminar_summary_share_satisfied_wilson(bilan):
     values = bilan["note_organisation"].to_numpy()
     half_t = stats.t.ppf(0.975, 9) * values.std(ddof=1) / math.sqrt(10)
     assert (org["moyenne"], org["moyenne_ic_bas"]) == pytest.approx((3.7, 3.7 - half_t))
-    exact = pr.seminar_summary(bilan, ci_method="exact").set_index("item").loc["note_globale"]
+    exact = pr.seminar_summary(bilan, ci_method="exact", seuil=3).set_index("item").loc["note_globale"]
     ref = stats.binomtest(7, 10).proportion_ci(method="exact")  # 4, 4, 5, 4, 5, 4, 4 are ≥ 4
     assert (exact["ic_bas"], exact["ic_haut"]) == pytest.approx((ref.low, ref.high))
     assert exact["methode_ic"] == "Clopper-Pearson (exact)"
@@ -276,10 +356,18 @@ def test_seminar_summary_share_satisfied_wilson(bilan):
 
 def test_seminar_distribution(bilan):
     dist = pr.seminar_distribution(bilan, seuil=5)
-    assert set(dist["item"]) == {"note_organisation", "note_globale"}
-    g = dist[dist["item"] == "note_globale"].set_index("note")["n"].to_dict()
-    assert g == {1.0: 0, 2.0: 1, 3.0: 2, 4.0: 5, 5.0: 2}
+    assert list(dist.columns) == ["item", "libelle", "bande", "n", "n_total", "part", "masque"]
+    assert set(dist["item"]) == {"note_organisation", "note_globale"}  # note_contenu: 3 answers
+    # note_globale 4, 4, 5, 3, 4, 2, 5, 4, 3, 4 → 1–2: 1, 3: 2, 4–5: 7. With 5, the 1 and 2 are masked and,
+    # since together they are 3 < 5, the 7 too (else « 3 participants pas satisfaits » is published).
+    assert _bands(dist, "item", "note_globale") == {"1–2": None, "3": None, "4–5": None}
+    low = pr.seminar_distribution(bilan, seuil=3)
+    assert _bands(low, "item", "note_globale") == {"1–2": None, "3": None, "4–5": 7}
+    assert low.loc[~low["masque"] & (low["item"] != "note_contenu"), "part"].tolist() == [0.7, 0.7]
     assert dist["libelle"].isin(pr.SEMINAR_ITEMS.values()).all()
+    table = pr.distribution_table(low, "libelle", pr.BAND_LABELS_SEMINAR, group_header="Aspect",
+                                  total_header="Réponses").set_index("Aspect")
+    assert table.loc["Appréciation globale"].tolist() == ["10", "secret", "secret", "70\u202f% (7)"]
 
 
 def _fake_code(texts: pd.Series) -> pd.DataFrame:
@@ -461,10 +549,24 @@ def test_charts_return_figures(autoevaluations):
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "Feedback" not in labels and "Écoute" in labels  # masked competence not drawn
     plt.close(fig)
-    dist = pr.rating_distribution(autoevaluations)
-    dist = dist.assign(groupe=dist["competence"] + " · " + dist["temps"])
-    fig = plots.repartition_notes(dist, group="groupe", title="Répartition des notes")
-    assert fig.axes[0].get_xlabel() == "Part des réponses"
+    dist = pr.rating_distribution_display(pr.rating_distribution(autoevaluations, seuil=3))
+    fig = plots.repartition_notes(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
+                                  title="Répartition des notes")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Part des réponses"
+    bars = [p for p in ax.patches if p.get_width() > 0]
+    hatched = [p for p in bars if p.get_hatch()]
+    # one hatched « secret » segment per bar with a masked band, as wide as all its masked bands together
+    assert len(hatched) == dist.groupby("groupe")["masque"].any().sum()
+    published = sorted(round(v, 9) for v in dist.loc[~dist["masque"] & (dist["part"] > 0), "part"])
+    assert sorted(round(p.get_width(), 9) for p in bars if not p.get_hatch()) == published
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["1–2 (faible)", "3 (moyen)", "4–5 (élevé)", "Secret statistique"]
+    plt.close(fig)
+    # the 1–5 levels without any mask still draw as before
+    levels = pd.DataFrame({"g": ["x"] * 5, "note": [1.0, 2.0, 3.0, 4.0, 5.0], "part": [0.1, 0.2, 0.3, 0.2, 0.2]})
+    fig = plots.repartition_notes(levels, group="g", title="t")
+    assert len([p for p in fig.axes[0].patches if p.get_hatch()]) == 0
     plt.close(fig)
 
 
@@ -537,24 +639,36 @@ def test_self_evaluation_findings(autoevaluations):
 def test_seminar_findings_and_displays(bilan):
     assert "n'a pas encore eu lieu au jalon T0" in pr.seminar_findings(bilan.iloc[:0], milestone="T0")[0]
     assert "n'a pas encore eu lieu" in pr.seminar_findings(None, milestone="T0")[0]
-    summary = pr.seminar_summary(bilan, seuil=5)
     themes = pr.comment_themes(bilan["commentaire"], _fake_code)
+    # With 5, the shares satisfied are masked (7 of 10 would say that 3 are not): the sentence gives the mean only.
+    summary = pr.seminar_summary(bilan, seuil=5)
     text = " ".join(pr.seminar_findings(bilan, milestone="T12", summary=summary, themes=themes, codebook=CODEBOOK))
-    # note_globale: 7 of 10 at 4–5 (see test_seminar_summary_share_satisfied_wilson)
     assert "10 participants ont évalué le séminaire du 20/11/2026" in text
+    assert "part de satisfaits n'est pas publiée" in text and "de satisfaits</strong>" not in text
+    assert "note moyenne 3,8 sur 5" in text  # note_globale: 38 / 10
+    assert "5 participants sur 10 ont laissé un commentaire ; aucun thème n'y revient 5 fois ou plus" in text
+    assert set(pr.seminar_display(summary)["Part de satisfaits (4 ou 5)"]) == {"secret"}
+    assert "Part de notes 4 ou 5" not in pr.alt_seminar_distribution(pr.seminar_distribution(bilan, seuil=5), summary)
+    # With 3: note_globale 7 of 10 at 4–5 (see test_seminar_summary_share_satisfied_wilson) is published.
+    summary = pr.seminar_summary(bilan, seuil=3)
+    text = " ".join(pr.seminar_findings(bilan, milestone="T12", summary=summary, themes=themes, codebook=CODEBOOK,
+                                        seuil=3))
     assert "70\u202f% de satisfaits" in text and "méthode de Wilson" in text
     ref = stats.binomtest(7, 10).proportion_ci(method="wilson")
     assert f"de {round(ref.low * 100)}\u202f% à {round(ref.high * 100)}\u202f%" in text
-    assert "aucun thème n'y revient 5 fois ou plus" in text  # communication_interne: 3 comments
+    assert "le thème le plus cité est « Communication interne » (3 commentaires" in text
     shown = pr.seminar_display(summary)
-    assert list(shown["Aspect évalué"]) == ["Organisation", "Appréciation globale"]
-    assert shown.loc[0, "Part de satisfaits (4 ou 5)"] == "70,0\u202f%"
+    assert list(shown["Aspect évalué"]) == ["Organisation", "Contenu", "Appréciation globale"]
+    # Contenu (3 answers: 5, 4, 3 → 0, 1, 2): its band 4–5 is masked, hence its share
+    assert shown["Part de satisfaits (4 ou 5)"].tolist() == ["70,0\u202f%", "secret", "70,0\u202f%"]
     counts, quotes = pr.comment_themes_display(themes, codebook=CODEBOOK, seuil=3)
     assert counts.set_index("Thème").loc["Communication interne", "Commentaires"] == "3"
     assert counts.set_index("Thème").loc["Organisation du travail", "Commentaires"] == "moins de 3"
     assert "Outils et moyens" not in set(counts["Thème"])  # cited by no comment
     assert set(quotes["Thème"]) <= set(CODEBOOK.values())
-    assert pr.alt_seminar_distribution(pr.seminar_distribution(bilan, seuil=5), summary).startswith("Barres empilées")
+    assert pr.alt_seminar_distribution(pr.seminar_distribution(bilan, seuil=3), summary, seuil=3).startswith("Barres empilées")
+    assert pr.commenters_text(3, 60, seuil=5) == "moins de 5 participants sur 60"
+    assert pr.commenters_text(58, 60, seuil=5) == "plus de 55 participants sur 60"
 
 
 def test_alt_texts_state_the_reading(autoevaluations):
@@ -562,9 +676,16 @@ def test_alt_texts_state_the_reading(autoevaluations):
     alt = pr.alt_dumbbell(table)
     best = table.assign(d=table["moyenne_apres"] - table["moyenne_avant"]).dropna().sort_values("d").iloc[-1]
     assert f"Plus forte hausse : {best['competence']}" in alt and "3 compétences" in alt
-    dist = pr.rating_distribution(autoevaluations)
-    assert "part des notes 4 ou 5 passe de" in pr.alt_rating_distribution(dist)
+    dist = pr.rating_distribution(autoevaluations, seuil=3)
+    alt = pr.alt_rating_distribution(dist, seuil=3)
+    assert "trois tranches" in alt and "« secret »" in alt
+    assert "passe en moyenne" not in alt  # no competence has its band 4–5 published before and after
     assert set(pr.rating_distribution_display(dist)["groupe"]) >= {"Écoute · avant", "Écoute · après"}
+    counts = pd.DataFrame({"competence": ["X"] * 6, "temps": ["avant"] * 3 + ["apres"] * 3,
+                           "bande": list(pr.BANDS) * 2, "n": [10, 10, 10, 5, 10, 15], "n_total": 30})
+    full = pr.mask_bands(counts, ["competence", "temps"], 5)
+    alt = pr.alt_rating_distribution(full, seuil=5)
+    assert "passe en moyenne de 33\u202f% avant à 50\u202f% après" in alt and "secret" not in alt
     assert "vide" in pr.alt_dumbbell(table.iloc[:0])
 
 

@@ -79,7 +79,7 @@ deux notes d'un même encadrant : seuls les encadrants notés avant **et** aprè
 if statut_auto == "resultats":
     display(report.figure(plots.dumbbell_avant_apres(auto_table), alt=pr.alt_dumbbell(auto_table)))
     display(report.tableau(pr.self_evaluation_display(auto_table), legende="Auto-évaluations avant et après, par compétence",
-                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats()))
+                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats(seuil)))
     display(report.note("Écart : moyenne après moins moyenne avant. p ajustée : probabilité d'observer un tel écart par "
                         "hasard, corrigée parce que plusieurs compétences sont testées ; en dessous de 0,05, l'évolution "
                         "est jugée nette (il est peu probable qu'elle soit due au hasard). Taille d'effet r : de −1 (tous baissent) à +1 (tous progressent). "
@@ -89,13 +89,23 @@ else:
 '''),
     md('''
 ### Répartition des notes avant et après
+
+Pour qu'aucun chiffre ne porte sur moins de quelques encadrants, les notes sont regroupées en trois tranches :
+1–2 (faible), 3 (moyen) et 4–5 (élevé). Une tranche qui compterait trop peu d'encadrants est remplacée par
+« secret », ainsi qu'une autre tranche de la même barre, pour qu'elle ne se retrouve pas par différence avec le total.
 '''),
     code('''
 if len(repartition):
     dist = pr.rating_distribution_display(repartition)
-    display(report.figure(plots.repartition_notes(dist, group="groupe", title="Notes d'auto-évaluation par compétence",
-                                                  level_labels={1: "1 (faible)", 2: "2", 3: "3", 4: "4", 5: "5 (très bonne)"}),
-                          alt=pr.alt_rating_distribution(repartition)))
+    display(report.figure(plots.repartition_notes(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
+                                                  title="Notes d'auto-évaluation par compétence (en tranches)"),
+                          alt=pr.alt_rating_distribution(repartition, seuil=seuil)))
+    display(report.tableau(pr.distribution_table(dist, "groupe", pr.BAND_LABELS_SELF, group_header="Compétence · temps",
+                                                 total_header="Encadrants (paires complètes)"),
+                           legende="Répartition des auto-évaluations par tranche de note : part (nombre d'encadrants)"))
+    if repartition["masque"].any():
+        display(report.note(f"« secret » : tranche non publiée parce qu'elle compte moins de {seuil} encadrants, ou "
+                            "masquée en complément pour ne pas pouvoir être recalculée à partir du total."))
 else:
     display(report.note("Pas de répartition à présenter : aucune compétence n'a encore de paires avant/après "
                         f"pour au moins {seuil} encadrants."))
@@ -117,7 +127,7 @@ elif par_direction.empty:
 else:
     display(report.tableau(pr.self_evaluation_display(par_direction), legende="Auto-évaluations par direction et compétence "
                            f"(directions d'au moins {seuil} encadrants)",
-                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats()))
+                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats(seuil)))
     display(report.note("Avec quelques encadrants par direction, même un effet fort n'est souvent pas « net » : ces "
                         "résultats par direction sont indicatifs ; la comparaison d'ensemble ci-dessus fait foi."))
 '''),
@@ -126,6 +136,8 @@ else:
 
 À l'issue du séminaire (phase 5), chaque participant note l'organisation, le contenu, l'utilité et son appréciation
 globale de 1 à 5, et peut laisser un commentaire libre. Un participant est compté « satisfait » s'il donne 4 ou 5.
+Comme pour les auto-évaluations, les notes sont présentées en trois tranches (1–2 insatisfait, 3 moyen, 4–5 satisfait)
+et une tranche trop petite est remplacée par « secret ».
 '''),
     code('''
 if not a_seminaire:
@@ -135,10 +147,17 @@ elif synthese.empty:
 else:
     display(report.tableau(pr.seminar_display(synthese),
                            legende=f"Évaluation du séminaire (intervalle de la part : méthode de {synthese['methode_ic'].iloc[0]})"))
-    display(report.figure(plots.repartition_notes(notes_seminaire, group="libelle", title="Notes données au séminaire",
-                                                  level_labels={1: "1 (très insatisfait)", 2: "2", 3: "3", 4: "4",
-                                                                5: "5 (très satisfait)"}),
-                          alt=pr.alt_seminar_distribution(notes_seminaire, synthese)))
+    display(report.figure(plots.repartition_notes(notes_seminaire, group="libelle", level="bande",
+                                                  level_labels=pr.BAND_LABELS_SEMINAR,
+                                                  title="Notes données au séminaire (en tranches)"),
+                          alt=pr.alt_seminar_distribution(notes_seminaire, synthese, seuil=seuil)))
+    display(report.tableau(pr.distribution_table(notes_seminaire, "libelle", pr.BAND_LABELS_SEMINAR,
+                                                 group_header="Aspect évalué", total_header="Réponses"),
+                           legende="Notes données au séminaire par tranche : part (nombre de participants)"))
+    if notes_seminaire["masque"].any() or synthese["part_satisfaits"].isna().any():
+        display(report.note(f"« secret » : tranche (ou part de satisfaits) non publiée parce qu'elle compte moins de "
+                            f"{seuil} participants, ou masquée en complément pour ne pas pouvoir être recalculée à "
+                            "partir du nombre de réponses."))
 '''),
     md('''
 ### Ce que disent les commentaires
@@ -154,7 +173,8 @@ elif commentaires.counts["n_total"].max() == 0:
 else:
     themes_com, citations = pr.comment_themes_display(commentaires)
     n_com = int(commentaires.counts["n_total"].max())
-    display(Markdown(f"{formats.nombre(n_com)} participants sur {formats.nombre(len(bilan))} ont laissé un commentaire."))
+    qui = pr.commenters_text(n_com, len(bilan), seuil=seuil)
+    display(Markdown(f"{qui[:1].upper()}{qui[1:]} ont laissé un commentaire."))
     display(report.tableau(themes_com, legende="Thèmes des commentaires du séminaire"))
     display(report.tableau(citations, legende="Exemples de commentaires par thème"))
 '''),
@@ -201,7 +221,11 @@ précédent, codées avec la même version du codebook. Un thème est dit en hau
 ces écarts sont descriptifs (pas de test).
 
 **Confidentialité.** Aucun chiffre ne porte sur moins de {seuil} agents : une compétence avec moins de {seuil} paires
-complètes n'a ni moyenne ni test ; une direction n'apparaît que si elle atteint {seuil} encadrants sur la compétence, et
+complètes n'a ni effectif exact, ni moyenne, ni test ; les répartitions des notes sont publiées en trois tranches (1–2, 3,
+4–5) et une tranche de moins de {seuil} personnes est remplacée par « secret », avec un masquage secondaire : une autre
+tranche de la même barre est masquée aussi, de sorte que les tranches masquées comptent ensemble au moins {seuil}
+personnes et qu'aucune ne se recalcule à partir du total publié (la part de satisfaits d'un aspect du séminaire suit
+le masquage de sa tranche 4–5) ; une direction n'apparaît que si elle atteint {seuil} encadrants sur la compétence, et
 d'autres directions sont masquées si nécessaire pour qu'un petit groupe ne se déduise pas par différence ; un aspect du
 séminaire noté par moins de {seuil} participants n'est pas publié, et un thème de commentaire cité moins de {seuil} fois
 l'est sans effectif. Les identifiants sont pseudonymisés dès la lecture des fichiers ; les citations sont anonymisées.
