@@ -110,6 +110,7 @@ __all__ = [
     "constats_enquete",
     "pistes_enquete",
     "commentaires_par_vague",
+    "themes_commentaires_enquete",
     "tableau_themes",
 ]
 
@@ -2748,6 +2749,45 @@ def commentaires_par_vague(enquete: pd.DataFrame, waves: Sequence[str] | None = 
         n, c = int(m.sum()), int(has[m].sum())
         rows.append({"vague": w, "n_repondants": n, "n_commentaires": c, "part": c / n if n else np.nan})
     return pd.DataFrame(rows, columns=["vague", "n_repondants", "n_commentaires", "part"])
+
+
+def themes_commentaires_enquete(
+    enquete: pd.DataFrame,
+    waves: Sequence[str] | None = None,
+    *,
+    codebook: Any = None,
+    roster: Any = None,
+    n_examples: int = 2,
+):
+    """Themes of the residents' comments per wave, coded with the residents' codebook.
+
+    Parameters
+    ----------
+    enquete : DataFrame
+        Processed ``enquete_usagers`` (``vague``, ``commentaire``).
+    waves : sequence of str, optional
+        Waves kept (default: all, in milestone order).
+    codebook : ducos_lib.text.Codebook, optional
+        Defaults to the residents' codebook named in ``config/observatoire.yml``
+        (``textes.codebook_usagers``), never the staff codebook of the immersion forms.
+    roster : Roster or names, optional
+        Names to redact in the examples (HR roster).
+
+    Returns
+    -------
+    ducos_lib.text.CommentThemes
+        ``counts`` (``groupe`` = wave), redacted ``examples`` and ``codebook_version``.
+    """
+    from ducos_lib import text
+
+    codebook = codebook if codebook is not None else text.load_codebook(text.codebook_path("usagers"))
+    waves = list(waves) if waves is not None else _wave_order(enquete["vague"].dropna().astype(str).unique())
+    comments = enquete["commentaire"] if "commentaire" in enquete.columns else pd.Series(None, index=enquete.index,
+                                                                                            dtype=object)
+    vague = enquete["vague"].astype("string")
+    keep = vague.isin(waves).fillna(False).to_numpy(dtype=bool)
+    return text.themes_commentaires(comments[keep], vague[keep].astype(object), codebook=codebook,
+                                    n_examples=n_examples, roster=roster)
 
 
 def tableau_themes(counts: pd.DataFrame, labels: Mapping[str, str], waves: Sequence[str]) -> pd.DataFrame:

@@ -3,8 +3,14 @@
 Pipeline (DESIGN §5): :func:`~ducos_lib.redaction.normalise` (Unicode NFC, apostrophes) →
 :func:`tokenise` (French elisions split: ``l'accueil`` → ``l'``, ``accueil``) → :func:`lemmatise`
 (simplemma, French data shipped in the package, cached) → :func:`remove_stop_words` (negations kept) →
-coding against ``config/codebook.yml`` (:func:`load_codebook`, :func:`code_texts`,
-:func:`code_fiches`). Quotes are always redacted (:func:`~ducos_lib.redaction.redact`).
+coding against a codebook (:func:`load_codebook`, :func:`code_texts`, :func:`code_fiches`). Quotes are
+always redacted (:func:`~ducos_lib.redaction.redact`).
+
+Two codebooks, named in ``config/observatoire.yml`` under ``textes`` (:func:`codebook_path`): the staff
+codebook of the immersion forms and seminar reviews (``codebook_immersions``, ``config/codebook.yml``)
+and the residents' codebook of the survey comments (``codebook_usagers``,
+``config/codebook_usagers.yml``). Each carries its version, validation date, hand-labelled set and the
+blind (out-of-sample) agreement measured for its versions (:class:`BlindAgreement`).
 
 Analyses take the processed ``fiches_immersion`` frame (docs/processed_data.md) and return tidy
 DataFrames: :func:`theme_coverage` (``immersions_themes.csv``), :func:`code_fiches`
@@ -20,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,11 +35,12 @@ import yaml
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from .config import CONFIG_DIR
+from .config import CONFIG_DIR, ROOT, load_config
 from .redaction import Roster, load_roster, normalise, redact, strip_accents
 
 __all__ = [
-    "BLIND_AGREEMENT",
+    "BlindAgreement",
+    "CODEBOOKS",
     "FIELDS",
     "FIELD_LABELS",
     "TYPE_LABELS",
@@ -48,6 +56,7 @@ __all__ = [
     "code_fiches",
     "briefing_display",
     "code_texts",
+    "codebook_path",
     "cooccurrence_pairs",
     "forms_overview",
     "group_specificities",
@@ -234,13 +243,42 @@ class Theme:
         return any(not any(bs <= s and e <= be for bs, be in blocked) for s, e in hits)
 
 
+class BlindAgreement(NamedTuple):
+    """A blind (out-of-sample) agreement measure recorded in a codebook's ``accord_aveugle`` list.
+
+    Answers of ``lot`` were written and labelled by hand after the patterns of ``version`` were
+    frozen; ``kappa`` is the mean Cohen's kappa over the themes on those ``n`` answers.
+    """
+
+    version: str
+    lot: str
+    n: int
+    kappa: float
+
+
 @dataclass(frozen=True)
 class Codebook:
-    """The immersion codebook (``config/codebook.yml``), validated with management."""
+    """A codebook (staff: ``config/codebook.yml``; residents: ``config/codebook_usagers.yml``).
+
+    Attributes
+    ----------
+    version, date_validation : str
+    themes : tuple of Theme
+    accord_aveugle : tuple of BlindAgreement
+        Blind agreement measures, oldest first (YAML key ``accord_aveugle``).
+    jeu_annote : Path or None
+        The hand-labelled set that goes with the codebook (YAML key ``jeu_annote``, relative to the
+        workspace root); :func:`hand_labelled_agreement` uses it by default.
+    public : str
+        Whose texts it codes, in French (YAML key ``public``), for report sentences.
+    """
 
     version: str
     date_validation: str
     themes: tuple[Theme, ...]
+    accord_aveugle: tuple[BlindAgreement, ...] = ()
+    jeu_annote: Path | None = None
+    public: str = ""
 
     @property
     def codes(self) -> list[str]:
@@ -262,16 +300,80 @@ class Codebook:
         )
 
 
+#: Codebooks named in ``config/observatoire.yml`` (``textes.codebook_<name>``) and their default file.
+CODEBOOKS = {"immersions": "config/codebook.yml", "usagers": "config/codebook_usagers.yml"}
+
+
+def codebook_path(name: str = "immersions", config: dict | None = None) -> Path:
+    """Path of a codebook named in the configuration (``textes.codebook_<name>``).
+
+    Parameters
+    ----------
+    name : {"immersions", "usagers"}
+        ``"immersions"``: staff texts (immersion forms, seminar reviews); ``"usagers"``: residents'
+        survey comments.
+    config : dict, optional
+        Parsed ``observatoire.yml`` (default :func:`ducos_lib.config.load_config`).
+
+    Returns
+    -------
+    Path
+        Absolute (relative settings are read from the workspace root); the file of :data:`CODEBOOKS`
+        when the configuration has no ``textes`` entry for it.
+
+    Raises
+    ------
+    ValueError
+        In French, for an unknown name (listing the allowed ones).
+    """
+    if name not in CODEBOOKS:
+        raise ValueError(f"Codebook inconnu : « {name} » ; valeurs possibles : {', '.join(CODEBOOKS)}.")
+    config = load_config() if config is None else config
+    setting = (config.get("textes") or {}).get(f"codebook_{name}", CODEBOOKS[name])
+    path = Path(setting)
+    return path if path.is_absolute() else ROOT / path
+
+
+def _blind_entries(raw: object, path: Path) -> tuple[BlindAgreement, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValueError(f"Codebook {path} : « accord_aveugle » doit être une liste "
+                         "d'entrées {version, lot, n, kappa}.")
+    out = []
+    for i, entry in enumerate(raw, 1):
+        missing = [k for k in BlindAgreement._fields if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise ValueError(f"Codebook {path} : l'entrée {i} de « accord_aveugle » n'a pas "
+                             f"{', '.join(f'« {k} »' for k in missing)}.")
+        try:
+            n, kappa = int(entry["n"]), float(entry["kappa"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"Codebook {path} : l'entrée {i} de « accord_aveugle » a un n ou un kappa "
+                             f"non numérique ({entry['n']!r}, {entry['kappa']!r}).") from exc
+        if n <= 0 or not -1 <= kappa <= 1:
+            raise ValueError(f"Codebook {path} : l'entrée {i} de « accord_aveugle » doit avoir n > 0 et "
+                             f"un kappa entre -1 et 1 (lu : n = {n}, kappa = {kappa}).")
+        out.append(BlindAgreement(str(entry["version"]), str(entry["lot"]), n, kappa))
+    return tuple(out)
+
+
 def load_codebook(path: Path | str | None = None) -> Codebook:
-    """Read and compile a codebook YAML file (default ``config/codebook.yml``).
+    """Read and compile a codebook YAML file (default: the staff codebook, :func:`codebook_path`).
+
+    Parameters
+    ----------
+    path : path, optional
+        E.g. ``codebook_path("usagers")`` for the residents' survey comments.
 
     Raises
     ------
     ValueError
         In French, when ``version``, ``date_validation`` or a theme's ``libelle``/``motifs`` is
-        missing, or a pattern is not a valid regular expression.
+        missing, a pattern is not a valid regular expression, or an ``accord_aveugle`` entry lacks
+        ``version``, ``lot``, ``n`` or ``kappa``.
     """
-    path = Path(path) if path is not None else CONFIG_DIR / "codebook.yml"
+    path = Path(path) if path is not None else codebook_path("immersions")
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh) or {}
     for key in ("version", "date_validation", "themes"):
@@ -292,7 +394,10 @@ def load_codebook(path: Path | str | None = None) -> Codebook:
             Theme(code, spec["libelle"], spec["definition"].strip(), motifs, exclusions,
                   tuple(spec.get("exemples") or ()), pattern, exclusion)
         )
-    return Codebook(str(raw["version"]), str(raw["date_validation"]), tuple(themes))
+    jeu = raw.get("jeu_annote")
+    jeu = None if not jeu else (Path(jeu) if Path(jeu).is_absolute() else ROOT / jeu)
+    return Codebook(str(raw["version"]), str(raw["date_validation"]), tuple(themes),
+                    _blind_entries(raw.get("accord_aveugle"), path), jeu, str(raw.get("public") or ""))
 
 
 def _codebook(codebook: Codebook | None) -> Codebook:
@@ -900,6 +1005,10 @@ def themes_commentaires(
     groups : Series, optional
         Group of each comment (same index), e.g. ``vague``; all comments form one group
         ``"ensemble"`` when omitted.
+    codebook : Codebook, optional
+        Defaults to the staff codebook (seminar reviews). Residents' survey comments are coded with
+        ``load_codebook(codebook_path("usagers"))``, as
+        :func:`ducos_lib.survey.themes_commentaires_enquete` does.
 
     Returns
     -------
@@ -990,10 +1099,6 @@ def agreement(coded: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
 #
 # The notebook holds narrative and calls; the tables it shows, the sentences of its key findings
 # and the briefing of the phase-3 experts are built here so that tests can check them.
-
-#: Blind (out-of-sample) agreement of the codebook recorded in the history at the top of
-#: ``config/codebook.yml``: (codebook version, hand-labelled lot, answers, mean Cohen's kappa).
-BLIND_AGREEMENT = (("1.0.0", "controle", 65, 0.59), ("1.1.0", "controle_2", 45, 0.52))
 
 #: Fields of the form in French, for tables and sentences.
 FIELD_LABELS = {
@@ -1441,8 +1546,8 @@ class AgreementSummary:
     n : int
         Hand-labelled answers.
     codebook_version : str
-    blind : tuple
-        :data:`BLIND_AGREEMENT`: the out-of-sample measures recorded in the codebook history.
+    blind : tuple of BlindAgreement
+        The codebook's ``accord_aveugle``: out-of-sample measures, oldest first.
     """
 
     per_theme: pd.DataFrame
@@ -1450,10 +1555,11 @@ class AgreementSummary:
     mean_kappa: float
     n: int
     codebook_version: str
-    blind: tuple = BLIND_AGREEMENT
+    blind: tuple[BlindAgreement, ...] = ()
 
 
-#: Default hand-labelled set (tests/fixtures/codage_annote.csv: id, lot, champ, texte, themes).
+#: Hand-labelled set of a codebook without ``jeu_annote`` (tests/fixtures/codage_annote.csv: id, lot,
+#: champ, texte, themes).
 HAND_LABELLED = CONFIG_DIR.parent / "tests" / "fixtures" / "codage_annote.csv"
 
 
@@ -1463,8 +1569,10 @@ def hand_labelled_agreement(path: Path | str | None = None, codebook: Codebook |
     Parameters
     ----------
     path : path, optional
-        CSV with ``lot, texte, themes`` (themes ``;``-separated, blank = none); defaults to
-        :data:`HAND_LABELLED`.
+        CSV with ``lot, texte, themes`` (themes ``;``-separated, blank = none); defaults to the
+        codebook's ``jeu_annote``, else :data:`HAND_LABELLED`.
+    codebook : Codebook, optional
+        Defaults to the staff codebook.
 
     Raises
     ------
@@ -1472,7 +1580,7 @@ def hand_labelled_agreement(path: Path | str | None = None, codebook: Codebook |
         In French, when the file is absent.
     """
     codebook = _codebook(codebook)
-    path = Path(path) if path is not None else HAND_LABELLED
+    path = Path(path) if path is not None else (codebook.jeu_annote or HAND_LABELLED)
     if not path.exists():
         raise FileNotFoundError(f"Jeu annoté introuvable : {path}.")
     gold_frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -1485,7 +1593,8 @@ def hand_labelled_agreement(path: Path | str | None = None, codebook: Codebook |
         res = agreement(coded.loc[rows.index], gold.loc[rows.index])
         lots.append((lot, len(rows), float(res["kappa"].mean())))
     per_lot = pd.DataFrame(lots, columns=["lot", "n", "kappa_moyen"])
-    return AgreementSummary(per_theme, per_lot, float(per_theme["kappa"].mean()), len(gold_frame), codebook.version)
+    return AgreementSummary(per_theme, per_lot, float(per_theme["kappa"].mean()), len(gold_frame), codebook.version,
+                            codebook.accord_aveugle)
 
 
 def key_findings(
@@ -1498,7 +1607,7 @@ def key_findings(
     emerging: EmergingThemes | None = None,
     *,
     date: object = None,
-    agreement_blind: tuple = BLIND_AGREEMENT,
+    agreement_blind: Sequence[BlindAgreement] | None = None,
 ) -> list[str]:
     """French key findings of the immersion report, written from the computed tables.
 
@@ -1520,6 +1629,9 @@ def key_findings(
     emerging : EmergingThemes, optional
     date : date-like, optional
         Date the data are frozen (shown in the first sentence).
+    agreement_blind : sequence of BlindAgreement, optional
+        Blind agreement measures quoted in the caution sentence; defaults to the staff codebook's
+        ``accord_aveugle``.
 
     Returns
     -------
@@ -1604,7 +1716,9 @@ def key_findings(
         else:
             out.append(f"{fmt.nombre(emerging.k)} thèmes émergents se dégagent des {fmt.nombre(emerging.n_documents)} "
                        "réponses que le codebook ne classe pas (voir la section dédiée).")
-    kappas = [k for *_, k in agreement_blind]
+    if agreement_blind is None:
+        agreement_blind = load_codebook().accord_aveugle
+    kappas = [b.kappa for b in agreement_blind]
     if kappas:
         out.append(
             f"Prudence : le classement automatique des réponses concorde moyennement avec un codage humain "

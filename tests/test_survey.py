@@ -770,6 +770,27 @@ def test_comment_counts_and_theme_table():
     assert tab.loc[0, "Vague T0"] == "50\u202f% (2)"
 
 
+def test_survey_comments_use_the_residents_codebook():
+    from ducos_lib import text
+
+    df = pd.DataFrame({
+        "vague": ["T0", "T0", "T0", "T6", "T6", "T12"],
+        "commentaire": ["Les vestiaires du stade sont sales.", "Personne ne répond au téléphone.", None,
+                        "Agent désagréable au guichet, appelez Mme Lagier au 0696 11 22 33.", "Moyen.",
+                        "Pas d'information sur mon dossier."],
+    })
+    res = sv.themes_commentaires_enquete(df, ["T0", "T6"], roster=["Lagier"])
+    residents = text.load_codebook(text.codebook_path("usagers"))
+    assert res.codebook_version == residents.version
+    assert set(res.counts["theme"]) == set(residents.codes)  # not the staff themes
+    c = res.counts.set_index(["groupe", "theme"])
+    assert set(res.counts["groupe"]) == {"T0", "T6"}  # T12 left out
+    assert c.loc[("T0", "proprete_cadre_de_vie"), "n_commentaires"] == 1  # not "conditions de travail"
+    assert c.loc[("T0", "joignabilite"), "n_commentaires"] == 1 and c.loc[("T0", "joignabilite"), "n_total"] == 2
+    assert c.loc[("T6", "accueil_amabilite"), "n_commentaires"] == 1 and c.loc[("T6", "accueil_amabilite"), "n_total"] == 2
+    assert not res.examples["citation"].str.contains("Lagier|0696").any()
+
+
 # ------------------------------------------------------------------------------------------------
 # The report on the committed sample (pyhf pattern: assert on the tables the notebook wrote)
 # ------------------------------------------------------------------------------------------------

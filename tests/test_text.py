@@ -55,6 +55,98 @@ def test_agreement_with_hand_labels(codebook):
     assert mean_kappa >= 0.6
 
 
+# --- residents' codebook (survey comments) -----------------------------------------------------------
+
+RESIDENTS_FIXTURE = Path(__file__).parent / "fixtures" / "commentaires_usagers_annotes.csv"
+
+
+@pytest.fixture(scope="module")
+def residents():
+    return tx.load_codebook(tx.codebook_path("usagers"))
+
+
+def test_codebook_paths_come_from_configuration(residents):
+    assert tx.codebook_path("immersions").name == "codebook.yml"
+    assert tx.codebook_path("usagers").name == "codebook_usagers.yml"
+    assert tx.codebook_path("usagers", {"textes": {"codebook_usagers": "/x/autre.yml"}}) == Path("/x/autre.yml")
+    assert tx.codebook_path("usagers", {}).name == "codebook_usagers.yml"  # no ``textes`` key: default file
+    with pytest.raises(ValueError, match="immersions, usagers"):
+        tx.codebook_path("agents")
+    assert residents.jeu_annote == RESIDENTS_FIXTURE.resolve() or residents.jeu_annote.samefile(RESIDENTS_FIXTURE)
+
+
+def test_residents_codebook_structure(residents, codebook):
+    assert residents.version and residents.date_validation and residents.public
+    assert 8 <= len(residents.codes) <= 12
+    assert not set(residents.codes) & set(codebook.codes)  # its own themes, not the staff ones
+    for theme in residents.themes:
+        assert theme.libelle and theme.definition and theme.motifs and theme.exemples
+        assert all(theme.matches(tx.matching_text(e)) for e in theme.exemples), theme.code
+    assert residents.accord_aveugle and all(isinstance(b, tx.BlindAgreement) for b in residents.accord_aveugle)
+
+
+@pytest.mark.parametrize(
+    ("comment", "themes"),
+    [
+        ("Les vestiaires du stade sont sales.", {"proprete_cadre_de_vie"}),
+        ("Personne ne répond au téléphone, j'ai appelé plusieurs fois.", {"joignabilite"}),
+        ("pas d'acceuil, agent desagreable", {"accueil_amabilite"}),  # misspelling, no accents
+        ("Pas d'information sur l'avancement de mon dossier.", {"information_orientation"}),  # negation counts
+        ("Bonne ecoute, on m'a bien explique la marche a suivre.", {"accueil_amabilite", "information_orientation"}),
+        ("Trop d'attente au guichet, plus d'une heure pour un simple papier.", {"delais_attente"}),
+        ("Pas de place pour se garer devant la mairie.", {"horaires_acces"}),
+        ("Stationnement gênant devant l'école jamais contrôlé.", {"proprete_cadre_de_vie"}),
+        ("Bravo à toute l'équipe.", set()),
+        ("Moyen.", set()),
+        ("Vous pouvez me rappeler au [TÉLÉPHONE].", set()),  # contact details are not a theme
+    ],
+)
+def test_residents_codebook_examples(residents, comment, themes):
+    coded = tx.code_texts(pd.Series([comment]), residents).iloc[0]
+    assert set(coded.index[coded]) == themes
+
+
+def test_residents_agreement_with_hand_labels(residents):
+    gold_frame = pd.read_csv(RESIDENTS_FIXTURE, dtype=str, keep_default_na=False)
+    assert len(gold_frame) >= 100
+    gold = tx.labels_to_indicators(gold_frame["themes"], residents.codes)
+    assert gold.any().all(), "every theme must appear in the hand labels"
+    assert (~gold.any(axis=1)).sum() >= 10, "comments with no theme must be present"
+    assert (gold.sum(axis=1) >= 2).sum() >= 15, "comments with several themes must be present"
+    coded = tx.code_texts(gold_frame["texte"], residents)
+    overall = tx.agreement(coded, gold)
+    print(f"\nCodebook usagers {residents.version} — accord avec le codage humain ({len(gold_frame)} commentaires)")
+    print(overall.round(3).to_string(index=False))
+    per_lot = {}
+    for lot, rows in gold_frame.groupby("lot", sort=False):
+        res = tx.agreement(coded.loc[rows.index], gold.loc[rows.index])
+        per_lot[lot] = (len(rows), float(res["kappa"].mean()))
+        print(f"lot {lot:<14} n={len(rows):>3}  kappa moyen = {res['kappa'].mean():.3f}")
+    mean_kappa = overall["kappa"].mean()
+    print(f"kappa moyen (tous lots) = {mean_kappa:.3f}")
+    blind = [b for b in residents.accord_aveugle if b.version == residents.version]
+    for b in blind:
+        n, kappa = per_lot[b.lot]
+        print(f"à l'aveugle (lot {b.lot}, écrit après le gel des motifs {b.version}) : kappa moyen = {kappa:.3f} "
+              f"(enregistré dans le codebook : {b.kappa:.3f})")
+        # Patterns changed without a new version: the recorded blind figure no longer describes them.
+        assert n == b.n and kappa == pytest.approx(b.kappa, abs=5e-4), "changer la version du codebook"
+    assert mean_kappa >= 0.6
+
+
+def test_blind_agreement_is_configuration(tmp_path, codebook):
+    assert [(b.version, b.lot, b.n) for b in codebook.accord_aveugle] == [("1.0.0", "controle", 65),
+                                                                          ("1.1.0", "controle_2", 45)]
+    base = (tx.codebook_path("usagers")).read_text(encoding="utf-8")
+    bad = tmp_path / "cb.yml"
+    bad.write_text(base.replace("lot: controle, ", ""), encoding="utf-8")
+    with pytest.raises(ValueError, match="« lot »"):
+        tx.load_codebook(bad)
+    bad.write_text(base.replace("kappa: 0.", "kappa: 9"), encoding="utf-8")
+    with pytest.raises(ValueError, match="kappa entre -1 et 1"):
+        tx.load_codebook(bad)
+
+
 def test_agreement_kappa_matches_hand_computation():
     gold = pd.DataFrame({"t": [True, True, False, False, False, True]})
     coded = pd.DataFrame({"t": [True, False, False, False, True, True]})
@@ -474,7 +566,7 @@ def test_hand_labelled_agreement_summary(codebook):
     acc = tx.hand_labelled_agreement(FIXTURE, codebook)
     assert acc.n >= 150 and acc.mean_kappa >= 0.6
     assert set(acc.per_lot["lot"]) >= {"developpement", "controle", "controle_2"}
-    assert acc.codebook_version == codebook.version and acc.blind == tx.BLIND_AGREEMENT
+    assert acc.codebook_version == codebook.version and acc.blind == codebook.accord_aveugle
     assert "libelle" in acc.per_theme.columns
     with pytest.raises(FileNotFoundError, match="introuvable"):
         tx.hand_labelled_agreement(FIXTURE.with_name("absent.csv"), codebook)

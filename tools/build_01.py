@@ -249,18 +249,20 @@ report.constats(survey.pistes_enquete(estimations, comparaisons, vague, libelles
     md('''
 ## Commentaires des habitants
 
-Les commentaires libres sont classés automatiquement dans les thèmes de la grille d'analyse de l'observatoire
-(la même que pour les fiches d'immersion) ; un commentaire peut relever de plusieurs thèmes ou d'aucun. Les
-extraits sont **anonymisés** avant publication : noms, téléphones, adresses électroniques et postales sont
-remplacés par [NOM], [TÉLÉPHONE], [EMAIL], [ADRESSE]. La grille a été conçue pour décrire le fonctionnement
-des services vu de l'intérieur : appliquée aux commentaires des habitants, ses thèmes sont à lire au sens large
-(par exemple « outils et moyens » ou « conditions de travail » recouvrent aussi l'état des équipements et des
-locaux publics signalé par les habitants).
+Les commentaires libres sont classés automatiquement dans les thèmes d'une grille d'analyse **propre aux
+commentaires des habitants** (l'accueil, les délais, l'information, les démarches en ligne, le cadre de vie…) ;
+la grille des fiches d'immersion, qui décrit le travail vu par les agents, n'est pas utilisée ici. Un commentaire peut relever de
+plusieurs thèmes ou d'aucun (un simple « Bravo à toute l'équipe » ne dit pas sur quoi porte l'avis). Les extraits
+sont **anonymisés** avant publication : noms, téléphones, adresses électroniques et postales sont remplacés par
+[NOM], [TÉLÉPHONE], [EMAIL], [ADRESSE].
 '''),
     code('''
 roster = text.load_roster(raw_dir)
-codebook = text.load_codebook()
-ct = text.themes_commentaires(enquete["commentaire"], enquete["vague"], codebook=codebook, roster=roster)
+codebook = text.load_codebook(text.codebook_path("usagers"))
+accord = (text.hand_labelled_agreement(codebook=codebook)
+          if codebook.jeu_annote is not None and codebook.jeu_annote.exists() else None)
+aveugle = [b for b in codebook.accord_aveugle if b.version == codebook.version]
+ct = survey.themes_commentaires_enquete(enquete, vagues, codebook=codebook, roster=roster)
 themes_csv = ct.counts.rename(columns={"groupe": "vague"})
 themes_csv["libelle"] = themes_csv["theme"].map(codebook.labels())
 report.write_table(themes_csv, out_dir, "enquete_commentaires_themes")
@@ -272,12 +274,18 @@ report.tableau(nb_com, legende="Commentaires libres par vague",
 '''),
     code('''
 themes_tab = survey.tableau_themes(ct.counts, codebook.labels(), vagues)
-codes = text.code_texts(enquete["commentaire"].dropna().map(text.normalise), codebook)
+com = enquete.loc[enquete["vague"].isin(vagues), "commentaire"].dropna().map(text.normalise)
+codes = text.code_texts(com[com.str.len() > 0], codebook)
 part_code = float(codes.any(axis=1).mean()) if len(codes) else float("nan")
 display(report.tableau(themes_tab, legende="Thèmes des commentaires par vague : part des commentaires (nombre)"))
-display(report.note(f"{formats.pourcent(part_code, 0)} des commentaires relèvent d'au moins un thème de la grille ; "
-                    "les autres (remarques très brèves ou sur un sujet hors grille) ne sont pas classés. Version de la "
-                    f"grille : {ct.codebook_version}."))
+fiab = (f"Sur des commentaires nouveaux, codés à la main après la mise au point de la grille, le classement automatique "
+        f"concorde avec le codage humain avec un kappa de Cohen moyen de {formats.nombre(aveugle[-1].kappa, 2)} "
+        f"({formats.nombre(aveugle[-1].n)} commentaires ; 1 = accord parfait, 0 = pas mieux que le hasard)"
+        if aveugle else "La concordance de cette version avec un codage humain n'a pas encore été mesurée à l'aveugle")
+display(report.note(f"{formats.pourcent(part_code, 0)} des commentaires relèvent d'au moins un thème de la grille des "
+                    f"commentaires des habitants (version {codebook.version}) ; les autres, le plus souvent des avis "
+                    f"généraux (« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {fiab} : les parts sont "
+                    "des ordres de grandeur."))
 '''),
     code('''
 ex = ct.examples[ct.examples["groupe"] == vague]
@@ -346,7 +354,17 @@ display(Markdown(
     "sous le seuil de diffusion).\\n\\n"
     "**Commentaires.** Normalisation du texte, anonymisation (civilité + nom, noms de la liste du personnel, "
     "téléphones de France et d'outre-mer, courriels, adresses), découpage en mots avec les élisions françaises, "
-    f"lemmatisation et codage par la grille d'analyse version {ct.codebook_version}.\\n\\n"
+    f"lemmatisation et codage par la grille des commentaires des habitants (`config/codebook_usagers.yml`), version "
+    f"{ct.codebook_version} du {formats.date(codebook.date_validation, long=True)} : "
+    f"{len(codebook.codes)} thèmes, chacun défini par des mots et expressions (avec exclusions) ; une mention "
+    "négative (« personne ne répond ») compte pour le thème. "
+    + (f"Sur les {formats.nombre(accord.n)} commentaires codés à la main qui accompagnent la grille, le kappa de Cohen "
+       f"moyen est de {formats.nombre(accord.mean_kappa, 2)}, chiffre flatteur car la plupart ont servi à écrire les "
+       "motifs ; " if accord is not None else "Accord avec le codage humain : ")
+    + (f"mesuré à l'aveugle sur {formats.nombre(aveugle[-1].n)} commentaires écrits après le gel des motifs, il est de "
+       f"{formats.nombre(aveugle[-1].kappa, 2)}. " if aveugle else "il n'a pas encore été mesuré à l'aveugle. ")
+    + "Ces commentaires de contrôle ont été rédigés par l'équipe de l'observatoire, pas par des habitants : le "
+    "double codage humain d'un échantillon de vrais commentaires reste la référence.\\n\\n"
     "**Tables publiées** (dossier `tables/`) : `enquete_estimations.csv`, `enquete_comparaisons.csv`, "
     "`enquete_ponderation.csv`, `enquete_marges.csv`, `enquete_commentaires_themes.csv`."))
 '''),

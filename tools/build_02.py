@@ -20,7 +20,7 @@ raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
 ms = load_milestone(milestone, raw_dir)
 plots.setup()
 seuil = privacy.seuil_confidentialite()
-codebook = tx.load_codebook()
+codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoire.yml, textes
 libelles = codebook.labels()
 services = ms.service_labels()
 roster = tx.load_roster(raw_dir)  # noms du fichier RH brut, pour caviarder les citations (jamais copiés)
@@ -67,7 +67,8 @@ report.write_table(notes, out_dir, "immersions_notes")
 _ = report.write_table(spec_services, out_dir, "immersions_specificites_services")
 '''),
     code('''
-report.constats(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date)
+report.constats(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
+                                agreement_blind=codebook.accord_aveugle)
                 if a_fiches else [SANS_FICHES])
 '''),
     md('''
@@ -278,7 +279,8 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
 '''),
     code('''
 accord = tx.hand_labelled_agreement(codebook=codebook)
-aveugle = "; ".join(f"{formats.nombre(k, 2)} (version {v}, {formats.nombre(n)} réponses)" for v, lot, n, k in accord.blind)
+aveugle = "; ".join(f"{formats.nombre(b.kappa, 2)} (version {b.version}, {formats.nombre(b.n)} réponses)"
+                    for b in codebook.accord_aveugle)
 display(Markdown(
     f"**Codebook.** Version {codebook.version}, thèmes validés par la direction le "
     f"{formats.date(codebook.date_validation, long=True)}. Chaque thème a une définition et une liste de motifs "
