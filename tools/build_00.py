@@ -1,11 +1,7 @@
-from nb import code, md, params, write
+from nb import code, md, parameters, write
 
 write("notebooks/00_qualite_donnees.ipynb", [
-    params('''
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
-raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
-'''),
+    parameters(),
     code('''
 from IPython.display import Markdown, display
 

@@ -1,13 +1,9 @@
 """Authoring script of notebooks/01_enquete_usagers.ipynb (run: ``python tools/build_01.py``)."""
 
-from nb import code, md, params, write
+from nb import code, md, parameters, write
 
 write("notebooks/01_enquete_usagers.ipynb", [
-    params('''
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
-raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
-'''),
+    parameters(),
     code('''
 from functools import partial
 

@@ -1,13 +1,9 @@
 """Authoring script of notebooks/02_immersions.ipynb (run: .venv/bin/python tools/build_02.py)."""
 
-from nb import code, md, params, write
+from nb import code, md, parameters, write
 
 write("notebooks/02_immersions.ipynb", [
-    params('''
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
-raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
-'''),
+    parameters(),
     code('''
 import pandas as pd
 from IPython.display import Markdown, display

@@ -25,6 +25,15 @@ def params(text: str):
     return cell
 
 
+def parameters():
+    """The papermill ``parameters`` cell every report notebook starts with (DESIGN §4)."""
+    return params('''
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+''')
+
+
 def write(path: str, cells: list) -> None:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
