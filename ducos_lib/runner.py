@@ -110,6 +110,8 @@ def _execute(notebook: Path, staging: Path, parameters: dict, kernel: str, timeo
         str(notebook), str(staging / notebook.name), parameters=parameters, kernel_name=kernel,
         execution_timeout=timeout, progress_bar=False, cwd=str(notebook.parent), log_output=False,
         report_mode=False,
+        # the kernel's own start-up warnings are noise on the console; cell errors stay in the notebook
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
 
 
