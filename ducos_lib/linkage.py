@@ -887,7 +887,7 @@ def correlation_spearman(x: Any, y: Any, *, n_bootstrap: int | None = None,
 
 
 def ajuster_bh(p_valeurs: Any) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (step-up, as R's ``p.adjust(method = "BH")``).
+    """Benjamini–Hochberg adjusted p-values: :func:`ducos_lib.survey.adjust_pvalues` with ``"bh"``.
 
     NaN values stay NaN and are not counted in the family.
 
@@ -895,24 +895,10 @@ def ajuster_bh(p_valeurs: Any) -> np.ndarray:
     --------
     >>> ajuster_bh([0.01, 0.04, 0.03, np.nan]).round(4).tolist()[:3]
     [0.03, 0.04, 0.04]
-
-    References
-    ----------
-    Benjamini, Y. & Hochberg, Y. (1995). *JRSS B* 57, 289–300.
     """
-    p = np.asarray(p_valeurs, dtype="float64").ravel()
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    if m == 0:
-        return out
-    ordre = np.argsort(p[ok], kind="mergesort")
-    ps = p[ok][ordre]
-    adj = np.minimum.accumulate((m / np.arange(1, m + 1) * ps)[::-1])[::-1]
-    res = np.empty(m)
-    res[ordre] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
+    from .survey import adjust_pvalues
+
+    return adjust_pvalues(np.asarray(p_valeurs, dtype="float64").ravel(), "bh")
 
 
 def taille_effet(rho: float) -> str:
