@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import formats
+from . import formats, survey
 from .config import load_config
 from .hr import indicateurs_rh, masquer_indicateurs
 from .privacy import seuil_confidentialite
@@ -690,8 +690,6 @@ def panel_depuis_jalon(data: Any, *, estimations: pd.DataFrame | None = None,
     dates = {j: data.dates[j] for j in noms}
     msgs: list[str] = []
     if estimations is None and data.enquete_usagers is not None and len(data.enquete_usagers):
-        from . import survey
-
         try:
             estimations = survey.estimations_enquete(
                 data.enquete_usagers, data.population_reference, config=config_enquete,
@@ -896,9 +894,7 @@ def ajuster_bh(p_valeurs: Any) -> np.ndarray:
     >>> ajuster_bh([0.01, 0.04, 0.03, np.nan]).round(4).tolist()[:3]
     [0.03, 0.04, 0.04]
     """
-    from .survey import adjust_pvalues
-
-    return adjust_pvalues(np.asarray(p_valeurs, dtype="float64").ravel(), "bh")
+    return survey.adjust_pvalues(np.asarray(p_valeurs, dtype="float64").ravel(), "bh")
 
 
 def taille_effet(rho: float) -> str:
