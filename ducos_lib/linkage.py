@@ -1213,14 +1213,15 @@ def avertissement_methodologique(n_services: int, n_jalons: int = 1, *,
     Parameters
     ----------
     n_services : int
-        Number of services in the analysis.
+        Largest number of services behind a pair (pairs with missing measures have fewer).
     n_jalons : int, default 1
         Number of milestones in the panel.
     n_tests : int, optional
         Number of pairs tested together: adds a sentence on multiple testing.
     """
     n_services, n_jalons = int(n_services), int(n_jalons)
-    txt = (f"Ces résultats portent sur {n_services} service{'s' if n_services > 1 else ''}. "
+    txt = (f"Ces résultats portent sur {n_services} service{'s' if n_services > 1 else ''} au plus "
+           "(moins pour une paire dont une mesure manque ou est trop fragile dans certains services). "
            "Avec si peu d'unités, une corrélation peut apparaître ou disparaître par le seul jeu du "
            "hasard : les intervalles de confiance sont larges et un lien réel mais modeste peut "
            "passer inaperçu. ")
