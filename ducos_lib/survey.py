@@ -1708,23 +1708,14 @@ COMPARISON_COLUMNS = [
     "indicateur", "groupe_variable", "groupe", "vague_a", "vague_b", "difference",
     "ic_bas", "ic_haut", "p_valeur", "p_ajustee", "methode",
 ]
-_DEFAULT_SETTINGS = {
-    "seuil_signalement": 30,
-    "seuil_masquage": 10,
-    "alpha": 0.05,
-    "ajustement": "holm",
-    "ratissage": {"variables": ["sexe", "tranche_age", "quartier"], "max_iterations": 100,
-                  "tolerance": 1e-8},
-}
-
-
 def _settings(config: Mapping | None) -> dict:
-    if config is None:
-        from ducos_lib.config import load_config
+    """``enquete`` settings: ``config`` over the workspace's ``config/observatoire.yml`` values."""
+    from ducos_lib.config import load_config
 
-        config = load_config().get("enquete", {})
-    out = {**_DEFAULT_SETTINGS, **dict(config)}
-    out["ratissage"] = {**_DEFAULT_SETTINGS["ratissage"], **dict(config.get("ratissage", {}))}
+    defaults = load_config()["enquete"]
+    config = dict(config or {})
+    out = {**defaults, **config}
+    out["ratissage"] = {**defaults["ratissage"], **dict(config.get("ratissage", {}))}
     return out
 
 
