@@ -210,6 +210,19 @@ def _roster_flux(agents: pd.DataFrame, historique: pd.DataFrame | None, d: pd.Ti
     return base.drop_duplicates("matricule", keep="last")
 
 
+def _table_datee(lignes: list, d: pd.Timestamp, colonnes: list[str], *, texte: Sequence[str],
+                 entiers: Sequence[str]) -> pd.DataFrame:
+    """Rows of one extraction as a typed frame: ``date_extraction`` first, ``masque`` False."""
+    out = pd.DataFrame(lignes, columns=colonnes)
+    out.insert(0, "date_extraction", pd.Series([d] * len(out), dtype="datetime64[ns]"))
+    for c in entiers:
+        out[c] = out[c].astype("Int64")
+    for c in texte:
+        out[c] = out[c].astype("str")
+    out["masque"] = False
+    return out
+
+
 def indicateurs_rh(agents: pd.DataFrame, absences: pd.DataFrame | None, date_extraction: Any, *,
                    historique: pd.DataFrame | None = None,
                    ventilations: Sequence[str] = VENTILATIONS,
@@ -377,13 +390,9 @@ def indicateurs_rh(agents: pd.DataFrame, absences: pd.DataFrame | None, date_ext
             atteinte = taux_boe >= float(cfg.get("obligation_boe", 6.0))
             ajouter("obligation_boe_atteinte", ENSEMBLE, ENSEMBLE, float(atteinte), n)
 
-    out = pd.DataFrame(lignes, columns=["indicateur", "groupe_variable", "groupe", "valeur", "effectif"])
-    out.insert(0, "date_extraction", pd.Series([d] * len(out), dtype="datetime64[ns]"))
-    out["effectif"] = out["effectif"].astype("Int64")
+    out = _table_datee(lignes, d, ["indicateur", "groupe_variable", "groupe", "valeur", "effectif"],
+                       texte=("indicateur", "groupe_variable", "groupe"), entiers=("effectif",))
     out["valeur"] = out["valeur"].astype("float64")
-    for c in ("indicateur", "groupe_variable", "groupe"):
-        out[c] = out[c].astype("str")
-    out["masque"] = False
     return out[COLONNES_INDICATEURS]
 
 
@@ -902,13 +911,9 @@ def projeter_departs(agents: pd.DataFrame, date_extraction: Any, *, horizon: int
                 for a in annees:
                     lignes.append({"scenario": s, "annee": a, "groupe_variable": gv, "groupe": str(g),
                                    "departs": int(comptes.loc[g, a]) if comptes is not None and g in comptes.index else 0})
-    out = pd.DataFrame(lignes, columns=["scenario", "annee", "groupe_variable", "groupe", "departs"])
-    out.insert(0, "date_extraction", pd.Series([d] * len(out), dtype="datetime64[ns]"))
+    out = _table_datee(lignes, d, ["scenario", "annee", "groupe_variable", "groupe", "departs"],
+                       texte=("scenario", "groupe_variable", "groupe"), entiers=("departs",))
     out["annee"] = out["annee"].astype("int64")
-    out["departs"] = out["departs"].astype("Int64")
-    for c in ("scenario", "groupe_variable", "groupe"):
-        out[c] = out[c].astype("str")
-    out["masque"] = False
     return out[COLONNES_DEPARTS]
 
 
