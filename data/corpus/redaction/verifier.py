@@ -24,6 +24,16 @@ TYPES = {
 }
 
 
+class ErreurCorpus(Exception):
+    """A rule of the test set is broken; the message names the file, the line and the span."""
+
+
+def exiger(condition: bool, message: str) -> None:
+    """Raise ``ErreurCorpus`` unless ``condition`` holds (unlike ``assert``, kept under ``-O``)."""
+    if not condition:
+        raise ErreurCorpus(message)
+
+
 def lot_attendu(doc_id: str) -> str:
     """Return the lot a document belongs to: one in three goes to the blind lot, by its id."""
     return "aveugle.jsonl" if int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest(), 16) % 3 == 0 \
@@ -32,35 +42,36 @@ def lot_attendu(doc_id: str) -> str:
 
 def verifier_document(doc: dict, ou: str) -> None:
     """Assert every rule on one document; ``ou`` names the file and line for the message."""
-    assert isinstance(doc, dict) and set(doc) == CLES, \
-        f"{ou} : clés {sorted(doc) if isinstance(doc, dict) else type(doc)} au lieu de {sorted(CLES)}"
+    exiger(isinstance(doc, dict) and set(doc) == CLES,
+           f"{ou} : clés {sorted(doc) if isinstance(doc, dict) else type(doc)} au lieu de {sorted(CLES)}")
     for cle in ("doc_id", "source_url", "source_type", "texte"):
-        assert isinstance(doc[cle], str) and doc[cle], f"{ou} : « {cle} » vide ou non textuel"
-    assert doc["source_url"].startswith(("http://", "https://")), \
-        f"{ou} : source_url « {doc['source_url']} » n'est pas une adresse web"
+        exiger(isinstance(doc[cle], str) and doc[cle], f"{ou} : « {cle} » vide ou non textuel")
+    exiger(doc["source_url"].startswith(("http://", "https://")),
+           f"{ou} : source_url « {doc['source_url']} » n'est pas une adresse web")
     texte = doc["texte"]
     occupe: list[tuple[int, int, str]] = []
     for liste in ("personnel", "a_garder"):
         spans = doc[liste]
-        assert isinstance(spans, list), f"{ou} : « {liste} » n'est pas une liste"
+        exiger(isinstance(spans, list), f"{ou} : « {liste} » n'est pas une liste")
         precedent = -1
         for s in spans:
             ici = f"{ou}, {liste} {s}"
-            assert isinstance(s, dict) and set(s) == {"debut", "fin", "type", "valeur"}, \
-                f"{ici} : clés attendues debut, fin, type, valeur"
+            exiger(isinstance(s, dict) and set(s) == {"debut", "fin", "type", "valeur"},
+                   f"{ici} : clés attendues debut, fin, type, valeur")
             d, f = s["debut"], s["fin"]
-            assert type(d) is int and type(f) is int and 0 <= d < f <= len(texte), \
-                f"{ici} : bornes hors du texte (longueur {len(texte)})"
-            assert s["type"] in TYPES[liste], f"{ici} : type inconnu, attendu {sorted(TYPES[liste])}"
-            assert texte[d:f] == s["valeur"], \
-                f"{ici} : texte[{d}:{f}] vaut « {texte[d:f]} », pas « {s['valeur']} »"
-            assert s["valeur"] == s["valeur"].strip(), f"{ici} : espaces en bord de span"
-            assert d >= precedent, f"{ici} : spans non triés par début"
+            exiger(type(d) is int and type(f) is int and 0 <= d < f <= len(texte),
+                   f"{ici} : bornes hors du texte (longueur {len(texte)})")
+            exiger(s["type"] in TYPES[liste],
+                   f"{ici} : type inconnu, attendu {sorted(TYPES[liste])}")
+            exiger(texte[d:f] == s["valeur"],
+                   f"{ici} : texte[{d}:{f}] vaut « {texte[d:f]} », pas « {s['valeur']} »")
+            exiger(s["valeur"] == s["valeur"].strip(), f"{ici} : espaces en bord de span")
+            exiger(d >= precedent, f"{ici} : spans non triés par début")
             precedent = d
             occupe.append((d, f, liste))
     occupe.sort()
     for (d1, f1, l1), (d2, f2, l2) in zip(occupe, occupe[1:]):
-        assert d2 >= f1, f"{ou} : chevauchement de spans [{d1}:{f1}] ({l1}) et [{d2}:{f2}] ({l2})"
+        exiger(d2 >= f1, f"{ou} : chevauchement de spans [{d1}:{f1}] ({l1}) et [{d2}:{f2}] ({l2})")
 
 
 def verifier(dossier: Path = DOSSIER) -> dict[str, Counter]:
@@ -75,10 +86,10 @@ def verifier(dossier: Path = DOSSIER) -> dict[str, Counter]:
                 ou = f"{chemin.name}, ligne {numero}"
                 doc = json.loads(ligne)
                 verifier_document(doc, ou)
-                assert doc["doc_id"] not in vus, f"{ou} : doc_id « {doc['doc_id']} » en double"
+                exiger(doc["doc_id"] not in vus, f"{ou} : doc_id « {doc['doc_id']} » en double")
                 vus.add(doc["doc_id"])
-                assert lot_attendu(doc["doc_id"]) == nom, \
-                    f"{ou} : « {doc['doc_id']} » appartient à {lot_attendu(doc['doc_id'])}"
+                exiger(lot_attendu(doc["doc_id"]) == nom,
+                       f"{ou} : « {doc['doc_id']} » appartient à {lot_attendu(doc['doc_id'])}")
                 compte["documents"] += 1
                 for liste in ("personnel", "a_garder"):
                     for s in doc[liste]:
@@ -92,7 +103,7 @@ def main(argv: list[str]) -> int:
     dossier = Path(argv[1]) if len(argv) > 1 else DOSSIER
     try:
         comptes = verifier(dossier)
-    except AssertionError as erreur:
+    except (ErreurCorpus, json.JSONDecodeError, OSError) as erreur:
         print(f"ERREUR : {erreur}", file=sys.stderr)
         return 1
     for nom, compte in comptes.items():
