@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SOURCES_BEFORE_RUNS, source_notebook_hashes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("milestones")]
 
@@ -39,6 +39,10 @@ def test_t0_outputs(milestone_runs):
         assert f'href="{nb["html"]}"' in index
     files = pd.read_csv(folder / "tables" / "qualite_fichiers.csv")
     assert (files["Acceptées"] > 0).sum() >= 8
+
+
+def test_runs_never_rewrite_the_notebooks_analysts_edit(milestone_runs):
+    assert SOURCES_BEFORE_RUNS and source_notebook_hashes() == SOURCES_BEFORE_RUNS
 
 
 def test_unchanged_notebooks_are_skipped(milestone_runs):

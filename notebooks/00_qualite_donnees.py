@@ -1,8 +1,24 @@
-from nb import code, md, parameters, write
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-write("notebooks/00_qualite_donnees.ipynb", [
-    parameters(),
-    code('''
+# %% tags=["parameters"]
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+
+# %%
 from IPython.display import Markdown, display
 
 from ducos_lib import formats, plots, quality, report
@@ -11,44 +27,44 @@ from ducos_lib.ingest import code_version, load_milestone
 raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
 ms = load_milestone(milestone, raw_dir)
 plots.setup()
-display(Markdown(f"# Qualité des données — jalon {milestone}\\n\\n"
+display(Markdown(f"# Qualité des données — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport dit ce qui a été lu, "
                  "ce qui a été écarté et pourquoi, avant toute analyse."))
-'''),
-    code('''
-report.constats(quality.key_findings(ms))
-'''),
-    md('''
-## Fichiers lus
 
-Chaque fichier du dossier de données est lu quel que soit son format (CSV en UTF-8 ou Windows-1252,
-séparateur virgule, point-virgule ou tabulation, classeur Excel), puis contrôlé colonne par colonne.
-'''),
-    code('''
+# %%
+report.constats(quality.key_findings(ms))
+
+# %% [markdown]
+# ## Fichiers lus
+#
+# Chaque fichier du dossier de données est lu quel que soit son format (CSV en UTF-8 ou Windows-1252,
+# séparateur virgule, point-virgule ou tabulation, classeur Excel), puis contrôlé colonne par colonne.
+
+# %%
 files = quality.files_table(ms.ingestion)
 report.write_table(files, out_dir, "qualite_fichiers")
 report.tableau(files, legende="Fichiers du dossier de données et lignes retenues")
-'''),
-    md('''
-## Lignes écartées et motifs
 
-Une ligne dont une valeur ne respecte pas le format attendu est mise en quarantaine : elle n'entre dans
-aucune analyse, mais elle est conservée avec son motif pour être corrigée à la source. Les lignes sont
-numérotées comme dans un tableur (ligne 1 = en-têtes). Les valeurs personnelles ne sont jamais affichées.
-'''),
-    code('''
+# %% [markdown]
+# ## Lignes écartées et motifs
+#
+# Une ligne dont une valeur ne respecte pas le format attendu est mise en quarantaine : elle n'entre dans
+# aucune analyse, mais elle est conservée avec son motif pour être corrigée à la source. Les lignes sont
+# numérotées comme dans un tableur (ligne 1 = en-têtes). Les valeurs personnelles ne sont jamais affichées.
+
+# %%
 reasons = quality.rejects_by_reason(ms.ingestion)
 report.write_table(reasons, out_dir, "qualite_rejets")
 report.tableau(reasons, legende="Valeurs rejetées par fichier, colonne et motif") if len(reasons) else report.note("Aucune valeur rejetée.")
-'''),
-    code('''
+
+# %%
 examples = quality.rejected_values(ms.ingestion)
 report.tableau(examples, legende="Premières valeurs rejetées") if len(examples) else None
-'''),
-    md('''
-## Couverture par vague et par service
-'''),
-    code('''
+
+# %% [markdown]
+# ## Couverture par vague et par service
+
+# %%
 survey = quality.survey_coverage(ms)
 if survey.empty:
     display(report.note("Enquête usagers absente."))
@@ -60,39 +76,37 @@ else:
     display(report.figure(fig, alt=f"Barres horizontales du nombre de réponses à l'enquête par service contacté, "
                           f"toutes vagues jusqu'à {milestone} ; le plus cité est {top['Service']} "
                           f"avec {formats.nombre(top['Total'])} réponses."))
-'''),
-    code('''
+
+# %%
 forms = quality.forms_coverage(ms)
 report.tableau(forms, legende="Fiches d'immersion par service d'accueil") if len(forms) else report.note(
     "Aucune fiche d'immersion datée avant ce jalon.")
-'''),
-    code('''
+
+# %%
 hr = quality.hr_coverage(ms)
 report.tableau(hr, legende="Extractions RH jusqu'au jalon (totaux uniquement)") if len(hr) else report.note(
     "Aucune extraction RH avant ce jalon.")
-'''),
-    md('''
-## Valeurs manquantes
 
-Part des valeurs vides dans les lignes retenues. Une réponse « NSP » ou « Sans avis » à l'enquête est une
-valeur manquante : la personne est exclue de cette question seulement. Une date de sortie vide est normale
-pour un agent présent.
-'''),
-    code('''
+# %% [markdown]
+# ## Valeurs manquantes
+#
+# Part des valeurs vides dans les lignes retenues. Une réponse « NSP » ou « Sans avis » à l'enquête est une
+# valeur manquante : la personne est exclue de cette question seulement. Une date de sortie vide est normale
+# pour un agent présent.
+
+# %%
 missing = quality.missing_values(ms)
 report.tableau(missing, formats_colonnes={"Part manquante": formats.pourcent},
                legende="Colonnes comportant des valeurs manquantes") if len(missing) else report.note("Aucune valeur manquante.")
-'''),
-    md('''
-## Méthodologie
 
-Les en-têtes sont reconnus après normalisation (casse, accents, ponctuation) ; les services sont rattachés à
-leur code par leur libellé ou leurs alias ; les libellés de satisfaction sont convertis en notes de 1 à 5.
-Les identifiants d'agents sont remplacés dès la lecture par un pseudonyme (empreinte à clé) et les noms
-supprimés ; seuls l'année et le mois de naissance sont conservés. Au-delà de 20 % de lignes rejetées, un
-fichier n'est pas chargé.
-'''),
-    code('''
+# %% [markdown]
+# ## Méthodologie
+#
+# Les en-têtes sont reconnus après normalisation (casse, accents, ponctuation) ; les services sont rattachés à
+# leur code par leur libellé ou leurs alias ; les libellés de satisfaction sont convertis en notes de 1 à 5.
+# Les identifiants d'agents sont remplacés dès la lecture par un pseudonyme (empreinte à clé) et les noms
+# supprimés ; seuls l'année et le mois de naissance sont conservés. Au-delà de 20 % de lignes rejetées, un
+# fichier n'est pas chargé.
+
+# %%
 report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
-'''),
-])

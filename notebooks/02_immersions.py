@@ -1,10 +1,24 @@
-"""Authoring script of notebooks/02_immersions.ipynb (run: .venv/bin/python tools/build_02.py)."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from nb import code, md, parameters, write
+# %% tags=["parameters"]
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 
-write("notebooks/02_immersions.ipynb", [
-    parameters(),
-    code('''
+# %%
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -24,15 +38,15 @@ fiches = ms.fiches_immersion
 a_fiches = fiches is not None and len(fiches) > 0
 SANS_FICHES = f"Aucune fiche d'immersion n'est datée avant le {formats.date(ms.date)} : cette section est vide."
 display(Markdown(
-    f"# Immersions des encadrants — jalon {milestone}\\n\\n"
+    f"# Immersions des encadrants — jalon {milestone}\n\n"
     f"Données arrêtées au {formats.date(ms.date, long=True)}. Après chaque immersion, l'encadrant invité "
     "remplit une fiche : des notes de 1 à 5 sur les thèmes validés par la direction, et trois champs libres "
     "— **points forts**, **axes de progression**, **propositions**. Ce rapport classe automatiquement ces "
     "réponses par thème et en tire les enseignements pour le comité de pilotage et pour les experts de la "
     "phase 3 (psychologue du travail, coach en management). Les citations sont caviardées : noms, "
     "téléphones, courriels et adresses sont remplacés par [NOM], [TÉLÉPHONE], etc."))
-'''),
-    code('''
+
+# %%
 # Calculs (ducos_lib.text) et tables publiées (DESIGN §4).
 if a_fiches:
     codage = tx.code_fiches(fiches, codebook)
@@ -61,33 +75,33 @@ report.write_table(couverture, out_dir, "immersions_themes")
 report.write_table(dossier, out_dir, "immersions_propositions")
 report.write_table(notes, out_dir, "immersions_notes")
 _ = report.write_table(spec_services, out_dir, "immersions_specificites_services")
-'''),
-    code('''
+
+# %%
 report.constats(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
                                 agreement_blind=codebook.accord_aveugle)
                 if a_fiches else [SANS_FICHES])
-'''),
-    md('''
-## Les fiches analysées
 
-Une immersion est **inter-services** quand un encadrant passe du temps dans un autre service que le sien
-(il y est l'invité), **intra-service** quand il passe du temps avec sa propre équipe. Le tableau compte des
-fiches, pas des personnes : un encadrant peut en avoir rempli plusieurs.
-'''),
-    code('''
+# %% [markdown]
+# ## Les fiches analysées
+#
+# Une immersion est **inter-services** quand un encadrant passe du temps dans un autre service que le sien
+# (il y est l'invité), **intra-service** quand il passe du temps avec sa propre équipe. Le tableau compte des
+# fiches, pas des personnes : un encadrant peut en avoir rempli plusieurs.
+
+# %%
 report.tableau(tx.forms_overview(fiches, services),
                colonnes={"service_accueil": "Code", "libelle": "Service d'accueil", "inter": "Inter-services",
                          "intra": "Intra-service", "total": "Total"},
                legende="Fiches d'immersion par service d'accueil et par type") if a_fiches else report.note(SANS_FICHES)
-'''),
-    md('''
-## Points forts et axes de progression par thème
 
-Chaque réponse est rangée dans zéro, un ou plusieurs des neuf thèmes du codebook. Un thème souvent cité en
-**axe de progression** et peu en **point fort** est une priorité d'amélioration ; l'inverse est un acquis
-sur lequel s'appuyer. Les parts sont calculées sur les fiches dont le champ est rempli.
-'''),
-    code('''
+# %% [markdown]
+# ## Points forts et axes de progression par thème
+#
+# Chaque réponse est rangée dans zéro, un ou plusieurs des neuf thèmes du codebook. Un thème souvent cité en
+# **axe de progression** et peu en **point fort** est une priorité d'amélioration ; l'inverse est un acquis
+# sur lequel s'appuyer. Les parts sont calculées sur les fiches dont le champ est rempli.
+
+# %%
 if a_fiches:
     top_ax = forces.sort_values("part_axes_progression", ascending=False).iloc[0]
     top_pf = forces.sort_values("part_points_forts", ascending=False).iloc[0]
@@ -105,16 +119,16 @@ if a_fiches:
         legende="Part des fiches dont chaque champ cite le thème"))
 else:
     display(report.note(SANS_FICHES))
-'''),
-    md('''
-## Notes par thème
 
-Sur chaque fiche, l'invité note de 1 (très insatisfaisant) à 5 (très satisfaisant) chacun des thèmes. Le
-graphique donne la note moyenne et son intervalle de confiance à 95 % : la vraie moyenne se trouve
-vraisemblablement dans cet intervalle ; deux intervalles qui se chevauchent largement ne permettent pas de
-dire qu'une note est meilleure que l'autre.
-'''),
-    code('''
+# %% [markdown]
+# ## Notes par thème
+#
+# Sur chaque fiche, l'invité note de 1 (très insatisfaisant) à 5 (très satisfaisant) chacun des thèmes. Le
+# graphique donne la note moyenne et son intervalle de confiance à 95 % : la vraie moyenne se trouve
+# vraisemblablement dans cet intervalle ; deux intervalles qui se chevauchent largement ne permettent pas de
+# dire qu'une note est meilleure que l'autre.
+
+# %%
 if a_fiches and notes["moyenne"].notna().any():
     ens = notes[notes["groupe_variable"] == "ensemble"].sort_values("moyenne")
     display(report.figure(plots.notes_themes_ic(notes, groupes={
@@ -141,20 +155,20 @@ if a_fiches and notes["moyenne"].notna().any():
                         "est dans la table immersions_notes.csv."))
 else:
     display(report.note(SANS_FICHES if not a_fiches else "Aucune note n'est renseignée sur les fiches."))
-'''),
-    md('''
-## Ce que les invités et les hôtes voient différemment
 
-Un encadrant **invité** dans un autre service (immersion inter-services) porte un regard extérieur ; un
-encadrant dans **sa propre équipe** (intra-service) connaît le service de l'intérieur. On compare aussi les
-services d'accueil entre eux.
+# %% [markdown]
+# ## Ce que les invités et les hôtes voient différemment
+#
+# Un encadrant **invité** dans un autre service (immersion inter-services) porte un regard extérieur ; un
+# encadrant dans **sa propre équipe** (intra-service) connaît le service de l'intérieur. On compare aussi les
+# services d'accueil entre eux.
+#
+# Comment lire : un thème est dit **sur-représenté** dans un groupe quand ce groupe le cite nettement plus
+# souvent que les autres, plus que ce que le hasard expliquerait ; **sous-représenté** quand il le cite nettement
+# moins souvent. Techniquement, c'est un « résidu ajusté » du test du khi-deux supérieur à 1,96 en valeur
+# absolue (seuil de 5 %). Seuls les services ayant au moins le seuil de confidentialité en fiches sont comparés.
 
-Comment lire : un thème est dit **sur-représenté** dans un groupe quand ce groupe le cite nettement plus
-souvent que les autres, plus que ce que le hasard expliquerait ; **sous-représenté** quand il le cite nettement
-moins souvent. Techniquement, c'est un « résidu ajusté » du test du khi-deux supérieur à 1,96 en valeur
-absolue (seuil de 5 %). Seuls les services ayant au moins le seuil de confidentialité en fiches sont comparés.
-'''),
-    code('''
+# %%
 if a_fiches and len(types):
     display(report.tableau(
         types[["libelle", "part_inter", "part_intra", "ecart", "sens"]].assign(
@@ -168,8 +182,8 @@ if a_fiches and len(types):
 else:
     display(report.note("Comparaison inter / intra impossible : il faut au moins "
                         f"{seuil} fiches de chaque type." if a_fiches else SANS_FICHES))
-'''),
-    code('''
+
+# %%
 if a_fiches and len(spec_services):
     phrases = tx.specificity_sentences(spec_services, n_max=8)
     n_svc = spec_services["groupe"].nunique()
@@ -177,18 +191,18 @@ if a_fiches and len(spec_services):
         f"Carte de chaleur des neuf thèmes pour les {n_svc} services d'accueil ayant au moins {seuil} fiches : part des "
         "fiches qui citent le thème, en bleu quand le service le cite plus que les autres, en rouge moins. "
         + (f"{len(phrases)} écart(s) net(s), dont : {phrases[0]}" if phrases else "Aucun écart net."))))
-    display(Markdown("**Écarts nets entre services**\\n\\n" + "\\n".join(f"- {p}" for p in phrases)) if phrases else
+    display(Markdown("**Écarts nets entre services**\n\n" + "\n".join(f"- {p}" for p in phrases)) if phrases else
             report.note("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités."))
 else:
     display(report.note("Trop peu de services ont assez de fiches pour être comparés." if a_fiches else SANS_FICHES))
-'''),
-    md('''
-## Thèmes cités ensemble
 
-Deux thèmes souvent cités dans la même réponse relèvent souvent d'une même difficulté (par exemple des
-outils défaillants et un manque de formation à ces outils). Cela aide à traiter les sujets ensemble.
-'''),
-    code('''
+# %% [markdown]
+# ## Thèmes cités ensemble
+#
+# Deux thèmes souvent cités dans la même réponse relèvent souvent d'une même difficulté (par exemple des
+# outils défaillants et un manque de formation à ces outils). Cela aide à traiter les sujets ensemble.
+
+# %%
 if a_fiches and len(paires):
     p0 = paires.iloc[0]
     display(report.figure(plots.heatmap_cooccurrences(cooc, libelles), alt=(
@@ -201,31 +215,31 @@ if a_fiches and len(paires):
                            legende="Les cinq paires de thèmes les plus souvent citées ensemble"))
 else:
     display(report.note("Aucune réponse ne cite deux thèmes à la fois." if a_fiches else SANS_FICHES))
-'''),
-    md('''
-## Propositions par thème : le dossier des experts (phase 3)
 
-Les propositions des encadrants, regroupées par thème, du plus cité au moins cité, avec jusqu'à trois
-propositions représentatives par thème (choisies automatiquement : les plus centrées sur un seul thème et de
-longueur typique). Elles sont caviardées ; une relecture humaine reste nécessaire avant toute diffusion plus
-large. Le tableau complet est exporté dans immersions_propositions.csv.
-'''),
-    code('''
+# %% [markdown]
+# ## Propositions par thème : le dossier des experts (phase 3)
+#
+# Les propositions des encadrants, regroupées par thème, du plus cité au moins cité, avec jusqu'à trois
+# propositions représentatives par thème (choisies automatiquement : les plus centrées sur un seul thème et de
+# longueur typique). Elles sont caviardées ; une relecture humaine reste nécessaire avant toute diffusion plus
+# large. Le tableau complet est exporté dans immersions_propositions.csv.
+
+# %%
 if a_fiches:
     display(report.tableau(tx.briefing_display(dossier), legende="Propositions représentatives par thème "
                            "(« Fiches » : nombre et part des fiches dont les propositions citent le thème ; « […] » : "
                            "phrases de la réponse sans rapport avec le thème, omises)"))
 else:
     display(report.note(SANS_FICHES))
-'''),
-    md('''
-## Thèmes émergents
 
-Certaines réponses ne relèvent d'aucun thème du codebook. Pour repérer un sujet nouveau, on cherche des
-groupes de mots qui reviennent ensemble dans ces réponses (factorisation en matrices non négatives, NMF).
-Le nombre de thèmes retenu est celui qui donne les résultats les plus stables d'un tirage aléatoire à l'autre.
-'''),
-    code('''
+# %% [markdown]
+# ## Thèmes émergents
+#
+# Certaines réponses ne relèvent d'aucun thème du codebook. Pour repérer un sujet nouveau, on cherche des
+# groupes de mots qui reviennent ensemble dans ces réponses (factorisation en matrices non négatives, NMF).
+# Le nombre de thèmes retenu est celui qui donne les résultats les plus stables d'un tirage aléatoire à l'autre.
+
+# %%
 if not a_fiches:
     display(report.note(SANS_FICHES))
 elif emergents.empty:
@@ -243,11 +257,11 @@ else:
     display(report.tableau(emergents.examples[["theme_emergent", "citation"]],
                            colonnes={"theme_emergent": "Thème émergent", "citation": "Réponse (caviardée)"},
                            legende="Réponses les plus typiques de chaque thème émergent"))
-'''),
-    code('''
+
+# %%
 if milestone == "T12" and a_fiches and "T6" in ms.dates:
     display(Markdown(
-        "## Évolution depuis T6\\n\\nOn compare les fiches remplies jusqu'à T6 à celles remplies depuis : ce sont deux "
+        "## Évolution depuis T6\n\nOn compare les fiches remplies jusqu'à T6 à celles remplies depuis : ce sont deux "
         "ensembles distincts de fiches. Un écart n'est retenu comme net que si la p-valeur (test exact de Fisher) est "
         "inférieure à 0,05 ; avec quelques dizaines de fiches de part et d'autre, seuls de gros écarts peuvent l'être."))
     evolution = tx.period_comparison(fiches, codage, ms.dates["T6"], codebook)
@@ -269,11 +283,11 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
         display(report.note("Aucun écart net entre les deux périodes." if nets.empty else
                             "Écarts nets : " + " ; ".join(f"{r.libelle} ({r.champ.lower()}, {formats.points(r.difference, 0)})"
                                                          for r in nets.itertuples()) + "."))
-'''),
-    md('''
-## Méthodologie
-'''),
-    code('''
+
+# %% [markdown]
+# ## Méthodologie
+
+# %%
 accord = tx.hand_labelled_agreement(codebook=codebook)
 aveugle = "; ".join(f"{formats.nombre(b.kappa, 2)} (version {b.version}, {formats.nombre(b.n)} réponses)"
                     for b in codebook.accord_aveugle)
@@ -281,7 +295,7 @@ display(Markdown(
     f"**Codebook.** Version {codebook.version}, thèmes validés par la direction le "
     f"{formats.date(codebook.date_validation, long=True)}. Chaque thème a une définition et une liste de motifs "
     "(mots et expressions, avec exclusions) ; une réponse peut relever de plusieurs thèmes, et une mention négative "
-    "(« pas assez de réunions ») compte pour le thème.\\n\\n"
+    "(« pas assez de réunions ») compte pour le thème.\n\n"
     f"**Fiabilité du classement automatique.** Sur le jeu de {formats.nombre(accord.n)} réponses codées à la main qui "
     f"accompagne le codebook, l'accord avec le codage humain est un kappa de Cohen moyen de "
     f"**{formats.nombre(accord.mean_kappa, 2)}** (1 = accord parfait, 0 = pas mieux que le hasard). Ce chiffre est "
@@ -300,26 +314,24 @@ display(report.tableau(accord.per_theme[["libelle", "n_humain", "n_auto", "preci
               "rappel": "Rappel", "kappa": "Kappa"},
     formats_colonnes={c: lambda v: formats.nombre(v, 2) for c in ("precision", "rappel", "kappa")},
     legende="Accord par thème, tous lots confondus"))
-'''),
-    md('''
-**Traitement des textes.** Les réponses sont normalisées (Unicode, apostrophes), caviardées (noms précédés
-d'une civilité et noms du fichier du personnel, courriels, téléphones de France et des Antilles, adresses,
-codes postaux 972xx), découpées en mots en séparant les élisions (« l'accueil » → « l' » + « accueil »),
-puis ramenées à leur forme de base (lemmatisation avec simplemma, dont les données françaises sont fournies
-avec la bibliothèque). Les mots-outils sont écartés, sauf les négations (« pas », « sans », « plus »,
-« moins »), qui changent le sens. Le caviardage est une protection, pas une garantie : les citations doivent
-être relues avant toute diffusion hors du comité.
 
-**Analyses.** Parts de fiches citant chaque thème par champ ; spécificités par service d'accueil et par type
-d'immersion (résidus ajustés du khi-deux, Haberman 1973) sur les services ayant au moins le seuil de
-confidentialité en fiches ; co-occurrences dans une même réponse (nombre et indice de Jaccard) ; notes
-moyennes avec intervalle de confiance de Student à 95 %, non publiées sous le seuil de confidentialité ;
-thèmes émergents par NMF sur les lemmes pondérés TF-IDF des réponses non classées (au moins deux mots porteurs
-de sens), le nombre de thèmes (2 à 6) étant celui dont les résultats se ressemblent le plus entre cinq
-graines aléatoires (Greene et al., 2014) ; il faut au moins 20 réponses non classées pour lancer la recherche.
-Les résultats sont identiques d'une exécution à l'autre.
-'''),
-    code('''
+# %% [markdown]
+# **Traitement des textes.** Les réponses sont normalisées (Unicode, apostrophes), caviardées (noms précédés
+# d'une civilité et noms du fichier du personnel, courriels, téléphones de France et des Antilles, adresses,
+# codes postaux 972xx), découpées en mots en séparant les élisions (« l'accueil » → « l' » + « accueil »),
+# puis ramenées à leur forme de base (lemmatisation avec simplemma, dont les données françaises sont fournies
+# avec la bibliothèque). Les mots-outils sont écartés, sauf les négations (« pas », « sans », « plus »,
+# « moins »), qui changent le sens. Le caviardage est une protection, pas une garantie : les citations doivent
+# être relues avant toute diffusion hors du comité.
+#
+# **Analyses.** Parts de fiches citant chaque thème par champ ; spécificités par service d'accueil et par type
+# d'immersion (résidus ajustés du khi-deux, Haberman 1973) sur les services ayant au moins le seuil de
+# confidentialité en fiches ; co-occurrences dans une même réponse (nombre et indice de Jaccard) ; notes
+# moyennes avec intervalle de confiance de Student à 95 %, non publiées sous le seuil de confidentialité ;
+# thèmes émergents par NMF sur les lemmes pondérés TF-IDF des réponses non classées (au moins deux mots porteurs
+# de sens), le nombre de thèmes (2 à 6) étant celui dont les résultats se ressemblent le plus entre cinq
+# graines aléatoires (Greene et al., 2014) ; il faut au moins 20 réponses non classées pour lancer la recherche.
+# Les résultats sont identiques d'une exécution à l'autre.
+
+# %%
 report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
-'''),
-])

@@ -1,8 +1,24 @@
-from nb import code, md, parameters, write
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-write("notebooks/03_rh_gpec.ipynb", [
-    parameters(),
-    code('''
+# %% tags=["parameters"]
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+
+# %%
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -18,14 +34,14 @@ cfg_rh = load_config("observatoire")["rh"]
 services = ms.service_labels()
 a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0
 SANS_RH = f"Aucune extraction RH n'est disponible à la date du jalon {milestone} : cette section est vide."
-display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\\n\\n"
+display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport décrit les effectifs de la "
                  "commune (à la manière du rapport social unique) et les départs à la retraite à prévoir (GPEC : "
                  "gestion prévisionnelle des emplois et des compétences), pour repérer tôt les métiers fragiles. "
                  f"Aucun chiffre ne porte sur moins de {seuil} agents : ces cases sont remplacées par "
                  f"« secret (< {seuil}) »."))
-'''),
-    code('''
+
+# %%
 # Calculs (ducos_lib.hr) et tables publiées (DESIGN §4), masquées (DESIGN §6).
 if a_rh:
     d = ms.rh_agents["date_extraction"].max()
@@ -44,19 +60,19 @@ else:
     departs = pd.DataFrame(columns=hr.COLONNES_DEPARTS)
 report.write_table(indicateurs, out_dir, "rh_indicateurs")
 _ = report.write_table(departs, out_dir, "rh_departs_projetes")
-'''),
-    code('''
+
+# %%
 report.constats(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
                 else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
                       "ce rapport ne contient pas d'indicateur RH."])
-'''),
-    md('''
-## Structure des effectifs
 
-Agents présents à la date de l'extraction RH, tous statuts confondus, en nombre et en équivalents temps plein
-(ETP : un agent à 80 % compte pour 0,8).
-'''),
-    code('''
+# %% [markdown]
+# ## Structure des effectifs
+#
+# Agents présents à la date de l'extraction RH, tous statuts confondus, en nombre et en équivalents temps plein
+# (ETP : un agent à 80 % compte pour 0,8).
+
+# %%
 if not a_rh:
     display(report.note(SANS_RH))
 else:
@@ -71,31 +87,31 @@ else:
             formats_colonnes={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
                               "part_effectif": hr.format_masque(1, pourcent=True), "age_moyen": hr.format_masque(1),
                               "part_encadrants": hr.format_masque(1, pourcent=True)}))
-'''),
-    md('''
-## Pyramide des âges
 
-Âge en années révolues à la date de l'extraction, par tranches de 5 ans : hommes à gauche, femmes à droite.
-Une tranche extrême de moins de 5 agents est regroupée avec sa voisine ; une case de moins de 5 agents n'est
-pas dessinée (mention « < 5 »).
-'''),
-    code('''
+# %% [markdown]
+# ## Pyramide des âges
+#
+# Âge en années révolues à la date de l'extraction, par tranches de 5 ans : hommes à gauche, femmes à droite.
+# Une tranche extrême de moins de 5 agents est regroupée avec sa voisine ; une case de moins de 5 agents n'est
+# pas dessinée (mention « < 5 »).
+
+# %%
 if not a_rh or pyr.empty:
     display(report.note(SANS_RH))
 else:
     display(report.figure(plots.pyramide(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
                           alt=hr.alt_pyramide(pyr, d)))
-'''),
-    md('''
-## Absentéisme et rotation
 
-Taux calculés sur les 12 mois qui précèdent chaque extraction, pour les agents permanents (titulaires,
-stagiaires, contractuels permanents). L'absentéisme « compressible » réunit la maladie ordinaire et les
-accidents du travail, sur lesquels l'organisation du travail et le management peuvent agir. La rotation
-mesure le renouvellement des agents permanents : (arrivées + départs) / 2, rapporté à l'effectif du début
-de la période.
-'''),
-    code('''
+# %% [markdown]
+# ## Absentéisme et rotation
+#
+# Taux calculés sur les 12 mois qui précèdent chaque extraction, pour les agents permanents (titulaires,
+# stagiaires, contractuels permanents). L'absentéisme « compressible » réunit la maladie ordinaire et les
+# accidents du travail, sur lesquels l'organisation du travail et le management peuvent agir. La rotation
+# mesure le renouvellement des agents permanents : (arrivées + départs) / 2, rapporté à l'effectif du début
+# de la période.
+
+# %%
 if not a_rh:
     display(report.note(SANS_RH))
 elif ms.rh_absences is None:
@@ -104,8 +120,8 @@ else:
     motifs = hr.absenteisme_par_motif(indicateurs, d)
     display(report.figure(plots.absenteisme_motifs(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
                           alt=hr.alt_motifs(motifs, d)))
-'''),
-    code('''
+
+# %%
 if a_rh:
     evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
         "taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation"))
@@ -123,11 +139,11 @@ if a_rh:
                   "dont compressible", "taux_rotation": "Rotation"},
         formats_colonnes={c: hr.format_masque(1, pourcent=True) for c in
                           ("taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation")}))
-'''),
-    md('''
-## Formation et encadrement
-'''),
-    code('''
+
+# %% [markdown]
+# ## Formation et encadrement
+
+# %%
 if not a_rh:
     display(report.note(SANS_RH))
 else:
@@ -146,25 +162,25 @@ else:
         formats_colonnes={"heures_formation_par_agent": hr.format_masque(1),
                           "part_encadrants": hr.format_masque(1, pourcent=True),
                           "part_femmes_encadrants": hr.format_masque(1, pourcent=True)}))
-'''),
-    md('''
-## Emploi des travailleurs handicapés
 
-Les employeurs publics d'au moins 20 agents en équivalent temps plein doivent employer au moins 6 % de
-bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
-'''),
-    code('''
+# %% [markdown]
+# ## Emploi des travailleurs handicapés
+#
+# Les employeurs publics d'au moins 20 agents en équivalent temps plein doivent employer au moins 6 % de
+# bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
+
+# %%
 report.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
-'''),
-    md('''
-## Départs à la retraite projetés
 
-Chaque agent présent part à la retraite à la date d'ouverture de ses droits (hypothèse « âge légal
-minimum ») ou à l'âge moyen de départ observé dans la fonction publique territoriale (hypothèse « âge moyen
-observé »), jamais après la limite d'âge. La première année compte aussi les agents qui ont déjà atteint
-cet âge et sont encore en poste. Les autres départs (mutations, démissions) ne sont pas projetés.
-'''),
-    code('''
+# %% [markdown]
+# ## Départs à la retraite projetés
+#
+# Chaque agent présent part à la retraite à la date d'ouverture de ses droits (hypothèse « âge légal
+# minimum ») ou à l'âge moyen de départ observé dans la fonction publique territoriale (hypothèse « âge moyen
+# observé »), jamais après la limite d'âge. La première année compte aussi les agents qui ont déjà atteint
+# cet âge et sont encore en poste. Les autres départs (mutations, démissions) ne sont pas projetés.
+
+# %%
 if not a_rh:
     display(report.note(SANS_RH))
 else:
@@ -180,14 +196,14 @@ else:
     display(report.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
                         "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
                         "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
-'''),
-    md('''
-## Métiers à risque
 
-Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
-les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans.
-'''),
-    code('''
+# %% [markdown]
+# ## Métiers à risque
+#
+# Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
+# les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans.
+
+# %%
 if not a_rh:
     display(report.note(SANS_RH))
 else:
@@ -207,52 +223,50 @@ else:
     display(report.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
                         "concerne une seule personne, dont rien d'autre n'est publié : le signalement invite à organiser "
                         "la transmission des savoirs (binôme, documentation des procédures, recrutement anticipé)."))
-'''),
-    md('''
-## Méthodologie
 
-**Sources.** Extractions du fichier des agents (`rh_agents`) et des absences (`rh_absences`). Le jalon utilise
-la dernière extraction datée au plus tard du jour du jalon ; les extractions antérieures servent à la rotation
-et aux évolutions. Les identifiants sont remplacés par un pseudonyme et seuls l'année et le mois de naissance
-sont conservés ; l'âge est compté en mois révolus depuis le premier jour du mois de naissance.
+# %% [markdown]
+# ## Méthodologie
+#
+# **Sources.** Extractions du fichier des agents (`rh_agents`) et des absences (`rh_absences`). Le jalon utilise
+# la dernière extraction datée au plus tard du jour du jalon ; les extractions antérieures servent à la rotation
+# et aux évolutions. Les identifiants sont remplacés par un pseudonyme et seuls l'année et le mois de naissance
+# sont conservés ; l'âge est compté en mois révolus depuis le premier jour du mois de naissance.
+#
+# **Définitions (rapport social unique, décret n° 2020-1493 et arrêté du 10 décembre 2021).**
+# Effectif : agents présents à la date d'extraction (entrés au plus tard ce jour et non sortis).
+# ETP : somme des quotités. Taux d'absentéisme : jours calendaires d'absence sur les 12 mois × 100 / (jours de
+# la période × effectif permanent présent) ; seuls les jours compris dans la fenêtre comptent ; une absence sans
+# date de fin court jusqu'à l'extraction. Absentéisme compressible : maladie ordinaire et accidents du travail
+# (convention locale). Rotation : ((arrivées + départs) / 2) / effectif permanent au début de la période × 100.
+# Heures de formation par agent : heures déclarées sur 12 mois / agents présents. BOE : bénéficiaires de
+# l'obligation d'emploi / agents présents ; l'obligation de 6 % s'applique à partir de 20 ETP (code du travail,
+# art. L5212-2).
+#
+# **Fenêtre.** Les 12 mois se terminant le jour de l'extraction, bornes incluses (du lendemain du même jour un an
+# plus tôt jusqu'à l'extraction).
+#
+# **Règles de retraite.** Les âges sont lus dans `config/retraite.yml` (aucun âge n'est écrit dans le code).
+# Âge légal minimum : 62 ans pour les agents nés avant le 1er septembre 1961, relevé par la loi n° 2023-270 du
+# 14 avril 2023 ; relèvement suspendu par la loi n° 2025-1403 de financement de la sécurité sociale pour 2026
+# (pensions prenant effet à compter du 1er septembre 2026) : 62 ans et 9 mois pour les agents nés de 1963 au
+# 31 mars 1965, puis un trimestre de plus par génération jusqu'à 64 ans pour les agents nés à partir de 1969.
+# Catégorie active de la CNRACL (emplois à risques particuliers ou fatigues exceptionnelles, par exemple la police
+# municipale) : âge minimum abaissé de 5 ans, réservé aux fonctionnaires ayant au moins 17 ans de services
+# actifs (comptés ici depuis l'entrée dans la commune). Certaines lignes du barème de la catégorie active (nés de
+# 1969 à 1973) sont **déduites** du calendrier sédentaire et ne figurent dans aucun texte publié (« infere ») ;
+# les limites d'âge de la catégorie active sont une hypothèse. **Ces règles peuvent encore changer après 2027**
+# (fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
+# observé provient des statistiques de la CNRACL.
 
-**Définitions (rapport social unique, décret n° 2020-1493 et arrêté du 10 décembre 2021).**
-Effectif : agents présents à la date d'extraction (entrés au plus tard ce jour et non sortis).
-ETP : somme des quotités. Taux d'absentéisme : jours calendaires d'absence sur les 12 mois × 100 / (jours de
-la période × effectif permanent présent) ; seuls les jours compris dans la fenêtre comptent ; une absence sans
-date de fin court jusqu'à l'extraction. Absentéisme compressible : maladie ordinaire et accidents du travail
-(convention locale). Rotation : ((arrivées + départs) / 2) / effectif permanent au début de la période × 100.
-Heures de formation par agent : heures déclarées sur 12 mois / agents présents. BOE : bénéficiaires de
-l'obligation d'emploi / agents présents ; l'obligation de 6 % s'applique à partir de 20 ETP (code du travail,
-art. L5212-2).
-
-**Fenêtre.** Les 12 mois se terminant le jour de l'extraction, bornes incluses (du lendemain du même jour un an
-plus tôt jusqu'à l'extraction).
-
-**Règles de retraite.** Les âges sont lus dans `config/retraite.yml` (aucun âge n'est écrit dans le code).
-Âge légal minimum : 62 ans pour les agents nés avant le 1er septembre 1961, relevé par la loi n° 2023-270 du
-14 avril 2023 ; relèvement suspendu par la loi n° 2025-1403 de financement de la sécurité sociale pour 2026
-(pensions prenant effet à compter du 1er septembre 2026) : 62 ans et 9 mois pour les agents nés de 1963 au
-31 mars 1965, puis un trimestre de plus par génération jusqu'à 64 ans pour les agents nés à partir de 1969.
-Catégorie active de la CNRACL (emplois à risques particuliers ou fatigues exceptionnelles, par exemple la police
-municipale) : âge minimum abaissé de 5 ans, réservé aux fonctionnaires ayant au moins 17 ans de services
-actifs (comptés ici depuis l'entrée dans la commune). Certaines lignes du barème de la catégorie active (nés de
-1969 à 1973) sont **déduites** du calendrier sédentaire et ne figurent dans aucun texte publié (« infere ») ;
-les limites d'âge de la catégorie active sont une hypothèse. **Ces règles peuvent encore changer après 2027**
-(fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
-observé provient des statistiques de la CNRACL.
-'''),
-    code('''
+# %%
 if a_rh:
     display(report.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
-'''),
-    md('''
-**Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
-inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour qu'on ne
-puisse pas retrouver la première par différence avec le total. Dans la pyramide, les tranches extrêmes trop
-peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
-'''),
-    code('''
+
+# %% [markdown]
+# **Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
+# inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour qu'on ne
+# puisse pas retrouver la première par différence avec le total. Dans la pyramide, les tranches extrêmes trop
+# peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
+
+# %%
 report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
-'''),
-])

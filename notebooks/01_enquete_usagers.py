@@ -1,10 +1,24 @@
-"""Authoring script of notebooks/01_enquete_usagers.ipynb (run: ``python tools/build_01.py``)."""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from nb import code, md, parameters, write
+# %% tags=["parameters"]
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 
-write("notebooks/01_enquete_usagers.ipynb", [
-    parameters(),
-    code('''
+# %%
 from functools import partial
 
 import pandas as pd
@@ -20,14 +34,14 @@ plots.setup()
 cfg = load_config()["enquete"]
 alpha = float(cfg["alpha"])
 services = ms.service_labels()
-display(Markdown(f"# Enquête de satisfaction des usagers — jalon {milestone}\\n\\n"
+display(Markdown(f"# Enquête de satisfaction des usagers — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport présente ce que les habitants "
                  "de Ducos pensent du service rendu par la mairie, d'après l'enquête menée par sondage à chaque jalon "
                  "(T0, T6, T12). Les résultats sont **pondérés** pour représenter la population de la commune "
                  "(sexe, âge, quartier) et donnés avec leur **intervalle de confiance à 95 %** : la fourchette dans "
                  "laquelle se trouve très probablement la vraie valeur pour l'ensemble des habitants."))
-'''),
-    code('''
+
+# %%
 # Calculs (ducos_lib.survey) et tables publiées (DESIGN §4).
 enquete = ms.enquete_usagers
 pop = ms.population_reference
@@ -47,26 +61,26 @@ report.write_table(estimations, out_dir, "enquete_estimations")
 report.write_table(comparaisons, out_dir, "enquete_comparaisons")
 report.write_table(diagnostics, out_dir, "enquete_ponderation")
 _ = report.write_table(marges, out_dir, "enquete_marges")
-'''),
-    code('''
+
+# %%
 report.constats(survey.constats_enquete(estimations, comparaisons, vague, marges=marges, diagnostics=diagnostics,
                                         libelles_services=services, config=cfg))
-'''),
-    code('''
+
+# %%
 if vague != milestone:
     display(report.alerte(f"Aucune réponse de la vague {milestone} n'a été reçue : les résultats ci-dessous sont "
                           f"ceux de la dernière vague disponible ({vague})."))
-'''),
-    md('''
-## Qui a répondu ?
 
-Les personnes qui répondent à une enquête ne ressemblent jamais exactement à la population : certaines
-catégories répondent plus volontiers que d'autres. Pour corriger ces écarts, chaque réponse reçoit un
-**poids** : les catégories sous-représentées comptent un peu plus, les catégories sur-représentées un peu
-moins, de sorte que l'échantillon pondéré ait la même composition que la population de Ducos par sexe,
-tranche d'âge et quartier.
-'''),
-    code('''
+# %% [markdown]
+# ## Qui a répondu ?
+#
+# Les personnes qui répondent à une enquête ne ressemblent jamais exactement à la population : certaines
+# catégories répondent plus volontiers que d'autres. Pour corriger ces écarts, chaque réponse reçoit un
+# **poids** : les catégories sous-représentées comptent un peu plus, les catégories sur-représentées un peu
+# moins, de sorte que l'échantillon pondéré ait la même composition que la population de Ducos par sexe,
+# tranche d'âge et quartier.
+
+# %%
 m = marges[marges["vague"] == vague].copy()
 m["ecart"] = m["part_brute"] - m["part_population"]
 pire = m.loc[m["ecart"].abs().idxmax()]
@@ -80,8 +94,8 @@ report.figure(fig, alt=f"Barres horizontales par sexe, tranche d'âge et quartie
               f"écart avant pondération : {libelle_pire}, {formats.pourcent(pire['part_brute'])} des répondants contre "
               f"{formats.pourcent(pire['part_population'])} de la population ; après pondération, chaque catégorie "
               "retrouve sa part dans la population.")
-'''),
-    code('''
+
+# %%
 tab = m.assign(
     Variable=m["variable"].map(survey.LIBELLES_GROUPES),
     Catégorie=[survey.libelle_groupe(v, x) for v, x in zip(m["variable"], m["modalite"])],
@@ -93,28 +107,28 @@ report.tableau(tab, legende=f"Composition des répondants (vague {vague}) et de 
                formats_colonnes={"part_population": formats.pourcent, "part_brute": formats.pourcent,
                                  "part_ponderee": formats.pourcent, "effectif_population": formats.nombre,
                                  "n_repondants": formats.nombre})
-'''),
-    md('''
-## Satisfaction globale
 
-Trois façons de lire la question « Globalement, êtes-vous satisfait du service rendu par la mairie ? »
-(réponses de 1 = très insatisfait à 5 = très satisfait) : la **note moyenne** sur 5 ; la **part de satisfaits**
-(réponses 4 ou 5) ; le **taux net de satisfaction**, part de satisfaits moins part d'insatisfaits (réponses 1 ou
-2), exprimé en points : positif quand les satisfaits l'emportent.
-'''),
-    code('''
+# %% [markdown]
+# ## Satisfaction globale
+#
+# Trois façons de lire la question « Globalement, êtes-vous satisfait du service rendu par la mairie ? »
+# (réponses de 1 = très insatisfait à 5 = très satisfait) : la **note moyenne** sur 5 ; la **part de satisfaits**
+# (réponses 4 ou 5) ; le **taux net de satisfaction**, part de satisfaits moins part d'insatisfaits (réponses 1 ou
+# 2), exprimé en points : positif quand les satisfaits l'emportent.
+
+# %%
 glob = survey.tableau_ensemble(estimations, vagues)
 report.tableau(glob, legende="Satisfaction globale, ensemble de la commune, par vague")
-'''),
-    md('''
-## Satisfaction par dimension du service
 
-Chaque barre montre la répartition pondérée des réponses à une question : à gauche du trait vertical les
-insatisfaits (rouge), à droite les satisfaits (bleu) ; les réponses « ni satisfait ni insatisfait » (gris) sont
-réparties de part et d'autre du trait. Le chiffre en gras à droite est la part de satisfaits. Les personnes
-ayant répondu « ne sait pas » sont exclues de la question concernée.
-'''),
-    code('''
+# %% [markdown]
+# ## Satisfaction par dimension du service
+#
+# Chaque barre montre la répartition pondérée des réponses à une question : à gauche du trait vertical les
+# insatisfaits (rouge), à droite les satisfaits (bleu) ; les réponses « ni satisfait ni insatisfait » (gris) sont
+# réparties de part et d'autre du trait. Le chiffre en gras à droite est la part de satisfaits. Les personnes
+# ayant répondu « ne sait pas » sont exclues de la question concernée.
+
+# %%
 rep = repartitions[repartitions["vague"].isin(vagues[-2:] if len(vagues) > 1 else vagues)]
 vagues_fig = list(dict.fromkeys(rep["vague"]))
 items_tab = survey.tableau_items(estimations, vague)
@@ -132,19 +146,19 @@ report.figure(fig, alt=f"Barres empilées divergentes, une par dimension du serv
               f"({formats.pourcent(haut['estimation'])} de satisfaits), la moins bien jugée "
               f"{survey.LIBELLES_ITEMS[bas['indicateur'].removesuffix('_satisfaits')].lower()} "
               f"({formats.pourcent(bas['estimation'])}).")
-'''),
-    code('''
-report.tableau(items_tab, legende=f"Part de satisfaits et taux net de satisfaction par dimension (vague {vague})")
-'''),
-    md('''
-## Résultats par service, quartier, âge et sexe
 
-Les résultats d'un groupe sont estimés à partir des seules réponses de ce groupe, qui sont moins nombreuses :
-leur intervalle de confiance est plus large. Règles de diffusion : un résultat reposant sur **moins de 30
-réponses** est signalé « faible effectif » (à lire avec prudence, en gris sur les graphiques) ; sur **moins
-de 10 réponses**, il n'est pas diffusé. Les services sont ceux que l'habitant a contactés en dernier.
-'''),
-    code('''
+# %%
+report.tableau(items_tab, legende=f"Part de satisfaits et taux net de satisfaction par dimension (vague {vague})")
+
+# %% [markdown]
+# ## Résultats par service, quartier, âge et sexe
+#
+# Les résultats d'un groupe sont estimés à partir des seules réponses de ce groupe, qui sont moins nombreuses :
+# leur intervalle de confiance est plus large. Règles de diffusion : un résultat reposant sur **moins de 30
+# réponses** est signalé « faible effectif » (à lire avec prudence, en gris sur les graphiques) ; sur **moins
+# de 10 réponses**, il n'est pas diffusé. Les services sont ceux que l'habitant a contactés en dernier.
+
+# %%
 for gv, titre in (("service", "Par service contacté"), ("quartier", "Par quartier"),
                   ("tranche_age", "Par tranche d'âge"), ("sexe", "Par sexe")):
     display(Markdown(f"### {titre}"))
@@ -166,19 +180,19 @@ for gv, titre in (("service", "Par service contacté"), ("quartier", "Par quarti
     display(report.tableau(survey.tableau_groupes(estimations, vague, gv, libelles_services=services, config=cfg),
                            legende=f"{titre} : satisfaction et recommandation (vague {vague})",
                            formats_colonnes={"Réponses": formats.nombre}))
-'''),
-    md('''
-## Évolution depuis la première vague
 
-Chaque vague interroge un échantillon différent d'habitants : un écart entre deux vagues peut venir du hasard
-de l'échantillonnage. Un écart est dit **significatif** lorsqu'il est trop grand pour s'expliquer par ce hasard
-(p-valeur ajustée inférieure à 5 %). Comme on compare beaucoup d'indicateurs à la fois, les p-valeurs sont
-**ajustées** (méthode de Holm) pour ne pas crier victoire par accident. « Pas de changement démontré » ne veut
-pas dire « aucun changement » : l'écart observé est compatible avec le hasard. Les intervalles de confiance
-des écarts, eux, ne sont pas ajustés : un intervalle qui exclut zéro peut donc aller avec « pas de changement
-démontré ».
-'''),
-    code('''
+# %% [markdown]
+# ## Évolution depuis la première vague
+#
+# Chaque vague interroge un échantillon différent d'habitants : un écart entre deux vagues peut venir du hasard
+# de l'échantillonnage. Un écart est dit **significatif** lorsqu'il est trop grand pour s'expliquer par ce hasard
+# (p-valeur ajustée inférieure à 5 %). Comme on compare beaucoup d'indicateurs à la fois, les p-valeurs sont
+# **ajustées** (méthode de Holm) pour ne pas crier victoire par accident. « Pas de changement démontré » ne veut
+# pas dire « aucun changement » : l'écart observé est compatible avec le hasard. Les intervalles de confiance
+# des écarts, eux, ne sont pas ajustés : un intervalle qui exclut zéro peut donc aller avec « pas de changement
+# démontré ».
+
+# %%
 if len(vagues) < 2:
     display(report.note(f"La vague {vague} est la première mesure : elle sert de point de départ. L'évolution sera "
                         "mesurée à partir du jalon T6, en comparant chaque vague à T0 (puis T12 à T6). La table "
@@ -197,30 +211,30 @@ else:
         f"({survey.lecture_evolution(tete['difference'], tete['p_ajustee'], alpha=alpha)}).")))
     display(report.tableau(survey.tableau_evolutions(comparaisons, estimations, alpha=alpha),
                            legende="Évolution des indicateurs, ensemble de la commune"))
-'''),
-    code('''
+
+# %%
 if len(vagues) >= 2:
-    display(Markdown("### Répartition complète des réponses\\n\\nLe test de Rao–Scott vérifie si l'ensemble des cinq "
+    display(Markdown("### Répartition complète des réponses\n\nLe test de Rao–Scott vérifie si l'ensemble des cinq "
                      "réponses possibles se répartit autrement d'une vague à l'autre (pas seulement la part de "
                      "satisfaits), en tenant compte de la pondération."))
     display(report.tableau(survey.tableau_distributions(comparaisons, alpha=alpha),
                            legende="Tests de Rao–Scott sur la répartition des réponses (p ajustées par Holm)"))
-    display(Markdown("### Évolution par service\\n\\nNote moyenne de satisfaction globale. Avec une trentaine de "
+    display(Markdown("### Évolution par service\n\nNote moyenne de satisfaction globale. Avec une trentaine de "
                      "réponses par service et par vague, et un ajustement sur l'ensemble des services et indicateurs, "
                      "seuls de gros écarts peuvent être démontrés."))
     display(report.tableau(survey.tableau_evolutions(comparaisons, estimations, groupe_variable="service",
                                                      indicateurs=["satisfaction_globale_moyenne"],
                                                      libelles_services=services, alpha=alpha),
                            legende="Évolution de la note moyenne de satisfaction globale par service"))
-'''),
-    md('''
-## Recommandation
 
-« Sur une échelle de 0 à 10, recommanderiez-vous les services de la mairie à un proche ? » Au-delà de la
-moyenne, on distingue ceux qui recommanderaient volontiers (9 ou 10), les neutres (7 ou 8) et ceux qui ne
-recommanderaient plutôt pas (0 à 6).
-'''),
-    code('''
+# %% [markdown]
+# ## Recommandation
+#
+# « Sur une échelle de 0 à 10, recommanderiez-vous les services de la mairie à un proche ? » Au-delà de la
+# moyenne, on distingue ceux qui recommanderaient volontiers (9 ou 10), les neutres (7 ou 8) et ceux qui ne
+# recommanderaient plutôt pas (0 à 6).
+
+# %%
 reco = survey.repartition_recommandation(designs, alpha=alpha)
 moy = estimations[(estimations["indicateur"] == "recommandation_moyenne") & (estimations["groupe_variable"] == "ensemble")]
 tab = pd.DataFrame([
@@ -237,22 +251,22 @@ display(Markdown(f"En {vague}, {formats.pourcent(r['9 à 10'])} des habitants re
                  f"de la mairie et {formats.pourcent(r['0 à 6'])} plutôt pas : l'écart entre les deux "
                  f"({formats.points(r['9 à 10'] - r['0 à 6'])}) est l'équivalent du « Net Promoter Score » utilisé "
                  "par de nombreux services publics et privés."))
-'''),
-    code('''
+
+# %%
 report.constats(survey.pistes_enquete(estimations, comparaisons, vague, libelles_services=services, config=cfg),
                 titre="Ce que les données suggèrent")
-'''),
-    md('''
-## Commentaires des habitants
 
-Les commentaires libres sont classés automatiquement dans les thèmes d'une grille d'analyse **propre aux
-commentaires des habitants** (l'accueil, les délais, l'information, les démarches en ligne, le cadre de vie…) ;
-la grille des fiches d'immersion, qui décrit le travail vu par les agents, n'est pas utilisée ici. Un commentaire peut relever de
-plusieurs thèmes ou d'aucun (un simple « Bravo à toute l'équipe » ne dit pas sur quoi porte l'avis). Les extraits
-sont **anonymisés** avant publication : noms, téléphones, adresses électroniques et postales sont remplacés par
-[NOM], [TÉLÉPHONE], [EMAIL], [ADRESSE].
-'''),
-    code('''
+# %% [markdown]
+# ## Commentaires des habitants
+#
+# Les commentaires libres sont classés automatiquement dans les thèmes d'une grille d'analyse **propre aux
+# commentaires des habitants** (l'accueil, les délais, l'information, les démarches en ligne, le cadre de vie…) ;
+# la grille des fiches d'immersion, qui décrit le travail vu par les agents, n'est pas utilisée ici. Un commentaire peut relever de
+# plusieurs thèmes ou d'aucun (un simple « Bravo à toute l'équipe » ne dit pas sur quoi porte l'avis). Les extraits
+# sont **anonymisés** avant publication : noms, téléphones, adresses électroniques et postales sont remplacés par
+# [NOM], [TÉLÉPHONE], [EMAIL], [ADRESSE].
+
+# %%
 roster = text.load_roster(raw_dir)
 codebook = text.load_codebook(text.codebook_path("usagers"))
 accord = (text.hand_labelled_agreement(codebook=codebook)
@@ -267,8 +281,8 @@ report.tableau(nb_com, legende="Commentaires libres par vague",
                colonnes={"vague": "Vague", "n_repondants": "Répondants", "n_commentaires": "Commentaires",
                          "part": "Part des répondants ayant commenté"},
                formats_colonnes={"part": formats.pourcent})
-'''),
-    code('''
+
+# %%
 themes_tab = survey.tableau_themes(ct.counts, codebook.labels(), vagues)
 com = enquete.loc[enquete["vague"].isin(vagues), "commentaire"].dropna().map(text.normalise)
 codes = text.code_texts(com[com.str.len() > 0], codebook)
@@ -282,22 +296,22 @@ display(report.note(f"{formats.pourcent(part_code, 0)} des commentaires relèven
                     f"commentaires des habitants (version {codebook.version}) ; les autres, le plus souvent des avis "
                     f"généraux (« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {fiab} : les parts sont "
                     "des ordres de grandeur."))
-'''),
-    code('''
+
+# %%
 ex = ct.examples[ct.examples["groupe"] == vague]
 ex = ex.assign(Thème=ex["theme"].map(codebook.labels()))[["Thème", "citation"]].rename(columns={"citation": "Extrait (anonymisé)"})
 report.tableau(ex, legende=f"Exemples de commentaires de la vague {vague}, par thème") if len(ex) else report.note(
     f"Aucun commentaire classé pour la vague {vague}.")
-'''),
-    md('''
-## Qualité des données et efficacité de la pondération
 
-La pondération rend l'échantillon représentatif, mais elle a un coût : plus les poids sont inégaux, moins
-l'enquête est précise. L'**effectif équivalent** est le nombre de réponses d'un échantillon parfaitement
-représentatif qui donnerait la même précision ; l'**effet de plan** est le rapport entre le nombre de réponses
-et cet effectif équivalent (1 = aucune perte).
-'''),
-    code('''
+# %% [markdown]
+# ## Qualité des données et efficacité de la pondération
+#
+# La pondération rend l'échantillon représentatif, mais elle a un coût : plus les poids sont inégaux, moins
+# l'enquête est précise. L'**effectif équivalent** est le nombre de réponses d'un échantillon parfaitement
+# représentatif qui donnerait la même précision ; l'**effet de plan** est le rapport entre le nombre de réponses
+# et cet effectif équivalent (1 = aucune perte).
+
+# %%
 report.tableau(diagnostics[["vague", "n_repondants", "n_effectif", "effet_plan_ponderation", "poids_min", "poids_max",
                             "rapport_max_min", "iterations_ratissage"]],
                legende="Pondération de chaque vague",
@@ -309,8 +323,8 @@ report.tableau(diagnostics[["vague", "n_repondants", "n_effectif", "effet_plan_p
                                  "poids_min": partial(formats.nombre, decimals=1),
                                  "poids_max": partial(formats.nombre, decimals=1),
                                  "rapport_max_min": partial(formats.nombre, decimals=1)})
-'''),
-    code('''
+
+# %%
 lu = ms.ingestion.datasets["enquete_usagers"]
 rejets = ms.ingestion.rejects()
 rejets = rejets[rejets["dataset"] == "enquete_usagers"] if len(rejets) else rejets
@@ -324,30 +338,30 @@ if len(rejets):
 nsp = pd.DataFrame([{"Question": survey.LIBELLES_ITEMS[i], **{f"Vague {w}": formats.pourcent(
     enquete.loc[enquete["vague"] == w, i].isna().mean()) for w in vagues}} for i in survey.LIKERT_ITEMS])
 report.tableau(nsp, legende="Part des répondants sans réponse ou « ne sait pas », par question")
-'''),
-    md('''
-## Méthodologie
-'''),
-    code('''
+
+# %% [markdown]
+# ## Méthodologie
+
+# %%
 display(Markdown(
     "**Pondération.** Chaque vague est un échantillon indépendant. Les réponses sont calées par ratissage (méthode "
     f"itérative du quotient) sur les effectifs de la population de référence par {', '.join(survey.LIBELLES_GROUPES[v].lower() for v in cfg['ratissage']['variables'])}, "
     "à partir de poids initiaux égaux ; le calage s'arrête quand chaque marge est atteinte à "
-    f"{formats.nombre(cfg['ratissage']['tolerance'] * 100, 6).rstrip('0').rstrip(',')} % près.\\n\\n"
+    f"{formats.nombre(cfg['ratissage']['tolerance'] * 100, 6).rstrip('0').rstrip(',')} % près.\n\n"
     "**Précision.** Moyennes et parts sont estimées avec les poids ; leur variance est obtenue par linéarisation de "
     "Taylor sur les résidus du calage, comme le fait le paquet R `survey` (`rake()` puis `svymean()`). Les intervalles "
-    "de confiance à 95 % des parts sont calculés sur l'échelle logit (comme `svyciprop(method = \\"logit\\")`), ceux "
+    "de confiance à 95 % des parts sont calculés sur l'échelle logit (comme `svyciprop(method = \"logit\")`), ceux "
     "des moyennes et du taux net par l'approximation normale. Les groupes (services, quartiers, âges, sexes) sont "
-    "des domaines du plan complet, non des sous-échantillons isolés.\\n\\n"
+    "des domaines du plan complet, non des sous-échantillons isolés.\n\n"
     "**Comparaisons.** L'écart entre deux vagues est testé comme une différence entre échantillons indépendants "
     f"(test z). Les p-valeurs sont ajustées par la méthode de {'Holm' if cfg['ajustement'] == 'holm' else 'Benjamini–Hochberg'} "
     "dans chaque famille de tests (les 14 indicateurs de l'ensemble de la commune ; tous les indicateurs × groupes d'un "
     "même découpage ; les 6 tests de répartition). Le test de Rao–Scott (correction du second ordre, statistique F, "
     "comme `svychisq()`) compare la répartition complète des cinq réponses entre deux vagues. Seuil de "
-    f"significativité : {formats.pourcent(alpha, 0)}.\\n\\n"
+    f"significativité : {formats.pourcent(alpha, 0)}.\n\n"
     f"**Seuils de diffusion.** Résultat signalé sous {cfg['seuil_signalement']} réponses, non diffusé sous "
     f"{cfg['seuil_masquage']} réponses. Les tables CSV gardent ces lignes avec leur nombre de réponses (valeurs vides "
-    "sous le seuil de diffusion).\\n\\n"
+    "sous le seuil de diffusion).\n\n"
     "**Commentaires.** Normalisation du texte, anonymisation (civilité + nom, noms de la liste du personnel, "
     "téléphones de France et d'outre-mer, courriels, adresses), découpage en mots avec les élisions françaises, "
     f"lemmatisation et codage par la grille des commentaires des habitants (`config/codebook_usagers.yml`), version "
@@ -360,11 +374,9 @@ display(Markdown(
     + (f"mesuré à l'aveugle sur {formats.nombre(aveugle[-1].n)} commentaires écrits après le gel des motifs, il est de "
        f"{formats.nombre(aveugle[-1].kappa, 2)}. " if aveugle else "il n'a pas encore été mesuré à l'aveugle. ")
     + "Ces commentaires de contrôle ont été rédigés par l'équipe de l'observatoire, pas par des habitants : le "
-    "double codage humain d'un échantillon de vrais commentaires reste la référence.\\n\\n"
+    "double codage humain d'un échantillon de vrais commentaires reste la référence.\n\n"
     "**Tables publiées** (dossier `tables/`) : `enquete_estimations.csv`, `enquete_comparaisons.csv`, "
     "`enquete_ponderation.csv`, `enquete_marges.csv`, `enquete_commentaires_themes.csv`."))
-'''),
-    code('''
+
+# %%
 report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
-'''),
-])
