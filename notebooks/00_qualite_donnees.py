@@ -21,18 +21,17 @@ out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 # %%
 from IPython.display import Markdown, display
 
-from ducos_lib import formats, plots, quality, report
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib import quality
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 display(Markdown(f"# Qualité des données — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport dit ce qui a été lu, "
                  "ce qui a été écarté et pourquoi, avant toute analyse."))
 
 # %%
-report.constats(quality.key_findings(ms))
+page.key_findings(quality.key_findings(ms))
 
 # %% [markdown]
 # ## Fichiers lus
@@ -42,8 +41,8 @@ report.constats(quality.key_findings(ms))
 
 # %%
 files = quality.files_table(ms.ingestion)
-report.write_table(files, out_dir, "qualite_fichiers")
-report.tableau(files, legende="Fichiers du dossier de données et lignes retenues")
+page.write_table(files, out_dir, "qualite_fichiers")
+page.table(files, caption="Fichiers du dossier de données et lignes retenues")
 
 # %% [markdown]
 # ## Lignes écartées et motifs
@@ -54,12 +53,12 @@ report.tableau(files, legende="Fichiers du dossier de données et lignes retenue
 
 # %%
 reasons = quality.rejects_by_reason(ms.ingestion)
-report.write_table(reasons, out_dir, "qualite_rejets")
-report.tableau(reasons, legende="Valeurs rejetées par fichier, colonne et motif") if len(reasons) else report.note("Aucune valeur rejetée.")
+page.write_table(reasons, out_dir, "qualite_rejets")
+page.table(reasons, caption="Valeurs rejetées par fichier, colonne et motif") if len(reasons) else page.note("Aucune valeur rejetée.")
 
 # %%
 examples = quality.rejected_values(ms.ingestion)
-report.tableau(examples, legende="Premières valeurs rejetées") if len(examples) else None
+page.table(examples, caption="Premières valeurs rejetées") if len(examples) else None
 
 # %% [markdown]
 # ## Couverture par vague et par service
@@ -67,24 +66,24 @@ report.tableau(examples, legende="Premières valeurs rejetées") if len(examples
 # %%
 survey = quality.survey_coverage(ms)
 if survey.empty:
-    display(report.note("Enquête usagers absente."))
+    display(page.note("Enquête usagers absente."))
 else:
-    display(report.tableau(survey, legende="Réponses à l'enquête par service contacté et par vague"))
-    fig = plots.barh_counts(survey["Service"], survey["Total"], title="Réponses par service contacté",
+    display(page.table(survey, caption="Réponses à l'enquête par service contacté et par vague"))
+    fig = charts.barh_counts(survey["Service"], survey["Total"], title="Réponses par service contacté",
                             xlabel="Nombre de réponses")
     top = survey.sort_values("Total", ascending=False).iloc[0]
-    display(report.figure(fig, alt=f"Barres horizontales du nombre de réponses à l'enquête par service contacté, "
+    display(page.figure(fig, alt=f"Barres horizontales du nombre de réponses à l'enquête par service contacté, "
                           f"toutes vagues jusqu'à {milestone} ; le plus cité est {top['Service']} "
-                          f"avec {formats.nombre(top['Total'])} réponses."))
+                          f"avec {formats.number(top['Total'])} réponses."))
 
 # %%
 forms = quality.forms_coverage(ms)
-report.tableau(forms, legende="Fiches d'immersion par service d'accueil") if len(forms) else report.note(
+page.table(forms, caption="Fiches d'immersion par service d'accueil") if len(forms) else page.note(
     "Aucune fiche d'immersion datée avant ce jalon.")
 
 # %%
 hr = quality.hr_coverage(ms)
-report.tableau(hr, legende="Extractions RH jusqu'au jalon (totaux uniquement)") if len(hr) else report.note(
+page.table(hr, caption="Extractions RH jusqu'au jalon (totaux uniquement)") if len(hr) else page.note(
     "Aucune extraction RH avant ce jalon.")
 
 # %% [markdown]
@@ -96,8 +95,8 @@ report.tableau(hr, legende="Extractions RH jusqu'au jalon (totaux uniquement)") 
 
 # %%
 missing = quality.missing_values(ms)
-report.tableau(missing, formats_colonnes={"Part manquante": formats.pourcent},
-               legende="Colonnes comportant des valeurs manquantes") if len(missing) else report.note("Aucune valeur manquante.")
+page.table(missing, formatters={"Part manquante": formats.percent},
+               caption="Colonnes comportant des valeurs manquantes") if len(missing) else page.note("Aucune valeur manquante.")
 
 # %% [markdown]
 # ## Méthodologie
@@ -109,4 +108,4 @@ report.tableau(missing, formats_colonnes={"Part manquante": formats.pourcent},
 # fichier n'est pas chargé.
 
 # %%
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+ctx.provenance()

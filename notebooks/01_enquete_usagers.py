@@ -24,13 +24,12 @@ from functools import partial
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ducos_lib import formats, plots, report, survey, text
+from ducos_lib import survey, text
 from ducos_lib.config import load_config
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config()["enquete"]
 alpha = float(cfg["alpha"])
 services = ms.service_labels()
@@ -57,18 +56,18 @@ repartitions = survey.repartitions_likert(designs, alpha=alpha)
 affichage = survey.signaler_effectifs(estimations, config=cfg)
 affichage["libelle"] = [survey.libelle_groupe(gv, g, services)
                         for gv, g in zip(affichage["groupe_variable"], affichage["groupe"])]
-report.write_table(estimations, out_dir, "enquete_estimations")
-report.write_table(comparaisons, out_dir, "enquete_comparaisons")
-report.write_table(diagnostics, out_dir, "enquete_ponderation")
-_ = report.write_table(marges, out_dir, "enquete_marges")
+page.write_table(estimations, out_dir, "enquete_estimations")
+page.write_table(comparaisons, out_dir, "enquete_comparaisons")
+page.write_table(diagnostics, out_dir, "enquete_ponderation")
+_ = page.write_table(marges, out_dir, "enquete_marges")
 
 # %%
-report.constats(survey.constats_enquete(estimations, comparaisons, vague, marges=marges, diagnostics=diagnostics,
+page.key_findings(survey.constats_enquete(estimations, comparaisons, vague, marges=marges, diagnostics=diagnostics,
                                         libelles_services=services, config=cfg))
 
 # %%
 if vague != milestone:
-    display(report.alerte(f"Aucune réponse de la vague {milestone} n'a été reçue : les résultats ci-dessous sont "
+    display(page.warning(f"Aucune réponse de la vague {milestone} n'a été reçue : les résultats ci-dessous sont "
                           f"ceux de la dernière vague disponible ({vague})."))
 
 # %% [markdown]
@@ -85,14 +84,14 @@ m = marges[marges["vague"] == vague].copy()
 m["ecart"] = m["part_brute"] - m["part_population"]
 pire = m.loc[m["ecart"].abs().idxmax()]
 libelle_pire = survey.libelle_groupe(pire["variable"], pire["modalite"])
-fig = plots.marges_echantillon(
+fig = charts.sample_margins(
     m, title=f"Qui a répondu ? Répondants de la vague {vague} et population de Ducos",
     variable_labels={v: survey.LIBELLES_GROUPES[v] for v in m["variable"].unique()},
     modalite_label=survey.libelle_groupe)
-report.figure(fig, alt=f"Barres horizontales par sexe, tranche d'âge et quartier : part de chaque catégorie dans la "
+page.figure(fig, alt=f"Barres horizontales par sexe, tranche d'âge et quartier : part de chaque catégorie dans la "
               f"population, parmi les répondants avant pondération et après pondération (vague {vague}). Plus grand "
-              f"écart avant pondération : {libelle_pire}, {formats.pourcent(pire['part_brute'])} des répondants contre "
-              f"{formats.pourcent(pire['part_population'])} de la population ; après pondération, chaque catégorie "
+              f"écart avant pondération : {libelle_pire}, {formats.percent(pire['part_brute'])} des répondants contre "
+              f"{formats.percent(pire['part_population'])} de la population ; après pondération, chaque catégorie "
               "retrouve sa part dans la population.")
 
 # %%
@@ -100,13 +99,13 @@ tab = m.assign(
     Variable=m["variable"].map(survey.LIBELLES_GROUPES),
     Catégorie=[survey.libelle_groupe(v, x) for v, x in zip(m["variable"], m["modalite"])],
 )[["Variable", "Catégorie", "effectif_population", "part_population", "n_repondants", "part_brute", "part_ponderee"]]
-report.tableau(tab, legende=f"Composition des répondants (vague {vague}) et de la population",
-               colonnes={"effectif_population": "Habitants", "part_population": "Part dans la population",
+page.table(tab, caption=f"Composition des répondants (vague {vague}) et de la population",
+               columns={"effectif_population": "Habitants", "part_population": "Part dans la population",
                          "n_repondants": "Répondants", "part_brute": "Part avant pondération",
                          "part_ponderee": "Part après pondération"},
-               formats_colonnes={"part_population": formats.pourcent, "part_brute": formats.pourcent,
-                                 "part_ponderee": formats.pourcent, "effectif_population": formats.nombre,
-                                 "n_repondants": formats.nombre})
+               formatters={"part_population": formats.percent, "part_brute": formats.percent,
+                                 "part_ponderee": formats.percent, "effectif_population": formats.number,
+                                 "n_repondants": formats.number})
 
 # %% [markdown]
 # ## Satisfaction globale
@@ -118,7 +117,7 @@ report.tableau(tab, legende=f"Composition des répondants (vague {vague}) et de 
 
 # %%
 glob = survey.tableau_ensemble(estimations, vagues)
-report.tableau(glob, legende="Satisfaction globale, ensemble de la commune, par vague")
+page.table(glob, caption="Satisfaction globale, ensemble de la commune, par vague")
 
 # %% [markdown]
 # ## Satisfaction par dimension du service
@@ -135,20 +134,20 @@ items_tab = survey.tableau_items(estimations, vague)
 sat = estimations[(estimations["vague"] == vague) & (estimations["groupe_variable"] == "ensemble")
                   & estimations["indicateur"].str.endswith("_satisfaits")].sort_values("estimation")
 bas, haut = sat.iloc[0], sat.iloc[-1]
-fig = plots.likert_divergent(
+fig = charts.likert_diverging(
     rep, item_labels=survey.LIBELLES_ITEMS, level_labels=survey.LIBELLES_NIVEAUX,
     title="Répartition pondérée des réponses par dimension" + (
         f" (vagues {' et '.join(vagues_fig)})" if len(vagues_fig) > 1 else f" (vague {vague})"))
-report.figure(fig, alt=f"Barres empilées divergentes, une par dimension du service"
+page.figure(fig, alt="Barres empilées divergentes, une par dimension du service"
               + (f" et par vague ({', '.join(vagues_fig)})" if len(vagues_fig) > 1 else "")
               + f" : insatisfaits à gauche, satisfaits à droite. En {vague}, la dimension la mieux jugée est "
               f"{survey.LIBELLES_ITEMS[haut['indicateur'].removesuffix('_satisfaits')].lower()} "
-              f"({formats.pourcent(haut['estimation'])} de satisfaits), la moins bien jugée "
+              f"({formats.percent(haut['estimation'])} de satisfaits), la moins bien jugée "
               f"{survey.LIBELLES_ITEMS[bas['indicateur'].removesuffix('_satisfaits')].lower()} "
-              f"({formats.pourcent(bas['estimation'])}).")
+              f"({formats.percent(bas['estimation'])}).")
 
 # %%
-report.tableau(items_tab, legende=f"Part de satisfaits et taux net de satisfaction par dimension (vague {vague})")
+page.table(items_tab, caption=f"Part de satisfaits et taux net de satisfaction par dimension (vague {vague})")
 
 # %% [markdown]
 # ## Résultats par service, quartier, âge et sexe
@@ -167,19 +166,19 @@ for gv, titre in (("service", "Par service contacté"), ("quartier", "Par quarti
     ref = float(estimations[(estimations["vague"] == vague) & (estimations["groupe_variable"] == "ensemble")
                             & (estimations["indicateur"] == "satisfaction_globale_satisfaits")]["estimation"].iloc[0])
     ok = d[d["signalement"] != "non_diffuse"].dropna(subset=["estimation"]).sort_values("estimation")
-    fig = plots.estimations_par_groupe(
+    fig = charts.group_estimates(
         d, title=f"Part de satisfaits — {survey.LIBELLES_GROUPES[gv].lower()} (vague {vague})",
         xlabel="Part de satisfaits (réponses 4 ou 5), intervalle de confiance à 95 %", reference=ref)
-    display(report.figure(fig, alt=(
+    display(page.figure(fig, alt=(
         f"Points avec intervalles de confiance : part de satisfaits par {survey.LIBELLES_GROUPES[gv].lower()} en "
-        f"{vague}, ligne pointillée pour l'ensemble de la commune ({formats.pourcent(ref)}). "
-        + (f"Plus bas : {ok.iloc[0]['libelle']} ({formats.pourcent(ok.iloc[0]['estimation'])}) ; plus haut : "
-           f"{ok.iloc[-1]['libelle']} ({formats.pourcent(ok.iloc[-1]['estimation'])}). " if len(ok) else "")
+        f"{vague}, ligne pointillée pour l'ensemble de la commune ({formats.percent(ref)}). "
+        + (f"Plus bas : {ok.iloc[0]['libelle']} ({formats.percent(ok.iloc[0]['estimation'])}) ; plus haut : "
+           f"{ok.iloc[-1]['libelle']} ({formats.percent(ok.iloc[-1]['estimation'])}). " if len(ok) else "")
         + f"{int((d['signalement'] == 'faible_effectif').sum())} groupe(s) à faible effectif en gris, "
         f"{int((d['signalement'] == 'non_diffuse').sum())} non représenté(s).")))
-    display(report.tableau(survey.tableau_groupes(estimations, vague, gv, libelles_services=services, config=cfg),
-                           legende=f"{titre} : satisfaction et recommandation (vague {vague})",
-                           formats_colonnes={"Réponses": formats.nombre}))
+    display(page.table(survey.tableau_groupes(estimations, vague, gv, libelles_services=services, config=cfg),
+                           caption=f"{titre} : satisfaction et recommandation (vague {vague})",
+                           formatters={"Réponses": formats.number}))
 
 # %% [markdown]
 # ## Évolution depuis la première vague
@@ -194,38 +193,38 @@ for gv, titre in (("service", "Par service contacté"), ("quartier", "Par quarti
 
 # %%
 if len(vagues) < 2:
-    display(report.note(f"La vague {vague} est la première mesure : elle sert de point de départ. L'évolution sera "
+    display(page.note(f"La vague {vague} est la première mesure : elle sert de point de départ. L'évolution sera "
                         "mesurée à partir du jalon T6, en comparant chaque vague à T0 (puis T12 à T6). La table "
                         "enquete_comparaisons.csv est publiée vide (en-têtes seuls)."))
 else:
     inds = [f"{i}_satisfaits" for i in survey.LIKERT_ITEMS]
     tete = comparaisons[(comparaisons["indicateur"] == "satisfaction_globale_satisfaits")
                         & (comparaisons["groupe_variable"] == "ensemble")].iloc[0]
-    fig = plots.evolution_vagues(estimations, inds, labels={f"{i}_satisfaits": l for i, l in survey.LIBELLES_ITEMS.items()},
+    fig = charts.wave_evolution(estimations, inds, labels={f"{i}_satisfaits": l for i, l in survey.LIBELLES_ITEMS.items()},
                                  waves=vagues,
                                  title="Part de satisfaits par dimension, vague après vague")
-    display(report.figure(fig, alt=(
+    display(page.figure(fig, alt=(
         f"Six petits graphiques, un par dimension : part de satisfaits en {', '.join(vagues)} avec intervalles de "
         f"confiance. Satisfaction globale de {tete['vague_a']} à {tete['vague_b']} : "
         f"{survey.format_ecart(tete['indicateur'], tete['difference'])} "
         f"({survey.lecture_evolution(tete['difference'], tete['p_ajustee'], alpha=alpha)}).")))
-    display(report.tableau(survey.tableau_evolutions(comparaisons, estimations, alpha=alpha),
-                           legende="Évolution des indicateurs, ensemble de la commune"))
+    display(page.table(survey.tableau_evolutions(comparaisons, estimations, alpha=alpha),
+                           caption="Évolution des indicateurs, ensemble de la commune"))
 
 # %%
 if len(vagues) >= 2:
     display(Markdown("### Répartition complète des réponses\n\nLe test de Rao–Scott vérifie si l'ensemble des cinq "
                      "réponses possibles se répartit autrement d'une vague à l'autre (pas seulement la part de "
                      "satisfaits), en tenant compte de la pondération."))
-    display(report.tableau(survey.tableau_distributions(comparaisons, alpha=alpha),
-                           legende="Tests de Rao–Scott sur la répartition des réponses (p ajustées par Holm)"))
+    display(page.table(survey.tableau_distributions(comparaisons, alpha=alpha),
+                           caption="Tests de Rao–Scott sur la répartition des réponses (p ajustées par Holm)"))
     display(Markdown("### Évolution par service\n\nNote moyenne de satisfaction globale. Avec une trentaine de "
                      "réponses par service et par vague, et un ajustement sur l'ensemble des services et indicateurs, "
                      "seuls de gros écarts peuvent être démontrés."))
-    display(report.tableau(survey.tableau_evolutions(comparaisons, estimations, groupe_variable="service",
+    display(page.table(survey.tableau_evolutions(comparaisons, estimations, groupe_variable="service",
                                                      indicateurs=["satisfaction_globale_moyenne"],
                                                      libelles_services=services, alpha=alpha),
-                           legende="Évolution de la note moyenne de satisfaction globale par service"))
+                           caption="Évolution de la note moyenne de satisfaction globale par service"))
 
 # %% [markdown]
 # ## Recommandation
@@ -240,21 +239,21 @@ moy = estimations[(estimations["indicateur"] == "recommandation_moyenne") & (est
 tab = pd.DataFrame([
     {"Vague": w, "Note moyenne (sur 10)": survey.format_valeur("recommandation_moyenne", r["estimation"]),
      "IC à 95 %": survey.format_intervalle("recommandation_moyenne", r["ic_bas"], r["ic_haut"]),
-     **{f"Notes {t}": formats.pourcent(p) for t, p in
+     **{f"Notes {t}": formats.percent(p) for t, p in
         reco[reco["vague"] == w].set_index("tranche")["part"].items()},
      "Réponses": int(r["n_repondants"])}
     for w, r in moy.set_index("vague").reindex(vagues).iterrows()
 ])
-display(report.tableau(tab, legende="Recommandation des services de la mairie, par vague (parts pondérées)"))
+display(page.table(tab, caption="Recommandation des services de la mairie, par vague (parts pondérées)"))
 r = reco[reco["vague"] == vague].set_index("tranche")["part"]
-display(Markdown(f"En {vague}, {formats.pourcent(r['9 à 10'])} des habitants recommanderaient volontiers les services "
-                 f"de la mairie et {formats.pourcent(r['0 à 6'])} plutôt pas : l'écart entre les deux "
+display(Markdown(f"En {vague}, {formats.percent(r['9 à 10'])} des habitants recommanderaient volontiers les services "
+                 f"de la mairie et {formats.percent(r['0 à 6'])} plutôt pas : l'écart entre les deux "
                  f"({formats.points(r['9 à 10'] - r['0 à 6'])}) est l'équivalent du « Net Promoter Score » utilisé "
                  "par de nombreux services publics et privés."))
 
 # %%
-report.constats(survey.pistes_enquete(estimations, comparaisons, vague, libelles_services=services, config=cfg),
-                titre="Ce que les données suggèrent")
+page.key_findings(survey.pistes_enquete(estimations, comparaisons, vague, libelles_services=services, config=cfg),
+                title="Ce que les données suggèrent")
 
 # %% [markdown]
 # ## Commentaires des habitants
@@ -275,24 +274,24 @@ aveugle = [b for b in codebook.accord_aveugle if b.version == codebook.version]
 ct = survey.themes_commentaires_enquete(enquete, vagues, codebook=codebook, roster=roster)
 themes_csv = ct.counts.rename(columns={"groupe": "vague"})
 themes_csv["libelle"] = themes_csv["theme"].map(codebook.labels())
-report.write_table(themes_csv, out_dir, "enquete_commentaires_themes")
+page.write_table(themes_csv, out_dir, "enquete_commentaires_themes")
 nb_com = survey.commentaires_par_vague(enquete, vagues)
-report.tableau(nb_com, legende="Commentaires libres par vague",
-               colonnes={"vague": "Vague", "n_repondants": "Répondants", "n_commentaires": "Commentaires",
+page.table(nb_com, caption="Commentaires libres par vague",
+               columns={"vague": "Vague", "n_repondants": "Répondants", "n_commentaires": "Commentaires",
                          "part": "Part des répondants ayant commenté"},
-               formats_colonnes={"part": formats.pourcent})
+               formatters={"part": formats.percent})
 
 # %%
 themes_tab = survey.tableau_themes(ct.counts, codebook.labels(), vagues)
 com = enquete.loc[enquete["vague"].isin(vagues), "commentaire"].dropna().map(text.normalise)
 codes = text.code_texts(com[com.str.len() > 0], codebook)
 part_code = float(codes.any(axis=1).mean()) if len(codes) else float("nan")
-display(report.tableau(themes_tab, legende="Thèmes des commentaires par vague : part des commentaires (nombre)"))
+display(page.table(themes_tab, caption="Thèmes des commentaires par vague : part des commentaires (nombre)"))
 fiab = (f"Sur des commentaires nouveaux, codés à la main après la mise au point de la grille, le classement automatique "
-        f"concorde avec le codage humain avec un kappa de Cohen moyen de {formats.nombre(aveugle[-1].kappa, 2)} "
-        f"({formats.nombre(aveugle[-1].n)} commentaires ; 1 = accord parfait, 0 = pas mieux que le hasard)"
+        f"concorde avec le codage humain avec un kappa de Cohen moyen de {formats.number(aveugle[-1].kappa, 2)} "
+        f"({formats.number(aveugle[-1].n)} commentaires ; 1 = accord parfait, 0 = pas mieux que le hasard)"
         if aveugle else "La concordance de cette version avec un codage humain n'a pas encore été mesurée à l'aveugle")
-display(report.note(f"{formats.pourcent(part_code, 0)} des commentaires relèvent d'au moins un thème de la grille des "
+display(page.note(f"{formats.percent(part_code, 0)} des commentaires relèvent d'au moins un thème de la grille des "
                     f"commentaires des habitants (version {codebook.version}) ; les autres, le plus souvent des avis "
                     f"généraux (« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {fiab} : les parts sont "
                     "des ordres de grandeur."))
@@ -300,7 +299,7 @@ display(report.note(f"{formats.pourcent(part_code, 0)} des commentaires relèven
 # %%
 ex = ct.examples[ct.examples["groupe"] == vague]
 ex = ex.assign(Thème=ex["theme"].map(codebook.labels()))[["Thème", "citation"]].rename(columns={"citation": "Extrait (anonymisé)"})
-report.tableau(ex, legende=f"Exemples de commentaires de la vague {vague}, par thème") if len(ex) else report.note(
+page.table(ex, caption=f"Exemples de commentaires de la vague {vague}, par thème") if len(ex) else page.note(
     f"Aucun commentaire classé pour la vague {vague}.")
 
 # %% [markdown]
@@ -312,32 +311,32 @@ report.tableau(ex, legende=f"Exemples de commentaires de la vague {vague}, par t
 # et cet effectif équivalent (1 = aucune perte).
 
 # %%
-report.tableau(diagnostics[["vague", "n_repondants", "n_effectif", "effet_plan_ponderation", "poids_min", "poids_max",
+page.table(diagnostics[["vague", "n_repondants", "n_effectif", "effet_plan_ponderation", "poids_min", "poids_max",
                             "rapport_max_min", "iterations_ratissage"]],
-               legende="Pondération de chaque vague",
-               colonnes={"vague": "Vague", "n_repondants": "Réponses", "n_effectif": "Effectif équivalent",
+               caption="Pondération de chaque vague",
+               columns={"vague": "Vague", "n_repondants": "Réponses", "n_effectif": "Effectif équivalent",
                          "effet_plan_ponderation": "Effet de plan", "poids_min": "Poids minimal",
                          "poids_max": "Poids maximal", "rapport_max_min": "Rapport max / min",
                          "iterations_ratissage": "Itérations du calage"},
-               formats_colonnes={"n_effectif": formats.nombre, "effet_plan_ponderation": partial(formats.nombre, decimals=2),
-                                 "poids_min": partial(formats.nombre, decimals=1),
-                                 "poids_max": partial(formats.nombre, decimals=1),
-                                 "rapport_max_min": partial(formats.nombre, decimals=1)})
+               formatters={"n_effectif": formats.number, "effet_plan_ponderation": partial(formats.number, decimals=2),
+                                 "poids_min": partial(formats.number, decimals=1),
+                                 "poids_max": partial(formats.number, decimals=1),
+                                 "rapport_max_min": partial(formats.number, decimals=1)})
 
 # %%
 lu = ms.ingestion.datasets["enquete_usagers"]
 rejets = ms.ingestion.rejects()
 rejets = rejets[rejets["dataset"] == "enquete_usagers"] if len(rejets) else rejets
-display(Markdown(f"Le fichier {lu.fichier} compte {formats.nombre(lu.n_lignes)} lignes : "
-                 f"{formats.nombre(lu.n_acceptees)} retenues, {formats.nombre(lu.n_rejetees)} écartées. "
+display(Markdown(f"Le fichier {lu.fichier} compte {formats.number(lu.n_lignes)} lignes : "
+                 f"{formats.number(lu.n_acceptees)} retenues, {formats.number(lu.n_rejetees)} écartées. "
                  "Une réponse « ne sait pas » n'écarte pas la personne : elle est seulement exclue de la question."))
 if len(rejets):
-    display(report.tableau(rejets[["ligne", "colonne", "attendu"]],
-                           legende="Lignes écartées du fichier d'enquête (ligne 1 = en-têtes)",
-                           colonnes={"ligne": "Ligne", "colonne": "Colonne", "attendu": "Valeur attendue"}))
-nsp = pd.DataFrame([{"Question": survey.LIBELLES_ITEMS[i], **{f"Vague {w}": formats.pourcent(
+    display(page.table(rejets[["ligne", "colonne", "attendu"]],
+                           caption="Lignes écartées du fichier d'enquête (ligne 1 = en-têtes)",
+                           columns={"ligne": "Ligne", "colonne": "Colonne", "attendu": "Valeur attendue"}))
+nsp = pd.DataFrame([{"Question": survey.LIBELLES_ITEMS[i], **{f"Vague {w}": formats.percent(
     enquete.loc[enquete["vague"] == w, i].isna().mean()) for w in vagues}} for i in survey.LIKERT_ITEMS])
-report.tableau(nsp, legende="Part des répondants sans réponse ou « ne sait pas », par question")
+page.table(nsp, caption="Part des répondants sans réponse ou « ne sait pas », par question")
 
 # %% [markdown]
 # ## Méthodologie
@@ -347,7 +346,7 @@ display(Markdown(
     "**Pondération.** Chaque vague est un échantillon indépendant. Les réponses sont calées par ratissage (méthode "
     f"itérative du quotient) sur les effectifs de la population de référence par {', '.join(survey.LIBELLES_GROUPES[v].lower() for v in cfg['ratissage']['variables'])}, "
     "à partir de poids initiaux égaux ; le calage s'arrête quand chaque marge est atteinte à "
-    f"{formats.nombre(cfg['ratissage']['tolerance'] * 100, 6).rstrip('0').rstrip(',')} % près.\n\n"
+    f"{formats.number(cfg['ratissage']['tolerance'] * 100, 6).rstrip('0').rstrip(',')} % près.\n\n"
     "**Précision.** Moyennes et parts sont estimées avec les poids ; leur variance est obtenue par linéarisation de "
     "Taylor sur les résidus du calage, comme le fait le paquet R `survey` (`rake()` puis `svymean()`). Les intervalles "
     "de confiance à 95 % des parts sont calculés sur l'échelle logit (comme `svyciprop(method = \"logit\")`), ceux "
@@ -358,7 +357,7 @@ display(Markdown(
     "dans chaque famille de tests (les 14 indicateurs de l'ensemble de la commune ; tous les indicateurs × groupes d'un "
     "même découpage ; les 6 tests de répartition). Le test de Rao–Scott (correction du second ordre, statistique F, "
     "comme `svychisq()`) compare la répartition complète des cinq réponses entre deux vagues. Seuil de "
-    f"significativité : {formats.pourcent(alpha, 0)}.\n\n"
+    f"significativité : {formats.percent(alpha, 0)}.\n\n"
     f"**Seuils de diffusion.** Résultat signalé sous {cfg['seuil_signalement']} réponses, non diffusé sous "
     f"{cfg['seuil_masquage']} réponses. Les tables CSV gardent ces lignes avec leur nombre de réponses (valeurs vides "
     "sous le seuil de diffusion).\n\n"
@@ -368,15 +367,15 @@ display(Markdown(
     f"{ct.codebook_version} du {formats.date(codebook.date_validation, long=True)} : "
     f"{len(codebook.codes)} thèmes, chacun défini par des mots et expressions (avec exclusions) ; une mention "
     "négative (« personne ne répond ») compte pour le thème. "
-    + (f"Sur les {formats.nombre(accord.n)} commentaires codés à la main qui accompagnent la grille, le kappa de Cohen "
-       f"moyen est de {formats.nombre(accord.mean_kappa, 2)}, chiffre flatteur car la plupart ont servi à écrire les "
+    + (f"Sur les {formats.number(accord.n)} commentaires codés à la main qui accompagnent la grille, le kappa de Cohen "
+       f"moyen est de {formats.number(accord.mean_kappa, 2)}, chiffre flatteur car la plupart ont servi à écrire les "
        "motifs ; " if accord is not None else "Accord avec le codage humain : ")
-    + (f"mesuré à l'aveugle sur {formats.nombre(aveugle[-1].n)} commentaires écrits après le gel des motifs, il est de "
-       f"{formats.nombre(aveugle[-1].kappa, 2)}. " if aveugle else "il n'a pas encore été mesuré à l'aveugle. ")
+    + (f"mesuré à l'aveugle sur {formats.number(aveugle[-1].n)} commentaires écrits après le gel des motifs, il est de "
+       f"{formats.number(aveugle[-1].kappa, 2)}. " if aveugle else "il n'a pas encore été mesuré à l'aveugle. ")
     + "Ces commentaires de contrôle ont été rédigés par l'équipe de l'observatoire, pas par des habitants : le "
     "double codage humain d'un échantillon de vrais commentaires reste la référence.\n\n"
     "**Tables publiées** (dossier `tables/`) : `enquete_estimations.csv`, `enquete_comparaisons.csv`, "
     "`enquete_ponderation.csv`, `enquete_marges.csv`, `enquete_commentaires_themes.csv`."))
 
 # %%
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+ctx.provenance()

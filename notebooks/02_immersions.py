@@ -22,13 +22,12 @@ out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ducos_lib import formats, plots, privacy, report
+from ducos_lib import privacy
 from ducos_lib import text as tx
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 seuil = privacy.seuil_confidentialite()
 codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoire.yml, textes
 libelles = codebook.labels()
@@ -70,14 +69,14 @@ else:
     dossier = pd.DataFrame(columns=["theme", "libelle", "n_fiches", "part_fiches", "rang", "id_fiche",
                                     "proposition_redigee"])
     notes = spec_services = pd.DataFrame()
-report.write_table(codage, out_dir, "immersions_codage")
-report.write_table(couverture, out_dir, "immersions_themes")
-report.write_table(dossier, out_dir, "immersions_propositions")
-report.write_table(notes, out_dir, "immersions_notes")
-_ = report.write_table(spec_services, out_dir, "immersions_specificites_services")
+page.write_table(codage, out_dir, "immersions_codage")
+page.write_table(couverture, out_dir, "immersions_themes")
+page.write_table(dossier, out_dir, "immersions_propositions")
+page.write_table(notes, out_dir, "immersions_notes")
+_ = page.write_table(spec_services, out_dir, "immersions_specificites_services")
 
 # %%
-report.constats(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
+page.key_findings(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
                                 agreement_blind=codebook.accord_aveugle)
                 if a_fiches else [SANS_FICHES])
 
@@ -89,10 +88,10 @@ report.constats(tx.key_findings(fiches, forces, notes, types, spec_services, dos
 # fiches, pas des personnes : un encadrant peut en avoir rempli plusieurs.
 
 # %%
-report.tableau(tx.forms_overview(fiches, services),
-               colonnes={"service_accueil": "Code", "libelle": "Service d'accueil", "inter": "Inter-services",
+page.table(tx.forms_overview(fiches, services),
+               columns={"service_accueil": "Code", "libelle": "Service d'accueil", "inter": "Inter-services",
                          "intra": "Intra-service", "total": "Total"},
-               legende="Fiches d'immersion par service d'accueil et par type") if a_fiches else report.note(SANS_FICHES)
+               caption="Fiches d'immersion par service d'accueil et par type") if a_fiches else page.note(SANS_FICHES)
 
 # %% [markdown]
 # ## Points forts et axes de progression par thème
@@ -105,20 +104,20 @@ report.tableau(tx.forms_overview(fiches, services),
 if a_fiches:
     top_ax = forces.sort_values("part_axes_progression", ascending=False).iloc[0]
     top_pf = forces.sort_values("part_points_forts", ascending=False).iloc[0]
-    display(report.figure(plots.barres_forts_axes(forces), alt=(
+    display(page.figure(charts.strengths_areas_bars(forces), alt=(
         "Barres horizontales appariées : pour chacun des neuf thèmes, part des fiches qui le citent en point fort "
         f"et en axe de progression. Axe de progression le plus cité : {top_ax['libelle']} "
-        f"({formats.pourcent(top_ax['part_axes_progression'], 0)}) ; point fort le plus cité : {top_pf['libelle']} "
-        f"({formats.pourcent(top_pf['part_points_forts'], 0)}).")))
-    display(report.tableau(
+        f"({formats.percent(top_ax['part_axes_progression'], 0)}) ; point fort le plus cité : {top_pf['libelle']} "
+        f"({formats.percent(top_pf['part_points_forts'], 0)}).")))
+    display(page.table(
         forces[["libelle", "part_points_forts", "part_axes_progression", "part_propositions", "lecture"]],
-        colonnes={"libelle": "Thème", "part_points_forts": "Points forts", "part_axes_progression": "Axes de progression",
+        columns={"libelle": "Thème", "part_points_forts": "Points forts", "part_axes_progression": "Axes de progression",
                   "part_propositions": "Propositions", "lecture": "Lecture"},
-        formats_colonnes={c: lambda v: formats.pourcent(v, 0) for c in
+        formatters={c: lambda v: formats.percent(v, 0) for c in
                           ("part_points_forts", "part_axes_progression", "part_propositions")},
-        legende="Part des fiches dont chaque champ cite le thème"))
+        caption="Part des fiches dont chaque champ cite le thème"))
 else:
-    display(report.note(SANS_FICHES))
+    display(page.note(SANS_FICHES))
 
 # %% [markdown]
 # ## Notes par thème
@@ -131,30 +130,30 @@ else:
 # %%
 if a_fiches and notes["moyenne"].notna().any():
     ens = notes[notes["groupe_variable"] == "ensemble"].sort_values("moyenne")
-    display(report.figure(plots.notes_themes_ic(notes, groupes={
+    display(page.figure(charts.theme_ratings_ci(notes, groupes={
         ("ensemble", "ensemble"): "Ensemble des fiches", ("type_immersion", "inter"): "Inter-services",
         ("type_immersion", "intra"): "Intra-service"}), alt=(
         "Points et intervalles de confiance des notes moyennes sur 5 par thème, pour l'ensemble des fiches, "
         f"les immersions inter-services et intra-service. Note la plus basse : {ens.iloc[0]['libelle']} "
-        f"({formats.nombre(ens.iloc[0]['moyenne'], 1)}) ; la plus haute : {ens.iloc[-1]['libelle']} "
-        f"({formats.nombre(ens.iloc[-1]['moyenne'], 1)}).")))
-    display(report.tableau(
+        f"({formats.number(ens.iloc[0]['moyenne'], 1)}) ; la plus haute : {ens.iloc[-1]['libelle']} "
+        f"({formats.number(ens.iloc[-1]['moyenne'], 1)}).")))
+    display(page.table(
         ens[["libelle", "n", "moyenne", "ic_bas", "ic_haut"]],
-        colonnes={"libelle": "Thème", "n": "Notes", "moyenne": "Moyenne /5", "ic_bas": "IC 95 % bas",
+        columns={"libelle": "Thème", "n": "Notes", "moyenne": "Moyenne /5", "ic_bas": "IC 95 % bas",
                   "ic_haut": "IC 95 % haut"},
-        formats_colonnes={c: lambda v: formats.nombre(v, 2) for c in ("moyenne", "ic_bas", "ic_haut")},
-        legende="Note moyenne par thème, ensemble des fiches"))
+        formatters={c: lambda v: formats.number(v, 2) for c in ("moyenne", "ic_bas", "ic_haut")},
+        caption="Note moyenne par thème, ensemble des fiches"))
     par_service = notes[notes["groupe_variable"] == "service_accueil"]
-    display(report.figure(plots.heatmap_notes_services(notes, seuil=seuil, libelles_services=services), alt=(
+    display(page.figure(charts.service_ratings_heatmap(notes, seuil=seuil, libelles_services=services), alt=(
         "Carte de chaleur des notes moyennes sur 5, services d'accueil en lignes, thèmes en colonnes ; "
         f"{par_service['masque'].groupby(par_service['groupe']).all().sum()} services ont moins de {seuil} notes "
-        f"et restent grisés ; les moyennes publiées vont de {formats.nombre(par_service['moyenne'].min(), 1)} "
-        f"à {formats.nombre(par_service['moyenne'].max(), 1)}.")))
-    display(report.note(f"Une moyenne calculée sur moins de {seuil} fiches n'est pas publiée (« < {seuil} ») : elle "
+        f"et restent grisés ; les moyennes publiées vont de {formats.number(par_service['moyenne'].min(), 1)} "
+        f"à {formats.number(par_service['moyenne'].max(), 1)}.")))
+    display(page.note(f"Une moyenne calculée sur moins de {seuil} fiches n'est pas publiée (« < {seuil} ») : elle "
                         "désignerait trop facilement les personnes qui l'ont donnée. Le détail par service et par type "
                         "est dans la table immersions_notes.csv."))
 else:
-    display(report.note(SANS_FICHES if not a_fiches else "Aucune note n'est renseignée sur les fiches."))
+    display(page.note(SANS_FICHES if not a_fiches else "Aucune note n'est renseignée sur les fiches."))
 
 # %% [markdown]
 # ## Ce que les invités et les hôtes voient différemment
@@ -170,31 +169,31 @@ else:
 
 # %%
 if a_fiches and len(types):
-    display(report.tableau(
+    display(page.table(
         types[["libelle", "part_inter", "part_intra", "ecart", "sens"]].assign(
             sens=lambda d: d["sens"].replace({"sur-représenté": "plus cité en inter", "sous-représenté": "plus cité en intra",
                                               "": "pas d'écart net"})),
-        colonnes={"libelle": "Thème", "part_inter": "Inter-services (invités)",
+        columns={"libelle": "Thème", "part_inter": "Inter-services (invités)",
                   "part_intra": "Intra-service (propre équipe)", "ecart": "Écart", "sens": "Lecture"},
-        formats_colonnes={"part_inter": lambda v: formats.pourcent(v, 0), "part_intra": lambda v: formats.pourcent(v, 0),
+        formatters={"part_inter": lambda v: formats.percent(v, 0), "part_intra": lambda v: formats.percent(v, 0),
                           "ecart": lambda v: formats.points(round(v, 2), 0)},
-        legende="Part des fiches citant le thème (dans l'un des trois champs), selon le type d'immersion"))
+        caption="Part des fiches citant le thème (dans l'un des trois champs), selon le type d'immersion"))
 else:
-    display(report.note("Comparaison inter / intra impossible : il faut au moins "
+    display(page.note("Comparaison inter / intra impossible : il faut au moins "
                         f"{seuil} fiches de chaque type." if a_fiches else SANS_FICHES))
 
 # %%
 if a_fiches and len(spec_services):
     phrases = tx.specificity_sentences(spec_services, n_max=8)
     n_svc = spec_services["groupe"].nunique()
-    display(report.figure(plots.heatmap_specificites(spec_services, title="Thèmes cités selon le service d'accueil"), alt=(
+    display(page.figure(charts.specificity_heatmap(spec_services, title="Thèmes cités selon le service d'accueil"), alt=(
         f"Carte de chaleur des neuf thèmes pour les {n_svc} services d'accueil ayant au moins {seuil} fiches : part des "
         "fiches qui citent le thème, en bleu quand le service le cite plus que les autres, en rouge moins. "
         + (f"{len(phrases)} écart(s) net(s), dont : {phrases[0]}" if phrases else "Aucun écart net."))))
     display(Markdown("**Écarts nets entre services**\n\n" + "\n".join(f"- {p}" for p in phrases)) if phrases else
-            report.note("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités."))
+            page.note("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités."))
 else:
-    display(report.note("Trop peu de services ont assez de fiches pour être comparés." if a_fiches else SANS_FICHES))
+    display(page.note("Trop peu de services ont assez de fiches pour être comparés." if a_fiches else SANS_FICHES))
 
 # %% [markdown]
 # ## Thèmes cités ensemble
@@ -205,16 +204,16 @@ else:
 # %%
 if a_fiches and len(paires):
     p0 = paires.iloc[0]
-    display(report.figure(plots.heatmap_cooccurrences(cooc, libelles), alt=(
+    display(page.figure(charts.cooccurrence_heatmap(cooc, libelles), alt=(
         "Carte de chaleur triangulaire du nombre de réponses citant à la fois deux thèmes. Paire la plus fréquente : "
-        f"{p0['libelle_a']} et {p0['libelle_b']} ({formats.nombre(p0['n'])} réponses).")))
-    display(report.tableau(paires[["libelle_a", "libelle_b", "n", "jaccard"]],
-                           colonnes={"libelle_a": "Thème", "libelle_b": "cité avec", "n": "Réponses",
+        f"{p0['libelle_a']} et {p0['libelle_b']} ({formats.number(p0['n'])} réponses).")))
+    display(page.table(paires[["libelle_a", "libelle_b", "n", "jaccard"]],
+                           columns={"libelle_a": "Thème", "libelle_b": "cité avec", "n": "Réponses",
                                      "jaccard": "Indice de Jaccard"},
-                           formats_colonnes={"jaccard": lambda v: formats.pourcent(v, 0)},
-                           legende="Les cinq paires de thèmes les plus souvent citées ensemble"))
+                           formatters={"jaccard": lambda v: formats.percent(v, 0)},
+                           caption="Les cinq paires de thèmes les plus souvent citées ensemble"))
 else:
-    display(report.note("Aucune réponse ne cite deux thèmes à la fois." if a_fiches else SANS_FICHES))
+    display(page.note("Aucune réponse ne cite deux thèmes à la fois." if a_fiches else SANS_FICHES))
 
 # %% [markdown]
 # ## Propositions par thème : le dossier des experts (phase 3)
@@ -226,11 +225,11 @@ else:
 
 # %%
 if a_fiches:
-    display(report.tableau(tx.briefing_display(dossier), legende="Propositions représentatives par thème "
+    display(page.table(tx.briefing_display(dossier), caption="Propositions représentatives par thème "
                            "(« Fiches » : nombre et part des fiches dont les propositions citent le thème ; « […] » : "
                            "phrases de la réponse sans rapport avec le thème, omises)"))
 else:
-    display(report.note(SANS_FICHES))
+    display(page.note(SANS_FICHES))
 
 # %% [markdown]
 # ## Thèmes émergents
@@ -241,22 +240,22 @@ else:
 
 # %%
 if not a_fiches:
-    display(report.note(SANS_FICHES))
+    display(page.note(SANS_FICHES))
 elif emergents.empty:
-    display(report.note(f"{emergents.reason} Un sujet nouveau se lira directement dans les réponses ci-dessous "
+    display(page.note(f"{emergents.reason} Un sujet nouveau se lira directement dans les réponses ci-dessous "
                         "(caviardées), à relire lors de la prochaine révision du codebook."))
     exemples = tx.uncoded_examples(non_codees, n=6, roster=roster)
     if len(exemples):
-        display(report.tableau(exemples, colonnes={"champ": "Champ", "citation": "Réponse (caviardée)"},
-                               legende=f"Exemples de réponses non classées ({formats.nombre(len(non_codees))} au total)"))
+        display(page.table(exemples, columns={"champ": "Champ", "citation": "Réponse (caviardée)"},
+                               caption=f"Exemples de réponses non classées ({formats.number(len(non_codees))} au total)"))
 else:
-    display(report.tableau(tx.emerging_words(emergents, non_codees),
-                           colonnes={"theme_emergent": "Thème émergent", "mots": "Mots les plus caractéristiques"},
-                           legende=f"{emergents.k} thèmes émergents dans {formats.nombre(emergents.n_documents)} "
+    display(page.table(tx.emerging_words(emergents, non_codees),
+                           columns={"theme_emergent": "Thème émergent", "mots": "Mots les plus caractéristiques"},
+                           caption=f"{emergents.k} thèmes émergents dans {formats.number(emergents.n_documents)} "
                                    "réponses non classées"))
-    display(report.tableau(emergents.examples[["theme_emergent", "citation"]],
-                           colonnes={"theme_emergent": "Thème émergent", "citation": "Réponse (caviardée)"},
-                           legende="Réponses les plus typiques de chaque thème émergent"))
+    display(page.table(emergents.examples[["theme_emergent", "citation"]],
+                           columns={"theme_emergent": "Thème émergent", "citation": "Réponse (caviardée)"},
+                           caption="Réponses les plus typiques de chaque thème émergent"))
 
 # %%
 if milestone == "T12" and a_fiches and "T6" in ms.dates:
@@ -265,22 +264,22 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
         "ensembles distincts de fiches. Un écart n'est retenu comme net que si la p-valeur (test exact de Fisher) est "
         "inférieure à 0,05 ; avec quelques dizaines de fiches de part et d'autre, seuls de gros écarts peuvent l'être."))
     evolution = tx.period_comparison(fiches, codage, ms.dates["T6"], codebook)
-    report.write_table(evolution, out_dir, "immersions_evolution")
+    page.write_table(evolution, out_dir, "immersions_evolution")
     if evolution[["base_avant", "base_apres"]].min().min() == 0:
-        display(report.note("Pas de fiche d'un côté ou de l'autre de T6 : pas de comparaison possible."))
+        display(page.note("Pas de fiche d'un côté ou de l'autre de T6 : pas de comparaison possible."))
     else:
         ev = evolution[evolution["champ"].isin(["axes_progression", "propositions"])].assign(
             champ=lambda d: d["champ"].map(tx.FIELD_LABELS))
-        display(report.tableau(
+        display(page.table(
             ev[["champ", "libelle", "part_avant", "part_apres", "difference", "p_valeur"]],
-            colonnes={"champ": "Champ", "libelle": "Thème", "part_avant": "Jusqu'à T6", "part_apres": "Depuis T6",
+            columns={"champ": "Champ", "libelle": "Thème", "part_avant": "Jusqu'à T6", "part_apres": "Depuis T6",
                       "difference": "Écart", "p_valeur": "p-valeur"},
-            formats_colonnes={"part_avant": lambda v: formats.pourcent(v, 0), "part_apres": lambda v: formats.pourcent(v, 0),
-                              "difference": lambda v: formats.points(round(v, 2), 0), "p_valeur": formats.p_valeur},
-            legende=f"Part des fiches citant le thème : {formats.nombre(ev['base_avant'].max())} fiches jusqu'à T6, "
-                    f"{formats.nombre(ev['base_apres'].max())} depuis"))
+            formatters={"part_avant": lambda v: formats.percent(v, 0), "part_apres": lambda v: formats.percent(v, 0),
+                              "difference": lambda v: formats.points(round(v, 2), 0), "p_valeur": formats.pvalue},
+            caption=f"Part des fiches citant le thème : {formats.number(ev['base_avant'].max())} fiches jusqu'à T6, "
+                    f"{formats.number(ev['base_apres'].max())} depuis"))
         nets = ev[ev["p_valeur"] < 0.05]
-        display(report.note("Aucun écart net entre les deux périodes." if nets.empty else
+        display(page.note("Aucun écart net entre les deux périodes." if nets.empty else
                             "Écarts nets : " + " ; ".join(f"{r.libelle} ({r.champ.lower()}, {formats.points(r.difference, 0)})"
                                                          for r in nets.itertuples()) + "."))
 
@@ -289,31 +288,31 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
 
 # %%
 accord = tx.hand_labelled_agreement(codebook=codebook)
-aveugle = "; ".join(f"{formats.nombre(b.kappa, 2)} (version {b.version}, {formats.nombre(b.n)} réponses)"
+aveugle = "; ".join(f"{formats.number(b.kappa, 2)} (version {b.version}, {formats.number(b.n)} réponses)"
                     for b in codebook.accord_aveugle)
 display(Markdown(
     f"**Codebook.** Version {codebook.version}, thèmes validés par la direction le "
     f"{formats.date(codebook.date_validation, long=True)}. Chaque thème a une définition et une liste de motifs "
     "(mots et expressions, avec exclusions) ; une réponse peut relever de plusieurs thèmes, et une mention négative "
     "(« pas assez de réunions ») compte pour le thème.\n\n"
-    f"**Fiabilité du classement automatique.** Sur le jeu de {formats.nombre(accord.n)} réponses codées à la main qui "
+    f"**Fiabilité du classement automatique.** Sur le jeu de {formats.number(accord.n)} réponses codées à la main qui "
     f"accompagne le codebook, l'accord avec le codage humain est un kappa de Cohen moyen de "
-    f"**{formats.nombre(accord.mean_kappa, 2)}** (1 = accord parfait, 0 = pas mieux que le hasard). Ce chiffre est "
+    f"**{formats.number(accord.mean_kappa, 2)}** (1 = accord parfait, 0 = pas mieux que le hasard). Ce chiffre est "
     "flatteur : les motifs ont été écrits ou corrigés en voyant ces réponses. Mesuré **à l'aveugle**, sur des réponses "
     f"écrites après le gel des motifs, le kappa moyen n'était que de {aveugle}, soit un accord moyen : un dictionnaire "
     "de motifs rate des paraphrases. Les pourcentages de ce rapport sont donc des ordres de grandeur ; le double "
     "codage humain d'un échantillon de fiches réelles reste la référence."))
-display(report.tableau(accord.per_lot.assign(lot=lambda d: d["lot"].map(
+display(page.table(accord.per_lot.assign(lot=lambda d: d["lot"].map(
     {"developpement": "développement (motifs écrits avec ce lot)", "controle": "contrôle (motifs revus après mesure)",
      "controle_2": "contrôle 2 (motifs corrigés après mesure)"}).fillna(d["lot"])),
-    colonnes={"lot": "Lot de réponses annotées", "n": "Réponses", "kappa_moyen": "Kappa moyen"},
-    formats_colonnes={"kappa_moyen": lambda v: formats.nombre(v, 2)},
-    legende=f"Accord du codebook {codebook.version} avec le codage humain, recalculé pour ce rapport"))
-display(report.tableau(accord.per_theme[["libelle", "n_humain", "n_auto", "precision", "rappel", "kappa"]],
-    colonnes={"libelle": "Thème", "n_humain": "Codé (humain)", "n_auto": "Codé (auto)", "precision": "Précision",
+    columns={"lot": "Lot de réponses annotées", "n": "Réponses", "kappa_moyen": "Kappa moyen"},
+    formatters={"kappa_moyen": lambda v: formats.number(v, 2)},
+    caption=f"Accord du codebook {codebook.version} avec le codage humain, recalculé pour ce rapport"))
+display(page.table(accord.per_theme[["libelle", "n_humain", "n_auto", "precision", "rappel", "kappa"]],
+    columns={"libelle": "Thème", "n_humain": "Codé (humain)", "n_auto": "Codé (auto)", "precision": "Précision",
               "rappel": "Rappel", "kappa": "Kappa"},
-    formats_colonnes={c: lambda v: formats.nombre(v, 2) for c in ("precision", "rappel", "kappa")},
-    legende="Accord par thème, tous lots confondus"))
+    formatters={c: lambda v: formats.number(v, 2) for c in ("precision", "rappel", "kappa")},
+    caption="Accord par thème, tous lots confondus"))
 
 # %% [markdown]
 # **Traitement des textes.** Les réponses sont normalisées (Unicode, apostrophes), caviardées (noms précédés
@@ -334,4 +333,4 @@ display(report.tableau(accord.per_theme[["libelle", "n_humain", "n_auto", "preci
 # Les résultats sont identiques d'une exécution à l'autre.
 
 # %%
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+ctx.provenance()

@@ -22,13 +22,12 @@ out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ducos_lib import formats, hr, plots, privacy, report
+from ducos_lib import hr, privacy
 from ducos_lib.config import load_config
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 seuil = privacy.seuil_confidentialite()
 cfg_rh = load_config("observatoire")["rh"]
 services = ms.service_labels()
@@ -53,16 +52,16 @@ if a_rh:
                                 fenetres=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
     pyr = hr.pyramide_ages(ms.rh_agents, d)
     metiers = hr.metiers_a_risque(ms.rh_agents, d, masquer=True)
-    report.write_table(pyr, out_dir, "rh_pyramide")
-    report.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
+    page.write_table(pyr, out_dir, "rh_pyramide")
+    page.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
 else:
     indicateurs = pd.DataFrame(columns=hr.COLONNES_INDICATEURS)
     departs = pd.DataFrame(columns=hr.COLONNES_DEPARTS)
-report.write_table(indicateurs, out_dir, "rh_indicateurs")
-_ = report.write_table(departs, out_dir, "rh_departs_projetes")
+page.write_table(indicateurs, out_dir, "rh_indicateurs")
+_ = page.write_table(departs, out_dir, "rh_departs_projetes")
 
 # %%
-report.constats(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
+page.key_findings(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
                 else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
                       "ce rapport ne contient pas d'indicateur RH."])
 
@@ -74,17 +73,17 @@ report.constats(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, d
 
 # %%
 if not a_rh:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 else:
     display(Markdown(f"Extraction RH du {formats.date(d, long=True)}."))
     for variable in ("statut", "categorie", "filiere", "sexe", "service"):
-        display(report.tableau(
+        display(page.table(
             hr.structure_effectifs(indicateurs, d, variable, libelles_services=services).drop(columns="masque"),
-            legende=f"Effectifs par {hr.LIBELLES_VARIABLES[variable].lower()}",
-            colonnes={"groupe": hr.LIBELLES_VARIABLES[variable], "effectif": "Agents", "etp": "ETP",
+            caption=f"Effectifs par {hr.LIBELLES_VARIABLES[variable].lower()}",
+            columns={"groupe": hr.LIBELLES_VARIABLES[variable], "effectif": "Agents", "etp": "ETP",
                       "part_effectif": "Part de l'effectif", "age_moyen": "Âge moyen (ans)",
                       "part_encadrants": "Part d'encadrants"},
-            formats_colonnes={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
+            formatters={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
                               "part_effectif": hr.format_masque(1, pourcent=True), "age_moyen": hr.format_masque(1),
                               "part_encadrants": hr.format_masque(1, pourcent=True)}))
 
@@ -97,9 +96,9 @@ else:
 
 # %%
 if not a_rh or pyr.empty:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 else:
-    display(report.figure(plots.pyramide(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
+    display(page.figure(charts.age_pyramid(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
                           alt=hr.alt_pyramide(pyr, d)))
 
 # %% [markdown]
@@ -113,31 +112,31 @@ else:
 
 # %%
 if not a_rh:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 elif ms.rh_absences is None:
-    display(report.note("Le fichier des absences n'a pas été fourni : l'absentéisme ne peut pas être calculé."))
+    display(page.note("Le fichier des absences n'a pas été fourni : l'absentéisme ne peut pas être calculé."))
 else:
     motifs = hr.absenteisme_par_motif(indicateurs, d)
-    display(report.figure(plots.absenteisme_motifs(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
+    display(page.figure(charts.absenteeism_by_reason(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
                           alt=hr.alt_motifs(motifs, d)))
 
 # %%
 if a_rh:
     evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
         "taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation"))
-    display(report.tableau(evo, legende="Absentéisme et rotation à chaque jalon (en %)",
-                           colonnes={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent (points)"},
-                           formats_colonnes={c: hr.format_masque(2, signe=c == "evolution")
+    display(page.table(evo, caption="Absentéisme et rotation à chaque jalon (en %)",
+                           columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent (points)"},
+                           formatters={c: hr.format_masque(2, signe=c == "evolution")
                                              for c in evo.columns if c != "indicateur"}))
     if len(jalons) < 2:
-        display(report.note("Premier jalon avec des données RH : l'évolution sera présentée aux jalons suivants."))
-    display(report.tableau(
+        display(page.note("Premier jalon avec des données RH : l'évolution sera présentée aux jalons suivants."))
+    display(page.table(
         hr.tableau_par_groupe(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
                                                           "taux_rotation"), libelles_services=services),
-        legende=f"Absentéisme et rotation par service, 12 mois au {formats.date(d)}",
-        colonnes={"groupe": "Service", "taux_absenteisme": "Absentéisme", "taux_absenteisme_compressible":
+        caption=f"Absentéisme et rotation par service, 12 mois au {formats.date(d)}",
+        columns={"groupe": "Service", "taux_absenteisme": "Absentéisme", "taux_absenteisme_compressible":
                   "dont compressible", "taux_rotation": "Rotation"},
-        formats_colonnes={c: hr.format_masque(1, pourcent=True) for c in
+        formatters={c: hr.format_masque(1, pourcent=True) for c in
                           ("taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation")}))
 
 # %% [markdown]
@@ -145,21 +144,21 @@ if a_rh:
 
 # %%
 if not a_rh:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 else:
     evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
         "effectif", "etp", "age_moyen", "heures_formation_par_agent", "part_encadrants", "part_femmes_encadrants"))
-    display(report.tableau(evo, legende="Effectifs, formation et encadrement à chaque jalon",
-                           colonnes={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent"},
-                           formats_colonnes={c: hr.format_masque(1, signe=c == "evolution", auto=True)
+    display(page.table(evo, caption="Effectifs, formation et encadrement à chaque jalon",
+                           columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent"},
+                           formatters={c: hr.format_masque(1, signe=c == "evolution", auto=True)
                                              for c in evo.columns if c != "indicateur"}))
-    display(report.tableau(
+    display(page.table(
         hr.tableau_par_groupe(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
                                                             "part_femmes_encadrants")),
-        legende="Formation et encadrement par catégorie",
-        colonnes={"groupe": "Catégorie", "heures_formation_par_agent": "Heures de formation par agent",
+        caption="Formation et encadrement par catégorie",
+        columns={"groupe": "Catégorie", "heures_formation_par_agent": "Heures de formation par agent",
                   "part_encadrants": "Part d'encadrants", "part_femmes_encadrants": "Part de femmes parmi les encadrants"},
-        formats_colonnes={"heures_formation_par_agent": hr.format_masque(1),
+        formatters={"heures_formation_par_agent": hr.format_masque(1),
                           "part_encadrants": hr.format_masque(1, pourcent=True),
                           "part_femmes_encadrants": hr.format_masque(1, pourcent=True)}))
 
@@ -170,7 +169,7 @@ else:
 # bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
 
 # %%
-report.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
+page.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
 
 # %% [markdown]
 # ## Départs à la retraite projetés
@@ -182,18 +181,18 @@ report.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 ag
 
 # %%
 if not a_rh:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 else:
     annuels = hr.departs_par_annee(departs, d)
-    display(report.figure(plots.departs_par_scenario(annuels, seuil=seuil), alt=hr.alt_departs(annuels)))
-    display(report.tableau(annuels, legende="Départs à la retraite projetés par année (ensemble des agents)",
-                           colonnes={"groupe": "Hypothèse"},
-                           formats_colonnes={c: hr.format_masque(0, court=True) for c in annuels.columns if c != "groupe"}))
+    display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=hr.alt_departs(annuels)))
+    display(page.table(annuels, caption="Départs à la retraite projetés par année (ensemble des agents)",
+                           columns={"groupe": "Hypothèse"},
+                           formatters={c: hr.format_masque(0, court=True) for c in annuels.columns if c != "groupe"}))
     vue = hr.departs_par_annee(departs, d, groupe_variable="categorie", scenario="age_legal")
-    display(report.tableau(vue, legende="Départs projetés à l'âge légal par catégorie",
-                           colonnes={"groupe": "Catégorie"},
-                           formats_colonnes={c: hr.format_masque(0, court=True) for c in vue.columns if c != "groupe"}))
-    display(report.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
+    display(page.table(vue, caption="Départs projetés à l'âge légal par catégorie",
+                           columns={"groupe": "Catégorie"},
+                           formatters={c: hr.format_masque(0, court=True) for c in vue.columns if c != "groupe"}))
+    display(page.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
                         "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
                         "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
 
@@ -205,22 +204,22 @@ else:
 
 # %%
 if not a_rh:
-    display(report.note(SANS_RH))
+    display(page.note(SANS_RH))
 else:
     vue = hr.vue_metiers_a_risque(metiers, motif="part_elevee").drop(columns="motif")
-    display(report.tableau(vue, legende=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
+    display(page.table(vue, caption=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
                                         f"(au {formats.date(d)}, hypothèse de l'âge légal)",
-                           colonnes={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
+                           columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
                                      "part_departs_fenetre": "Part des agents du métier"},
-                           formats_colonnes={"effectif": hr.format_masque(0, court=True),
+                           formatters={"effectif": hr.format_masque(0, court=True),
                                              "departs_fenetre": hr.format_masque(0, court=True),
                                              "part_departs_fenetre": hr.format_masque(0, pourcent=True, court=True)})
-            if len(vue) else report.note("Aucun métier de plusieurs agents n'est signalé."))
+            if len(vue) else page.note("Aucun métier de plusieurs agents n'est signalé."))
     uniques = hr.vue_metiers_a_risque(metiers, motif="agent_unique")["metier"]
     display(Markdown(f"**Métiers tenus par un seul agent dont le départ est projeté dans les 10 ans "
-                     f"({formats.nombre(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
+                     f"({formats.number(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
                      "Aucun métier tenu par un seul agent n'est concerné par un départ dans les 10 ans."))
-    display(report.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
+    display(page.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
                         "concerne une seule personne, dont rien d'autre n'est publié : le signalement invite à organiser "
                         "la transmission des savoirs (binôme, documentation des procédures, recrutement anticipé)."))
 
@@ -260,7 +259,7 @@ else:
 
 # %%
 if a_rh:
-    display(report.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
+    display(page.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
 
 # %% [markdown]
 # **Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
@@ -269,4 +268,4 @@ if a_rh:
 # peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
 
 # %%
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+ctx.provenance()

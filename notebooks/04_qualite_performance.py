@@ -21,13 +21,12 @@ out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 # %%
 from IPython.display import Markdown, display
 
-from ducos_lib import formats, linkage, plots, privacy, report
+from ducos_lib import linkage, privacy
 from ducos_lib.config import load_config
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config("observatoire")
 cfg_qp = cfg["qualite_performance"]
 seuil_agents = privacy.seuil_confidentialite()
@@ -48,10 +47,10 @@ paires = linkage.paires_principales(resultats, 3)
 plusieurs_jalons = len(panel.jalons) > 1
 mixte = linkage.modele_mixte(panel, paires=paires) if plusieurs_jalons and paires else None
 n_services = int(resultats["n_services"].max()) if len(resultats) else 0
-report.write_table(linkage.tableau_qualite_performance(resultats), out_dir, "qualite_performance")
-report.write_table(panel.publiable(), out_dir, "qualite_performance_panel")
+page.write_table(linkage.tableau_qualite_performance(resultats), out_dir, "qualite_performance")
+page.write_table(panel.publiable(), out_dir, "qualite_performance_panel")
 if mixte is not None:
-    report.write_table(mixte, out_dir, "qualite_performance_modele_mixte")
+    page.write_table(mixte, out_dir, "qualite_performance_modele_mixte")
 
 # %%
 points = linkage.constats_cles(resultats, n=3)
@@ -63,16 +62,16 @@ if mixte is not None and len(mixte):
     points.append(linkage.phrase_modele_mixte(mixte.iloc[0]))
 points.append("Ce sont des liens entre services, pas des causes : lire l'avertissement ci-dessous avant toute "
               "interprétation.")
-report.constats([report.esc(p) for p in points])
+page.key_findings([page.esc(p) for p in points])
 
 # %% [markdown]
 # ## À lire avant d'interpréter
 
 # %%
-display(report.alerte("<strong>Attention.</strong> " + report.esc(linkage.avertissement_methodologique(
+display(page.warning("<strong>Attention.</strong> " + page.esc(linkage.avertissement_methodologique(
     n_services, len(panel.jalons), n_tests=int(resultats["rho"].notna().sum())))))
 for message in panel.avertissements:
-    display(report.alerte(report.esc(message)))
+    display(page.warning(page.esc(message)))
 
 # %% [markdown]
 # ## Carte des corrélations
@@ -85,11 +84,11 @@ for message in panel.avertissements:
 
 # %%
 if resultats["rho"].notna().any():
-    display(report.figure(plots.heatmap_correlations(resultats, title=f"Corrélations entre qualité de service et "
+    display(page.figure(charts.correlation_heatmap(resultats, title=f"Corrélations entre qualité de service et "
                                                      f"indicateurs RH — jalon {milestone}"),
                           alt=linkage.alt_heatmap(resultats, milestone)))
 else:
-    display(report.note("Aucune corrélation n'a pu être calculée à ce jalon (trop peu de services disposent des "
+    display(page.note("Aucune corrélation n'a pu être calculée à ce jalon (trop peu de services disposent des "
                         "deux mesures)."))
 
 # %% [markdown]
@@ -100,11 +99,11 @@ else:
 
 # %%
 if not paires:
-    display(report.note("Aucune paire de mesures n'a pu être calculée à ce jalon."))
+    display(page.note("Aucune paire de mesures n'a pu être calculée à ce jalon."))
 for q, r in paires:
     ligne = resultats[(resultats["indicateur_qualite"] == q) & (resultats["indicateur_rh"] == r)].iloc[0]
-    display(report.figure(plots.nuage_paire(publie, r, q),
-                          alt=linkage.alt_nuage(publie, ligne), legende=linkage.legende_paire(ligne)))
+    display(page.figure(charts.pair_scatter(publie, r, q),
+                          alt=linkage.alt_nuage(publie, ligne), caption=linkage.legende_paire(ligne)))
 
 # %% [markdown]
 # ## Suivi dans le temps : modèle mixte
@@ -118,16 +117,16 @@ for q, r in paires:
 
 # %%
 if mixte is None:
-    display(report.note(f"Le jalon {milestone} est le premier : chaque service n'a été mesuré qu'une fois. Le modèle "
+    display(page.note(f"Le jalon {milestone} est le premier : chaque service n'a été mesuré qu'une fois. Le modèle "
                         "mixte sera estimé à partir du jalon suivant."))
 else:
     for _, ligne in mixte.iterrows():
         display(Markdown("- " + linkage.phrase_modele_mixte(ligne)))
-    display(report.tableau(linkage.tableau_modele_mixte_affichage(mixte),
-                           legende="Modèle mixte à ordonnée à l'origine aléatoire par service, paires principales"))
+    display(page.table(linkage.tableau_modele_mixte_affichage(mixte),
+                           caption="Modèle mixte à ordonnée à l'origine aléatoire par service, paires principales"))
     par_jalon = linkage.correlations_par_jalon(panel, paires)
-    display(report.tableau(linkage.tableau_correlations_par_jalon(par_jalon),
-                           legende="Corrélation (rho) des paires principales à chaque jalon ; * : significative "
+    display(page.table(linkage.tableau_correlations_par_jalon(par_jalon),
+                           caption="Corrélation (rho) des paires principales à chaque jalon ; * : significative "
                                    "après ajustement à ce jalon"))
 
 # %% [markdown]
@@ -138,13 +137,13 @@ else:
 # répondants à l'enquête pour ce service, résultat non affiché.
 
 # %%
-display(report.tableau(linkage.panel_affichage(panel, milestone, partie="qualite"),
-                       legende=f"Qualité de service par service — jalon {milestone}"))
-display(report.tableau(linkage.panel_affichage(panel, milestone, partie="rh"),
-                       legende=f"Indicateurs RH par service — jalon {milestone} (12 mois précédant l'extraction RH)"))
+display(page.table(linkage.panel_affichage(panel, milestone, partie="qualite"),
+                       caption=f"Qualité de service par service — jalon {milestone}"))
+display(page.table(linkage.panel_affichage(panel, milestone, partie="rh"),
+                       caption=f"Indicateurs RH par service — jalon {milestone} (12 mois précédant l'extraction RH)"))
 masquage = linkage.note_masquage(panel, milestone)
 if masquage:
-    display(report.note(report.esc(masquage)))
+    display(page.note(page.esc(masquage)))
 
 # %% [markdown]
 # ## Détail des corrélations
@@ -152,8 +151,8 @@ if masquage:
 # Toutes les paires comparées à ce jalon, des plus nettes aux moins nettes (table `qualite_performance.csv`).
 
 # %%
-report.tableau(linkage.tableau_correlations_affichage(resultats),
-               legende=f"Corrélations de Spearman entre mesures de qualité et indicateurs RH — jalon {milestone}")
+page.table(linkage.tableau_correlations_affichage(resultats),
+               caption=f"Corrélations de Spearman entre mesures de qualité et indicateurs RH — jalon {milestone}")
 
 # %% [markdown]
 # ## Méthodologie
@@ -167,9 +166,9 @@ display(Markdown(
     f"résiste aux valeurs extrêmes et ne suppose pas de lien en ligne droite. Une paire portant sur moins de 5 "
     f"services n'est pas calculée.\n\n"
     f"**Intervalle de confiance.** Bootstrap percentile à 95 % : les services sont tirés au hasard avec remise "
-    f"{formats.nombre(cfg_qp['n_bootstrap'])} fois et l'intervalle couvre 95 % des corrélations obtenues.\n\n"
+    f"{formats.number(cfg_qp['n_bootstrap'])} fois et l'intervalle couvre 95 % des corrélations obtenues.\n\n"
     f"**p-valeur.** Test de permutation bilatéral : les valeurs d'une mesure sont mélangées entre services "
-    f"{formats.nombre(cfg_qp['n_permutations'])} fois ; la p-valeur est la part des mélanges qui donnent un lien au moins "
+    f"{formats.number(cfg_qp['n_permutations'])} fois ; la p-valeur est la part des mélanges qui donnent un lien au moins "
     f"aussi fort que celui observé. Les tirages utilisent une graine fixe ({cfg_qp['graine']}) : un nouveau calcul "
     "donne les mêmes chiffres.\n\n"
     "**Tests multiples.** Les p-valeurs sont ajustées par la méthode de Benjamini–Hochberg sur toutes les paires "
@@ -182,12 +181,12 @@ display(Markdown(
     f"**Seuils.** Aucun chiffre RH portant sur moins de {seuil_agents} agents n'est publié (masquage secondaire "
     f"compris) ; un résultat d'enquête sur moins de {seuil_enquete} répondants n'est pas affiché ni utilisé. "
     "Les corrélations, qui ne décrivent aucun service en particulier, utilisent toutes les valeurs calculées."))
-display(report.tableau(linkage.definitions_mesures(panel), legende="Définition des mesures et période couverte"))
+display(page.table(linkage.definitions_mesures(panel), caption="Définition des mesures et période couverte"))
 
 # %%
-report.tableau(linkage.couverture_mesures(panel, milestone), legende=f"Services disposant de chaque mesure — jalon {milestone}",
-               colonnes={"famille": "Famille", "mesure": "Mesure", "services_avec_valeur": "Services avec une valeur",
+page.table(linkage.couverture_mesures(panel, milestone), caption=f"Services disposant de chaque mesure — jalon {milestone}",
+               columns={"famille": "Famille", "mesure": "Mesure", "services_avec_valeur": "Services avec une valeur",
                          "services_non_publies": "dont masqués dans les tableaux"})
 
 # %%
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
+ctx.provenance()

@@ -6,11 +6,9 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, SAMPLE, SOURCES_BEFORE_RUNS, source_notebook_hashes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("milestones")]

@@ -15,7 +15,7 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def nombre(value: object, decimals: int = 0, missing: str = "–") -> str:
+def number(value: object, decimals: int = 0, missing: str = "–") -> str:
     """``1234.5`` → ``"1 234,5"`` (with ``decimals=1``)."""
     if _missing(value):
         return missing
@@ -23,11 +23,11 @@ def nombre(value: object, decimals: int = 0, missing: str = "–") -> str:
     return text.replace(",", NBSP).replace(".", ",")
 
 
-def pourcent(value: object, decimals: int = 1, *, proportion: bool = True, missing: str = "–") -> str:
+def percent(value: object, decimals: int = 1, *, proportion: bool = True, missing: str = "–") -> str:
     """``0.625`` → ``"62,5 %"``; with ``proportion=False`` the value is already in %."""
     if _missing(value):
         return missing
-    return f"{nombre(float(value) * (100 if proportion else 1), decimals)}{NBSP}%"
+    return f"{number(float(value) * (100 if proportion else 1), decimals)}{NBSP}%"
 
 
 def points(value: object, decimals: int = 1, missing: str = "–") -> str:
@@ -35,15 +35,15 @@ def points(value: object, decimals: int = 1, missing: str = "–") -> str:
     if _missing(value):
         return missing
     v = float(value) * 100
-    return f"{'+' if v > 0 else '−' if v < 0 else ''}{nombre(abs(v), decimals)} point{'s' if abs(v) >= 2 else ''}"
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{number(abs(v), decimals)} point{'s' if abs(v) >= 2 else ''}"
 
 
-def signe(value: object, decimals: int = 2, missing: str = "–") -> str:
+def signed(value: object, decimals: int = 2, missing: str = "–") -> str:
     """A signed number: ``+0,25`` / ``−0,10``."""
     if _missing(value):
         return missing
     v = float(value)
-    return f"{'+' if v > 0 else '−' if v < 0 else ''}{nombre(abs(v), decimals)}"
+    return f"{'+' if v > 0 else '−' if v < 0 else ''}{number(abs(v), decimals)}"
 
 
 def date(value: object, long: bool = False, missing: str = "–") -> str:
@@ -54,9 +54,9 @@ def date(value: object, long: bool = False, missing: str = "–") -> str:
     return f"{ts.day} {MONTHS[ts.month - 1]} {ts.year}" if long else ts.strftime("%d/%m/%Y")
 
 
-def p_valeur(value: object, missing: str = "–") -> str:
+def pvalue(value: object, missing: str = "–") -> str:
     """``0.0004`` → ``"< 0,001"``, ``0.0312`` → ``"0,031"``."""
     if _missing(value):
         return missing
     v = float(value)
-    return f"<{NBSP}0,001" if v < 0.001 else nombre(v, 3)
+    return f"<{NBSP}0,001" if v < 0.001 else number(v, 3)
