@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("milestones")]

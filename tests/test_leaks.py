@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE
 
+from conftest import SAMPLE
 from ducos_lib.io import find_raw_file, normalise_header, read_raw_table
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("milestones")]

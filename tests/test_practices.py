@@ -741,9 +741,9 @@ def test_render_guide_says_what_changed(guide_path, forms, tmp_path):
 
 
 def test_guide_renders_on_sample_without_personal_data(isolated_env, tmp_path):
-    from conftest import ROOT, SAMPLE
     from test_leaks import find_leaks, sensitive_values
 
+    from conftest import ROOT, SAMPLE
     from ducos_lib import text
     from ducos_lib.ingest import load_milestone
 

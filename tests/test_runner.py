@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+
 from conftest import ROOT, SAMPLE, SOURCES_BEFORE_RUNS, source_notebook_hashes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("milestones")]

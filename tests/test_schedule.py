@@ -6,8 +6,8 @@ import json
 import shutil
 
 import pytest
-from conftest import ROOT, SAMPLE
 
+from conftest import ROOT, SAMPLE
 from ducos_lib.io import InputError
 from ducos_lib.schedule import due_milestones, run_lock, run_locked
 

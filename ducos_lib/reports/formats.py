@@ -60,3 +60,54 @@ def pvalue(value: object, missing: str = "–") -> str:
         return missing
     v = float(value)
     return f"<{NBSP}0,001" if v < 0.001 else number(v, 3)
+
+
+# ------------------------------------------------------------------------------------------------
+# Values of registered indicators (config/indicateurs.yml): the unit decides the format
+# ------------------------------------------------------------------------------------------------
+
+def _measure(name_or_measure):
+    from ..registry import Measure, load_registry
+
+    return name_or_measure if isinstance(name_or_measure, Measure) else load_registry()[name_or_measure]
+
+
+def value(indicator, v: object, missing: str = "–") -> str:
+    """A registered indicator's value in French, by its unit.
+
+    ``proportion`` → ``62,5 %``; ``taux_net`` → signed points; ``pourcent`` (already in %) →
+    ``4,2 %``; notes, counts, hours, days, years → a number with the registered decimals.
+
+    Examples
+    --------
+    >>> value("satisfaction_globale_satisfaits", 0.625)
+    '62,5\u202f%'
+    >>> value("satisfaction_globale_moyenne", 3.456)
+    '3,46'
+    """
+    m = _measure(indicator)
+    if m.unit == "proportion":
+        return percent(v, m.decimals, missing=missing)
+    if m.unit == "taux_net":
+        return points(v, m.decimals, missing=missing)
+    if m.unit == "pourcent":
+        return percent(v, m.decimals, proportion=False, missing=missing)
+    return number(v, m.decimals, missing=missing)
+
+
+def difference(indicator, d: object, missing: str = "–") -> str:
+    """A change of a registered indicator: ``+0,44`` for a note, ``+17,9 points`` for a share or a rate."""
+    m = _measure(indicator)
+    if m.unit in ("proportion", "taux_net"):
+        return points(d, m.decimals, missing=missing)
+    if m.unit == "pourcent":
+        return points(None if _missing(d) else float(d) / 100, m.decimals, missing=missing)
+    return signed(d, max(m.decimals, 1), missing=missing)
+
+
+def interval(indicator, low: object, high: object, *, of_difference: bool = False) -> str:
+    """``[47,6 % ; 58,3 %]``; an empty string when a bound is missing."""
+    if _missing(low) or _missing(high):
+        return ""
+    f = difference if of_difference else value
+    return f"[{f(indicator, low)} ; {f(indicator, high)}]"
