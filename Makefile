@@ -49,8 +49,9 @@ test-fast: $(STAMP) ## Run the quick tests only (no notebook execution, no brows
 bench: $(STAMP) ## Measure the performance targets of DESIGN §9 (writes bench/results.json)
 	$(PYTHON) bench/run.py
 
-lab: $(STAMP) ## Open JupyterLab on the workspace (library changes reloaded automatically)
-	IPYTHONDIR=$(CURDIR)/.ipython $(PYTHON) -m jupyter lab --notebook-dir=$(CURDIR)
+lab: $(STAMP) ## Open JupyterLab on the workspace (library changes reloaded automatically, outputs stripped at commit)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(PYTHON) -m nbstripout --install; fi
+	IPYTHONDIR=$(CURDIR)/.ipython $(PYTHON) -m jupyter lab --notebook-dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample-data: $(STAMP) ## Regenerate the committed synthetic sample in data/raw/sample
 	$(DUCOS) sample-data --out $(RAW)
