@@ -37,7 +37,10 @@ reports: $(STAMP) ## Produce the reports of every milestone on the sample data i
 	$(DUCOS) run --milestone T12 --raw-dir $(RAW) --out $(OUT) --jobs $(JOBS)
 	@echo "Ouvrez $(OUT)/T12/index.html dans un navigateur."
 
-test: $(STAMP) ## Run every test (library, notebooks end to end, browser, personal-data scan)
+lint: $(STAMP) ## Lint the library, tests, benchmarks and notebook scripts (ruff, settings in pyproject.toml)
+	$(PYTHON) -m ruff check ducos_lib tests bench notebooks
+
+test: lint ## Run every test (lint, library, notebooks end to end, browser, personal-data scan)
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## Run the quick tests only (no notebook execution, no browser)
@@ -46,8 +49,9 @@ test-fast: $(STAMP) ## Run the quick tests only (no notebook execution, no brows
 bench: $(STAMP) ## Measure the performance targets of DESIGN §9 (writes bench/results.json)
 	$(PYTHON) bench/run.py
 
-lab: $(STAMP) ## Open JupyterLab on the workspace (library changes reloaded automatically)
-	IPYTHONDIR=$(CURDIR)/.ipython $(PYTHON) -m jupyter lab --notebook-dir=$(CURDIR)
+lab: $(STAMP) ## Open JupyterLab on the workspace (library changes reloaded automatically, outputs stripped at commit)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(PYTHON) -m nbstripout --install; fi
+	IPYTHONDIR=$(CURDIR)/.ipython $(PYTHON) -m jupyter lab --notebook-dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample-data: $(STAMP) ## Regenerate the committed synthetic sample in data/raw/sample
 	$(DUCOS) sample-data --out $(RAW)
@@ -55,4 +59,4 @@ sample-data: $(STAMP) ## Regenerate the committed synthetic sample in data/raw/s
 clean: ## Remove generated reports and processed data (never data/raw)
 	rm -rf $(OUT) data/processed
 
-.PHONY: help install validate reports test test-fast bench lab sample-data clean
+.PHONY: help install validate reports lint test test-fast bench lab sample-data clean

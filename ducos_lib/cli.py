@@ -26,8 +26,8 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .formats import nombre
     from .ingest import ingest
+    from .reports.formats import number
 
     report = ingest(args.raw_dir, args.processed_dir, force=args.force)
     print(f"Validation de {args.raw_dir} → {report.processed_dir}"
@@ -40,8 +40,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if d.statut == "erreur" and not d.n_lignes:
             print(f"  {d.dataset:22s} ERREUR : {d.message}")
             continue
-        print(f"  {d.dataset:22s} {d.fichier} : {nombre(d.n_lignes)} lignes, {nombre(d.n_acceptees)} acceptées, "
-              f"{nombre(d.n_rejetees)} en quarantaine ({d.encodage}"
+        print(f"  {d.dataset:22s} {d.fichier} : {number(d.n_lignes)} lignes, {number(d.n_acceptees)} acceptées, "
+              f"{number(d.n_rejetees)} en quarantaine ({d.encodage}"
               + (f", séparateur {d.separateur}" if d.separateur else "") + ")")
         if d.statut == "erreur":
             print(f"    ERREUR : {d.message}")
@@ -67,7 +67,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
-    from .formats import date
+    from .reports.formats import date
     from .schedule import due_milestones
 
     due = due_milestones(args.raw_dir, args.out, today=args.date)

@@ -1203,7 +1203,7 @@ def extractions_des_jalons(historique: pd.DataFrame | None,
     >>> list(extractions_des_jalons(h, {"T0": "2025-12-01", "T6": "2026-06-01"}))
     ['T0 (30/11/2025)', 'T6 (31/05/2026)']
     """
-    from .formats import date as fdate
+    from .reports.formats import date as fdate
 
     if historique is None or historique.empty:
         return {}
@@ -1236,7 +1236,7 @@ def tableau_evolution(indicateurs: pd.DataFrame, *, dates: Mapping[str, Any] | N
         not computed) and, with two dates or more, ``evolution``: the last value minus the
         previous one (points for rates).
     """
-    from .formats import date as fdate
+    from .reports.formats import date as fdate
 
     t = _d(indicateurs)
     if dates is None:
@@ -1361,13 +1361,13 @@ def departs_cumules(brut: pd.DataFrame, masque: pd.DataFrame, date_extraction: A
 
 
 def _pct(x: float, dec: int = 1) -> str:
-    from .formats import pourcent
-    return pourcent(x, dec, proportion=False)
+    from .reports.formats import percent
+    return percent(x, dec, proportion=False)
 
 
 def _nb(x: float, dec: int = 0) -> str:
-    from .formats import nombre
-    return nombre(x, dec)
+    from .reports.formats import number
+    return number(x, dec)
 
 
 def _pluriel(n: float, mot: str, pluriel: str | None = None) -> str:
@@ -1399,7 +1399,7 @@ def constats_rh(indicateurs: pd.DataFrame, date_extraction: Any, *,
     list of str
         Sentences (plain text, no HTML); a masked or missing figure is left out, never guessed.
     """
-    from .formats import date as fdate
+    from .reports.formats import date as fdate
 
     cfg = _config_rh(config)
     t = _d(indicateurs)
@@ -1505,7 +1505,7 @@ def _ecart_points(ecart: float) -> str:
 
 def alt_pyramide(pyramide: pd.DataFrame, date_extraction: Any) -> str:
     """Alt text of the age pyramid: what it shows and its main reading (published cells only)."""
-    from .formats import date as fdate
+    from .reports.formats import date as fdate
 
     pub = pyramide[~pyramide["masque"].astype(bool)]
     s = (f"Pyramide des âges des agents présents au {fdate(date_extraction)} par tranches de 5 ans, "
@@ -1544,7 +1544,7 @@ def alt_departs(departs_annuels: pd.DataFrame) -> str:
 
 def alt_motifs(motifs: pd.DataFrame, date_extraction: Any) -> str:
     """Alt text of the absenteeism-by-motif chart, from :func:`absenteisme_par_motif`."""
-    from .formats import date as fdate
+    from .reports.formats import date as fdate
 
     pub = motifs[~motifs["masque"].astype(bool) & motifs["taux"].notna()]
     s = (f"Barres horizontales du taux d'absentéisme par motif sur les 12 mois précédant le "
@@ -1572,7 +1572,7 @@ def format_masque(decimales: int = 0, *, pourcent: bool = False, signe: bool = F
     court : bool
         Mark ``"< 5"`` (dense tables) instead of ``"secret (< 5)"``.
     """
-    from .formats import NBSP, nombre
+    from .reports.formats import NBSP, number
 
     s = seuil_confidentialite(seuil)
     marque = f"< {s}" if court else f"secret (< {s})"
@@ -1582,7 +1582,7 @@ def format_masque(decimales: int = 0, *, pourcent: bool = False, signe: bool = F
             return marque
         v = float(v)
         dec = 0 if auto and v.is_integer() else decimales
-        texte = nombre(abs(v) if signe else v, dec)
+        texte = number(abs(v) if signe else v, dec)
         if signe:
             texte = ("+" if v > 0 else "−" if v < 0 else "") + texte
         return texte + (NBSP + "%" if pourcent else "")

@@ -16,15 +16,15 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pandas as pd
 
 from . import __version__
 from .config import ROOT, load_config, path_setting
-from .formats import pourcent
 from .io import InputError, find_raw_file, read_raw_table, sha256_file, write_csv, write_parquet, write_text
 from .privacy import load_key
+from .reports.formats import percent
 from .validation import ServiceResolver, ValidationResult, schema_config, validate_table
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def default_processed_dir(raw_dir: Path | str) -> Path:
 def code_version() -> str:
     """Package version plus a hash of the library's source (changes with any edit)."""
     h = hashlib.sha256()
-    for path in sorted((ROOT / "ducos_lib").glob("*.py")):
+    for path in sorted((ROOT / "ducos_lib").rglob("*.py")):
         h.update(path.read_bytes())
     return f"{__version__}+{h.hexdigest()[:10]}"
 
@@ -202,8 +202,8 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes) -> Ingestio
             rep.statut = "erreur"
             rep.message = (
                 f"{path.name} : {result.n_rejected} lignes rejetées sur {result.n_rows} "
-                f"({pourcent(result.n_rejected / result.n_rows, 0)}), au-delà du seuil de "
-                f"{pourcent(max_share, 0)} : le jeu n'est pas chargé. Voir la quarantaine."
+                f"({percent(result.n_rejected / result.n_rows, 0)}), au-delà du seuil de "
+                f"{percent(max_share, 0)} : le jeu n'est pas chargé. Voir la quarantaine."
             )
             target.unlink(missing_ok=True)
         else:

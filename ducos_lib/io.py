@@ -151,14 +151,25 @@ def _read_xlsx(path: Path) -> RawTable:
     return RawTable(path, frame.loc[~blank], lines.loc[~blank], "xlsx", None)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path | str, writer) -> None:
-    """Call ``writer(tmp_path)`` then move the file into place, so readers never see half a file."""
+    """Call ``writer(tmp_path)`` then move the file into place, so readers never see half a file.
+
+    The file gets the permissions of any file the user creates (``0666`` less the umask), not the
+    ``0600`` of a temporary file: published reports are readable by the group like the rest.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         writer(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

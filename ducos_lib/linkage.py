@@ -60,10 +60,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import formats, survey
+from . import survey
 from .config import load_config
 from .hr import indicateurs_rh, masquer_indicateurs
 from .privacy import seuil_confidentialite
+from .reports import formats
 
 log = logging.getLogger(__name__)
 
@@ -1027,7 +1028,7 @@ COLONNES_MODELE_MIXTE = ["indicateur_qualite", "indicateur_rh", "n_observations"
 
 
 def paires_principales(resultats: pd.DataFrame, n: int = 3) -> list[tuple[str, str]]:
-    """The ``n`` pairs with the smallest p-values (then largest |rho|), for the mixed model and plots."""
+    """The ``n`` pairs with the smallest p-values (then largest |rho|), for the mixed model and charts."""
     r = resultats.dropna(subset=["rho"]).assign(_a=lambda t: -t["rho"].abs())
     r = r.sort_values(["p_ajustee", "p_valeur", "_a"], kind="stable").head(int(n))
     return list(zip(r["indicateur_qualite"], r["indicateur_rh"]))
@@ -1133,12 +1134,12 @@ def modele_mixte(panel: PanelServices | pd.DataFrame, *,
 
 def p_egal(nom: str, p: Any) -> str:
     """``"p ajustée = 0,021"``, or ``"p ajustée < 0,001"`` for a tiny p-value (never ``"= <"``)."""
-    texte = formats.p_valeur(p)
+    texte = formats.pvalue(p)
     return f"{nom} {texte}" if texte.startswith("<") else f"{nom} = {texte}"
 
 
 def _nombre_signe(v: float, decimals: int = 2) -> str:
-    s = formats.nombre(abs(v), decimals)
+    s = formats.number(abs(v), decimals)
     return f"{MOINS}{s}" if v < 0 and s.strip("0,") else s
 
 
@@ -1166,7 +1167,7 @@ def phrase_constat(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 0.05,
     if pd.isna(rho):
         return (f"Le lien entre {gn_r} d'un service et {gn_q} n'est pas calculable "
                 f"({n} service{'s' if n > 1 else ''} avec les deux mesures).")
-    pct = formats.nombre(niveau * 100, 0)
+    pct = formats.number(niveau * 100, 0)
     chiffres = (f"rho = {_nombre_signe(rho)}, IC {pct}{formats.NBSP}% "
                 f"[{_nombre_signe(ligne['ic_bas'])} ; {_nombre_signe(ligne['ic_haut'])}], "
                 f"{n} services, {p_egal('p ajustée', ligne['p_ajustee'])}")
@@ -1303,18 +1304,18 @@ def format_mesure(nom: str, valeur: Any, *, masque: bool = False) -> str:
         return "–"
     v = float(valeur)
     if nom.endswith("_satisfaits"):
-        return formats.pourcent(v, 1)
+        return formats.percent(v, 1)
     if nom.endswith("_taux_net"):
-        return formats.signe(v * 100, 1) + " pts"
+        return formats.signed(v * 100, 1) + " pts"
     if nom.startswith("taux_") or nom.startswith(PREFIXE_INDICATEUR + "taux_"):
-        return formats.pourcent(v, 1, proportion=False)
+        return formats.percent(v, 1, proportion=False)
     if nom.startswith("progression_"):
-        return formats.signe(v, 2)
+        return formats.signed(v, 2)
     if nom.startswith("n_") or nom.startswith("effectif"):
-        return formats.nombre(v, 0)
+        return formats.number(v, 0)
     if "moyenne" in nom or nom.startswith(PREFIXE_NOTE_THEME + "note_"):
-        return formats.nombre(v, 2)
-    return formats.nombre(v, 1)
+        return formats.number(v, 2)
+    return formats.number(v, 1)
 
 
 #: Short French headers of the count columns of the panel.
@@ -1417,11 +1418,11 @@ def tableau_correlations_affichage(resultats: pd.DataFrame, *, alpha: float = 0.
     out = pd.DataFrame({
         "Mesure de qualité": [libelle_mesure(q) for q in r["indicateur_qualite"]],
         "Indicateur RH": [libelle_mesure(x) for x in r["indicateur_rh"]],
-        "Services": [formats.nombre(n) for n in r["n_services"]],
+        "Services": [formats.number(n) for n in r["n_services"]],
         "rho": [_nombre_signe(v) if pd.notna(v) else "–" for v in r["rho"]],
         "IC 95 %": [_intervalle(a, b) for a, b in zip(r["ic_bas"], r["ic_haut"])],
-        "p": [formats.p_valeur(p) for p in r["p_valeur"]],
-        "p ajustée": [formats.p_valeur(p) for p in r["p_ajustee"]],
+        "p": [formats.pvalue(p) for p in r["p_valeur"]],
+        "p ajustée": [formats.pvalue(p) for p in r["p_ajustee"]],
         "Intensité": [taille_effet(v) for v in r["rho"]],
         "Significatif après ajustement": ["oui" if pd.notna(p) and p < alpha else
                                           ("–" if pd.isna(p) else "non") for p in r["p_ajustee"]],
@@ -1487,13 +1488,13 @@ def legende_paire(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 0.05,
         return "Corrélation non calculable (trop peu de services)."
     signif = pd.notna(ligne["p_ajustee"]) and ligne["p_ajustee"] < alpha
     return (f"Corrélation de Spearman sur {int(ligne['n_services'])} services : rho = {_nombre_signe(rho)}, "
-            f"IC {formats.nombre(niveau * 100)}{formats.NBSP}% {_intervalle(ligne['ic_bas'], ligne['ic_haut'])}, "
+            f"IC {formats.number(niveau * 100)}{formats.NBSP}% {_intervalle(ligne['ic_bas'], ligne['ic_haut'])}, "
             f"{p_egal('p ajustée', ligne['p_ajustee'])} ; corrélation {taille_effet(rho)}, "
             + ("significative après ajustement." if signif else "non significative après ajustement."))
 
 
 def alt_heatmap(resultats: pd.DataFrame, jalon: str, *, alpha: float = 0.05) -> str:
-    """Alt text of :func:`ducos_lib.plots.heatmap_correlations`, with its main reading."""
+    """Alt text of :func:`ducos_lib.reports.charts.correlation_heatmap`, with its main reading."""
     n_q = resultats["indicateur_qualite"].nunique()
     n_r = resultats["indicateur_rh"].nunique()
     txt = (f"Carte de chaleur des corrélations de Spearman au jalon {jalon} : {n_q} mesures de qualité de "
@@ -1515,7 +1516,7 @@ def alt_heatmap(resultats: pd.DataFrame, jalon: str, *, alpha: float = 0.05) -> 
 
 def alt_nuage(publie: pd.DataFrame, ligne: Mapping[str, Any] | pd.Series, *,
               etiquette: str = "libelle") -> str:
-    """Alt text of :func:`ducos_lib.plots.nuage_services` for one pair, from the published panel.
+    """Alt text of :func:`ducos_lib.reports.charts.service_scatter` for one pair, from the published panel.
 
     Names the services at both ends of the staff measure with their quality value.
     """
@@ -1587,14 +1588,14 @@ def phrase_modele_mixte(ligne: Mapping[str, Any] | pd.Series, *, alpha: float = 
     if pd.isna(coef) or not bool(ligne["converge"]):
         return (f"Lien entre {gn_r} et {gn_q} : {ligne['message'] or 'modèle non estimé.'}").strip()
     sens = _accord("élevé" if coef > 0 else "bas", g_q)
-    chiffres = (f"coefficient {_nombre_signe(coef)} écart-type, IC {formats.nombre(niveau * 100)}{formats.NBSP}% "
+    chiffres = (f"coefficient {_nombre_signe(coef)} écart-type, IC {formats.number(niveau * 100)}{formats.NBSP}% "
                 f"{_intervalle(ligne['ic_bas'], ligne['ic_haut'])}, {p_egal('p', ligne['p_valeur'])}, "
                 f"{int(ligne['n_observations'])} mesures de {int(ligne['n_services'])} services sur "
                 f"{int(ligne['n_jalons'])} jalons")
     if ligne["p_valeur"] < alpha:
         txt = (f"En suivant les services sur {int(ligne['n_jalons'])} jalons, le lien se confirme : quand "
                f"{gn_r} d'un service est plus {_accord('élevé', g_r)} d'un écart-type, {gn_q} est en moyenne "
-               f"plus {sens} de {formats.nombre(abs(coef), 2)} écart-type ({chiffres}).")
+               f"plus {sens} de {formats.number(abs(coef), 2)} écart-type ({chiffres}).")
     else:
         txt = (f"En suivant les services sur {int(ligne['n_jalons'])} jalons, le lien entre {gn_r} d'un "
                f"service et {_neutre(q)} n'est pas confirmé ({chiffres}).")
@@ -1612,7 +1613,7 @@ def tableau_modele_mixte_affichage(mixte: pd.DataFrame) -> pd.DataFrame:
                                         zip(mixte["n_observations"], mixte["n_services"], mixte["n_jalons"])],
         "Coefficient (écarts-types)": [_nombre_signe(v) if pd.notna(v) else "–" for v in mixte["coefficient"]],
         "IC 95 %": [_intervalle(a, b) for a, b in zip(mixte["ic_bas"], mixte["ic_haut"])],
-        "p": [formats.p_valeur(p) for p in mixte["p_valeur"]],
+        "p": [formats.pvalue(p) for p in mixte["p_valeur"]],
         "Convergence": ["oui" if c else "non" for c in mixte["converge"]],
         "Remarque": [m if m else "–" for m in mixte["message"].fillna("")],
     })

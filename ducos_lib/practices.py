@@ -20,7 +20,7 @@ Three concerns (DESIGN §5 "Phases 4–5"), each a handful of small functions:
   (:func:`self_evaluation_findings`, :func:`seminar_findings`, :func:`guide_findings`), display
   tables with French headers and effect sizes in words (:func:`effect_size_words`), alt texts.
 
-Identifiers are English, everything a reader sees is French (numbers via :mod:`ducos_lib.formats`).
+Identifiers are English, everything a reader sees is French (numbers via :mod:`ducos_lib.reports.formats`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from . import formats
+from .reports import formats
 
 __all__ = [
     "AUTOEVALUATION_COLUMNS",
@@ -1376,7 +1376,7 @@ def _annex_html(
     uncovered: pd.DataFrame,
     n_previous_forms: int | None = None,
 ) -> str:
-    from .report import tableau
+    from .reports import page
 
     esc = html.escape
     total = len(set(fiches["id_fiche"].astype(str)))
@@ -1386,7 +1386,7 @@ def _annex_html(
     comparison = (f"Comparaison avec le jalon {esc(previous_milestone)}." if previous_milestone
                   else "Pas de jalon précédent : pas de comparaison.")
     parts.append(
-        f"<p>Annexe produite à partir des données : {formats.nombre(total)} fiche(s) d'immersion au jalon "
+        f"<p>Annexe produite à partir des données : {formats.number(total)} fiche(s) d'immersion au jalon "
         f"{esc(milestone)}. Pour chaque thème cité par une pratique : le nombre de fiches qui l'évoquent "
         f"(dans n'importe quelle rubrique), leur part, son évolution, puis les propositions des agents "
         f"codées sur ce thème. {comparison} Les propositions sont anonymisées (noms, téléphones, "
@@ -1408,25 +1408,25 @@ def _annex_html(
     parts.append(f"<p><strong>À retenir pour la mise à jour du guide :</strong> {' '.join(moved)}</p>")
     shown = ["libelle", "pratiques", "n_fiches", "part_fiches", "n_propositions"] + (["evolution"] if has_previous else [])
     table = annex[shown]
-    parts.append(tableau(
-        table, legende="Thèmes des pratiques dans les fiches d'immersion",
-        formats_colonnes={"part_fiches": formats.pourcent, "n_fiches": formats.nombre,
-                          "n_propositions": formats.nombre},
-        colonnes={"libelle": "Thème", "pratiques": "Pratiques du guide", "n_fiches": "Fiches (n)",
+    parts.append(page.table(
+        table, caption="Thèmes des pratiques dans les fiches d'immersion",
+        formatters={"part_fiches": formats.percent, "n_fiches": formats.number,
+                          "n_propositions": formats.number},
+        columns={"libelle": "Thème", "pratiques": "Pratiques du guide", "n_fiches": "Fiches (n)",
                   "part_fiches": "Part des fiches", "n_propositions": "Fiches avec proposition",
                   "evolution": f"Évolution {since}"},
     ))
     for row in annex.itertuples(index=False):
         practices = [p for p in guide.practices if row.theme in p.themes]
         links = ", ".join(f'<a href="#{p.anchor}">{esc(p.title)}</a>' for p in practices)
-        evol = (f'<span class="ducos-evolution-nouveau">nouveau</span>' if row.evolution == "nouveau"
+        evol = ('<span class="ducos-evolution-nouveau">nouveau</span>' if row.evolution == "nouveau"
                 else esc(row.evolution))
         parts.append(f'<h3 id="{_theme_anchor(row.theme)}">{esc(row.libelle)} '
                      f'<span class="ducos-note">({esc(row.theme)})</span></h3>')
         movement = f" ; évolution {esc(since)} : {evol}" if has_previous else ""
         parts.append(f'<p class="ducos-guide-meta">Pratiques : {links}. Évoqué dans '
-                     f"{formats.nombre(row.n_fiches)} fiche(s) sur {formats.nombre(total)} "
-                     f"({formats.pourcent(row.part_fiches)}){movement}.</p>")
+                     f"{formats.number(row.n_fiches)} fiche(s) sur {formats.number(total)} "
+                     f"({formats.percent(row.part_fiches)}){movement}.</p>")
         quotes = _proposals(coding, fiches, row.theme, redact)
         if not quotes:
             parts.append('<p class="ducos-note">Aucune proposition codée sur ce thème.</p>')
@@ -1434,12 +1434,12 @@ def _annex_html(
         shown = quotes[:max_proposals]
         parts.append("".join(f"<blockquote>{esc(q)}</blockquote>" for q in shown))
         if len(quotes) > len(shown):
-            parts.append(f'<p class="ducos-note">… et {formats.nombre(len(quotes) - len(shown))} autre(s) '
+            parts.append(f'<p class="ducos-note">… et {formats.number(len(quotes) - len(shown))} autre(s) '
                          "proposition(s) sur ce thème.</p>")
     if len(uncovered):
         items = "".join(
-            f"<li>{esc(labels.get(r.theme, r.theme))} ({esc(r.theme)}) : {formats.nombre(r.n_fiches)} fiche(s), "
-            f"{formats.pourcent(r.part_fiches)}</li>"
+            f"<li>{esc(labels.get(r.theme, r.theme))} ({esc(r.theme)}) : {formats.number(r.n_fiches)} fiche(s), "
+            f"{formats.percent(r.part_fiches)}</li>"
             for r in uncovered.itertuples(index=False)
         )
         parts.append("<h3 id=\"themes-non-couverts\">Thèmes du codebook qu'aucune pratique ne cite</h3>"
@@ -1524,7 +1524,7 @@ def render_guide(
     data-driven text is HTML-escaped.
     """
     from .io import write_text
-    from .report import TEMPLATE_DIR, add_table_of_contents
+    from .reports.export import TEMPLATE_DIR, add_table_of_contents
 
     labels = _theme_labels(codebook)
     redact = redact or _default_redact(roster)
@@ -1652,10 +1652,10 @@ def self_evaluation_formats(seuil: int | None = None) -> dict[str, Callable[[Any
     """Column → French formatter for :func:`self_evaluation_display` in ``report.tableau``; a masked
     ``n_paires`` (1 to ``seuil − 1`` pairs) reads « moins de 5 »."""
     seuil = _seuil(seuil)
-    two = lambda v: formats.nombre(v, 2)  # noqa: E731
-    return {"moyenne_avant": two, "moyenne_apres": two, "ecart": formats.signe, "p_valeur": formats.p_valeur,
-            "p_ajustee": formats.p_valeur, "taille_effet": lambda v: formats.signe(v, 2),
-            "n_paires": lambda v: f"moins de {seuil}" if pd.isna(v) else formats.nombre(v)}
+    two = lambda v: formats.number(v, 2)  # noqa: E731
+    return {"moyenne_avant": two, "moyenne_apres": two, "ecart": formats.signed, "p_valeur": formats.pvalue,
+            "p_ajustee": formats.pvalue, "taille_effet": lambda v: formats.signed(v, 2),
+            "n_paires": lambda v: f"moins de {seuil}" if pd.isna(v) else formats.number(v)}
 
 
 def self_evaluation_status(autoevaluations: pd.DataFrame | None, *, seuil: int | None = None) -> str:
@@ -1713,7 +1713,7 @@ def self_evaluation_findings(
                 "auto-évaluation n'est disponible. Cette partie sera remplie après les mises en situation."]
     if status == "avant_seulement":
         n = autoevaluations.loc[autoevaluations["note"].notna(), "id_cadre"].nunique()
-        who = f"{formats.nombre(n)} encadrants" if n >= seuil else f"moins de {seuil} encadrants"
+        who = f"{formats.number(n)} encadrants" if n >= seuil else f"moins de {seuil} encadrants"
         return [f"{head}{who} se sont auto-évalués avant les mises en situation, mais aucune auto-évaluation "
                 f"« après » n'est encore disponible au jalon {_esc(milestone)} : la comparaison avant/après "
                 "viendra au jalon suivant."]
@@ -1731,18 +1731,18 @@ def self_evaluation_findings(
     flat = tested[tested["p_ajustee"] >= alpha]
 
     def describe(row) -> str:
-        return (f"{_esc(row.competence)} ({formats.nombre(row.moyenne_avant, 2)} → "
-                f"{formats.nombre(row.moyenne_apres, 2)} sur 5, effet {effect_size_words(row.taille_effet)})")
+        return (f"{_esc(row.competence)} ({formats.number(row.moyenne_avant, 2)} → "
+                f"{formats.number(row.moyenne_apres, 2)} sur 5, effet {effect_size_words(row.taille_effet)})")
 
-    out = [f"{head}{formats.nombre(n_managers)} encadrants se sont "
-           f"auto-évalués avant et après les mises en situation sur {formats.nombre(len(tested))} compétence(s)."]
+    out = [f"{head}{formats.number(n_managers)} encadrants se sont "
+           f"auto-évalués avant et après les mises en situation sur {formats.number(len(tested))} compétence(s)."]
     if len(up):
-        out.append(f"Progression nette (p ajustée &lt; {formats.nombre(alpha, 2)}) pour "
-                   f"{formats.nombre(len(up))} compétence(s) sur {formats.nombre(len(tested))} : "
+        out.append(f"Progression nette (p ajustée &lt; {formats.number(alpha, 2)}) pour "
+                   f"{formats.number(len(up))} compétence(s) sur {formats.number(len(tested))} : "
                    f"{_list_fr([describe(r) for r in up.itertuples()])}.")
     else:
         out.append("Aucune compétence ne progresse de façon nette (aucune p ajustée inférieure à "
-                   f"{formats.nombre(alpha, 2)}).")
+                   f"{formats.number(alpha, 2)}).")
     if len(down):
         out.append(f"<strong>Baisse nette</strong> pour {_list_fr([describe(r) for r in down.itertuples()])}.")
     if len(flat):
@@ -1761,7 +1761,7 @@ def self_evaluation_findings(
 
 
 def alt_dumbbell(table: pd.DataFrame) -> str:
-    """Alt text of :func:`ducos_lib.plots.dumbbell_avant_apres` (what it shows and its reading)."""
+    """Alt text of :func:`ducos_lib.reports.charts.dumbbell_before_after` (what it shows and its reading)."""
     shown = table[table["moyenne_avant"].notna() & table["moyenne_apres"].notna()]
     if shown.empty:
         return "Graphique vide : aucune compétence n'a assez de paires avant/après."
@@ -1771,16 +1771,16 @@ def alt_dumbbell(table: pd.DataFrame) -> str:
     n_up = int((change > 0).sum())
     text = (f"Graphique en haltères : note moyenne d'auto-évaluation avant (rond) et après (losange) les mises en "
             f"situation pour {len(shown)} compétences. {n_up} sur {len(shown)} montent. Plus forte hausse : "
-            f"{best['competence']} ({formats.nombre(best['moyenne_avant'], 2)} → "
-            f"{formats.nombre(best['moyenne_apres'], 2)}).")
+            f"{best['competence']} ({formats.number(best['moyenne_avant'], 2)} → "
+            f"{formats.number(best['moyenne_apres'], 2)}).")
     if worst["competence"] != best["competence"]:
-        text += (f" Plus faible évolution : {worst['competence']} ({formats.signe(change.min())}).")
+        text += (f" Plus faible évolution : {worst['competence']} ({formats.signed(change.min())}).")
     return text
 
 
 def rating_distribution_display(dist: pd.DataFrame) -> pd.DataFrame:
     """:func:`rating_distribution` with a ``groupe`` label per bar (« Écoute · avant »), competences in
-    French order, « avant » above « après »: the input of :func:`ducos_lib.plots.repartition_notes`
+    French order, « avant » above « après »: the input of :func:`ducos_lib.reports.charts.rating_distribution`
     (``level="bande"``; masked bands keep ``masque`` = True and a missing ``part``)."""
     temps = {"avant": "avant", "apres": "après"}
     return dist.assign(groupe=dist["competence"].astype(str) + " · " + dist["temps"].map(temps))
@@ -1808,8 +1808,8 @@ def distribution_table(dist: pd.DataFrame, group: str, labels: Mapping[str, str]
         cells = {}
         for r in sub.itertuples(index=False):
             cells[labels.get(r.bande, r.bande)] = (SECRET if r.masque else
-                                                   f"{formats.pourcent(r.part, 0)} ({formats.nombre(r.n)})")
-        rows.append({group_header: name, total_header: formats.nombre(sub["n_total"].iloc[0]), **cells})
+                                                   f"{formats.percent(r.part, 0)} ({formats.number(r.n)})")
+        rows.append({group_header: name, total_header: formats.number(sub["n_total"].iloc[0]), **cells})
     return pd.DataFrame(rows, columns=[group_header, total_header] + [labels.get(b, b) for b in BANDS])
 
 
@@ -1835,8 +1835,8 @@ def alt_rating_distribution(dist: pd.DataFrame, *, seuil: int | None = None) -> 
             f"avant et après les mises en situation, pour {n_comp} compétences.")
     if len(high):
         text += (f" Sur les {len(high)} compétence(s) où la tranche 4–5 est publiée avant et après, la part des "
-                 f"notes 4 ou 5 passe en moyenne de {formats.pourcent(high['avant'].mean(), 0)} avant à "
-                 f"{formats.pourcent(high['apres'].mean(), 0)} après.")
+                 f"notes 4 ou 5 passe en moyenne de {formats.percent(high['avant'].mean(), 0)} avant à "
+                 f"{formats.percent(high['apres'].mean(), 0)} après.")
     return text + _secret_note(dist, "encadrants", seuil)
 
 
@@ -1847,10 +1847,10 @@ def seminar_display(summary: pd.DataFrame) -> pd.DataFrame:
     def interval(low, high, fmt) -> str:
         return "–" if pd.isna(low) or pd.isna(high) else f"{fmt(low)} – {fmt(high)}"
 
-    one = lambda v: formats.nombre(v, 1)  # noqa: E731
-    rows = [(r.libelle, r.n_reponses, formats.nombre(r.moyenne, 2), interval(r.moyenne_ic_bas, r.moyenne_ic_haut, one),
-             SECRET if pd.isna(r.part_satisfaits) else formats.pourcent(r.part_satisfaits),
-             SECRET if pd.isna(r.part_satisfaits) else interval(r.ic_bas, r.ic_haut, formats.pourcent))
+    one = lambda v: formats.number(v, 1)  # noqa: E731
+    rows = [(r.libelle, r.n_reponses, formats.number(r.moyenne, 2), interval(r.moyenne_ic_bas, r.moyenne_ic_haut, one),
+             SECRET if pd.isna(r.part_satisfaits) else formats.percent(r.part_satisfaits),
+             SECRET if pd.isna(r.part_satisfaits) else interval(r.ic_bas, r.ic_haut, formats.percent))
             for r in summary.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["Aspect évalué", "Réponses", "Note moyenne (sur 5)", "IC à 95 % de la moyenne",
                                        "Part de satisfaits (4 ou 5)", "IC à 95 % de la part"])
@@ -1872,8 +1872,8 @@ def comment_themes_display(
     rows = []
     for r in counts.itertuples(index=False):
         small = r.n_commentaires < seuil
-        rows.append((labels.get(r.theme, r.theme), f"moins de {seuil}" if small else formats.nombre(r.n_commentaires),
-                     "–" if small else formats.pourcent(r.part)))
+        rows.append((labels.get(r.theme, r.theme), f"moins de {seuil}" if small else formats.number(r.n_commentaires),
+                     "–" if small else formats.percent(r.part)))
     table = pd.DataFrame(rows, columns=["Thème", "Commentaires", "Part des commentaires"])
     quotes = summary.quotes.assign(theme=summary.quotes["theme"].map(lambda t: labels.get(t, t)))
     quotes = quotes.rename(columns={"theme": "Thème", "citation": "Citation (anonymisée)"})
@@ -1922,24 +1922,24 @@ def seminar_findings(
                 "par confidentialité, aucun résultat n'est publié."]
     by_item = summary.set_index("item")
     first = by_item.loc["note_globale"] if "note_globale" in by_item.index else by_item.iloc[0]
-    lead = (f"{head}{formats.nombre(len(bilan))} participants ont évalué le "
+    lead = (f"{head}{formats.number(len(bilan))} participants ont évalué le "
             f"séminaire{' du ' + dates if dates else ''}. {_esc(first['libelle'])} : ")
     if pd.isna(first["part_satisfaits"]):
-        out = [f"{lead}note moyenne {formats.nombre(first['moyenne'], 1)} sur 5 ; la part de satisfaits n'est pas "
+        out = [f"{lead}note moyenne {formats.number(first['moyenne'], 1)} sur 5 ; la part de satisfaits n'est pas "
                f"publiée (secret statistique : moins de {seuil} participants d'un côté ou de l'autre)."]
     else:
-        out = [f"{lead}<strong>{formats.pourcent(first['part_satisfaits'], 0)} de satisfaits</strong> (note 4 ou 5 ; "
-               f"intervalle de confiance à 95 % de {formats.pourcent(first['ic_bas'], 0)} à "
-               f"{formats.pourcent(first['ic_haut'], 0)}, méthode de {_esc(first['methode_ic'])}), note moyenne "
-               f"{formats.nombre(first['moyenne'], 1)} sur 5."]
+        out = [f"{lead}<strong>{formats.percent(first['part_satisfaits'], 0)} de satisfaits</strong> (note 4 ou 5 ; "
+               f"intervalle de confiance à 95 % de {formats.percent(first['ic_bas'], 0)} à "
+               f"{formats.percent(first['ic_haut'], 0)}, méthode de {_esc(first['methode_ic'])}), note moyenne "
+               f"{formats.number(first['moyenne'], 1)} sur 5."]
     others = summary[(summary["item"] != "note_globale") & summary["part_satisfaits"].notna()]
     if len(others) >= 2:
         best = others.loc[others["part_satisfaits"].idxmax()]
         worst = others.loc[others["part_satisfaits"].idxmin()]
         if best["item"] != worst["item"]:
             out.append(f"Aspect le mieux noté : {_esc(best['libelle'].lower())} "
-                       f"({formats.pourcent(best['part_satisfaits'], 0)} de satisfaits) ; le moins bien noté : "
-                       f"{_esc(worst['libelle'].lower())} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+                       f"({formats.percent(best['part_satisfaits'], 0)} de satisfaits) ; le moins bien noté : "
+                       f"{_esc(worst['libelle'].lower())} ({formats.percent(worst['part_satisfaits'], 0)}).")
     if themes is not None and len(themes.counts) and themes.counts["n_total"].max() > 0:
         top = themes.counts.iloc[0]
         labels = _theme_labels(codebook)
@@ -1948,8 +1948,8 @@ def seminar_findings(
         if top["n_commentaires"] >= seuil:
             out.append(f"{who} ont laissé un commentaire ; le thème le plus cité "
                        f"est « {_esc(labels.get(top['theme'], top['theme']))} » "
-                       f"({formats.nombre(top['n_commentaires'])} commentaires, "
-                       f"{formats.pourcent(top['part'], 0)}).")
+                       f"({formats.number(top['n_commentaires'])} commentaires, "
+                       f"{formats.percent(top['part'], 0)}).")
         else:
             out.append(f"{who} ont laissé un commentaire ; aucun thème n'y revient "
                        f"{seuil} fois ou plus.")
@@ -1969,8 +1969,8 @@ def alt_seminar_distribution(dist: pd.DataFrame, summary: pd.DataFrame, *, seuil
         best = shown.loc[shown["part_satisfaits"].idxmax()]
         worst = shown.loc[shown["part_satisfaits"].idxmin()]
         text += (f" Part de notes 4 ou 5 la plus élevée : {str(best['libelle']).lower()} "
-                 f"({formats.pourcent(best['part_satisfaits'], 0)}) ; la plus faible : "
-                 f"{str(worst['libelle']).lower()} ({formats.pourcent(worst['part_satisfaits'], 0)}).")
+                 f"({formats.percent(best['part_satisfaits'], 0)}) ; la plus faible : "
+                 f"{str(worst['libelle']).lower()} ({formats.percent(worst['part_satisfaits'], 0)}).")
     return text + _secret_note(dist, "participants", seuil)
 
 
@@ -1986,12 +1986,12 @@ def commenters_text(n_comments: int, n_participants: int, *, seuil: int | None =
     ('moins de 5 participants sur 60', 'plus de 55 participants sur 60', '29 participants sur 60')
     """
     seuil = _seuil(seuil)
-    of = f"participants sur {formats.nombre(n_participants)}"
+    of = f"participants sur {formats.number(n_participants)}"
     if 0 < n_comments < seuil:
         return f"moins de {seuil} {of}"
     if 0 < n_participants - n_comments < seuil:
-        return f"plus de {formats.nombre(n_participants - seuil)} {of}"
-    return f"{formats.nombre(n_comments)} {of}"
+        return f"plus de {formats.number(n_participants - seuil)} {of}"
+    return f"{formats.number(n_comments)} {of}"
 
 
 def annex_movements(annex: pd.DataFrame, *, threshold: float = 0.02) -> dict[str, pd.DataFrame]:
@@ -2063,14 +2063,14 @@ def guide_findings(
     if n_forms == 0:
         return [f"{lead} {guide} est rendu pour le jalon {_esc(milestone)}, mais aucune fiche d'immersion n'est "
                 "encore disponible : son annexe ne contient pas encore d'éléments."]
-    out = [f"{lead} {guide} est rendu avec une annexe tirée de {formats.nombre(n_forms)} fiche(s) d'immersion."]
+    out = [f"{lead} {guide} est rendu avec une annexe tirée de {formats.number(n_forms)} fiche(s) d'immersion."]
     first = previous_milestone is None or annex["part_precedente"].isna().all()
     if first:
         top = annex.sort_values(["n_fiches", "theme"], ascending=[False, True], kind="stable").iloc[0]
         out.append(f"Premier jalon de l'annexe : le thème le plus fréquent est « {_esc(top['libelle'])} » "
-                   f"({formats.pourcent(top['part_fiches'], 0)} des fiches) ; les évolutions seront suivies à "
+                   f"({formats.percent(top['part_fiches'], 0)} des fiches) ; les évolutions seront suivies à "
                    "partir du jalon suivant.")
-    few = [f"{formats.nombre(n)} fiche(s) au jalon {_esc(m)}"
+    few = [f"{formats.number(n)} fiche(s) au jalon {_esc(m)}"
            for n, m in ((n_forms, milestone), (None if first else n_previous_forms, previous_milestone))
            if n is not None and n < min_forms]
     caution = (f"Prudence : avec seulement {_list_fr(few)}, ces parts "
@@ -2083,7 +2083,7 @@ def guide_findings(
     def item(row) -> str:
         return f"{_esc(row.libelle)} ({row.evolution})"
 
-    pts = formats.nombre(threshold * 100)
+    pts = formats.number(threshold * 100)
     parts = []
     if len(moves["hausse"]):
         parts.append(f"en hausse : {_list_fr([item(r) for r in moves['hausse'].itertuples()])}")
@@ -2121,5 +2121,5 @@ def annex_display(annex: pd.DataFrame, *, previous_milestone: str | None = None)
     out = ordered[list(cols)].rename(columns=cols).reset_index(drop=True)
     for col in out.columns:
         if col.startswith("Part "):
-            out[col] = out[col].map(formats.pourcent)
+            out[col] = out[col].map(formats.percent)
     return out

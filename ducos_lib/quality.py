@@ -111,18 +111,18 @@ def missing_values(ms: MilestoneData, threshold: float = 0.0) -> pd.DataFrame:
 
 def key_findings(ms: MilestoneData) -> list[str]:
     """Plain-French sentences opening the data-quality report, written from the counts."""
-    from .formats import nombre, pourcent
+    from .reports.formats import number, percent
 
     datasets = ms.ingestion.datasets.values()
     read = [d for d in datasets if d.statut == "ok"]
     rows = sum(d.n_lignes for d in read)
     rejected = sum(d.n_rejetees for d in read)
     items = [f"{len(read)} fichiers lus sur {len(ms.ingestion.datasets)} attendus, "
-             f"{nombre(rows)} lignes au total."]
+             f"{number(rows)} lignes au total."]
     if rejected:
         worst = max(read, key=lambda d: d.n_rejetees)
-        items.append(f"{nombre(rejected)} lignes mises en quarantaine ({pourcent(rejected / rows)}), "
-                     f"dont {nombre(worst.n_rejetees)} dans {worst.fichier} : elles sont exclues des analyses.")
+        items.append(f"{number(rejected)} lignes mises en quarantaine ({percent(rejected / rows)}), "
+                     f"dont {number(worst.n_rejetees)} dans {worst.fichier} : elles sont exclues des analyses.")
     else:
         items.append("Aucune ligne rejetée : toutes les valeurs respectent le format attendu.")
     for d in datasets:
@@ -132,6 +132,6 @@ def key_findings(ms: MilestoneData) -> list[str]:
             items.append(f"{DATASET_LABELS.get(d.dataset, d.dataset)} : fichier absent, section correspondante vide.")
     if ms.enquete_usagers is not None:
         counts = ms.enquete_usagers["vague"].value_counts()
-        waves = ", ".join(f"{nombre(counts.get(w, 0))} en {w}" for w in ms.waves)
+        waves = ", ".join(f"{number(counts.get(w, 0))} en {w}" for w in ms.waves)
         items.append(f"Enquête usagers : {waves}.")
     return items

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Callable
 
 from .config import CONFIG_DIR, NOTEBOOKS_DIR, ROOT, load_config
-from .formats import nombre
 from .ingest import IngestionReport, code_version, ingest
 from .io import InputError, write_text
-from .report import export_html
+from .reports.export import export_html
+from .reports.formats import number
 
 TITLES = {
     "00_qualite_donnees": "Qualité des données",
@@ -230,7 +230,7 @@ def run_milestone(
             done += 1
             status = {"ok": "réussi", "echec": "ÉCHEC"}[res.statut]
             extra = f" — {res.erreur}" if res.erreur else ""
-            echo(f"[{done}/{total}] {res.name} : {status} en {nombre(res.duree_s, 1)} s{extra}")
+            echo(f"[{done}/{total}] {res.name} : {status} en {number(res.duree_s, 1)} s{extra}")
     shutil.rmtree(out / ".en_cours", ignore_errors=True)
     ordered = [results[nb.stem] for nb in notebooks]
     # notebooks not run this time (--only) keep their previous entry

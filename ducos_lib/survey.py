@@ -1274,7 +1274,7 @@ def rake(
     dev = np.inf
     it = 0
     worst = (0, 0)
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (it is reported after the loop)
         for codes, targets in zip(codes_list, targets_all):
             tot = np.bincount(codes, weights=w, minlength=targets.shape[0])
             factor = np.divide(targets, tot, out=np.ones_like(targets), where=tot > 0)
@@ -2257,23 +2257,23 @@ def libelle_groupe(groupe_variable: str, groupe: str, libelles_services: Mapping
 
 def format_valeur(indicateur: str, valeur: Any) -> str:
     """A value in French: means with a decimal comma, shares in %, taux net in signed points."""
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     kind = _kind(indicateur)
     if kind in ("mean5", "mean10"):
-        return formats.nombre(valeur, 2 if kind == "mean5" else 1)
+        return formats.number(valeur, 2 if kind == "mean5" else 1)
     if kind == "share":
-        return formats.pourcent(valeur, 1)
+        return formats.percent(valeur, 1)
     return formats.points(valeur)
 
 
 def format_ecart(indicateur: str, ecart: Any) -> str:
     """A difference between waves: ``+0,44`` for a mean, ``+17,9 points`` for a share or taux net."""
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     kind = _kind(indicateur)
     if kind in ("mean5", "mean10"):
-        return formats.signe(ecart, 2)
+        return formats.signed(ecart, 2)
     return formats.points(ecart)
 
 
@@ -2430,9 +2430,9 @@ def tableau_evolutions(
 
     Columns: ``Indicateur`` (and the group for a breakdown), ``Période`` (``T0 → T12``), the value
     of each wave, ``Écart``, ``IC à 95 % de l'écart``, ``p ajustée`` (as printed by
-    :func:`ducos_lib.formats.p_valeur`) and ``Lecture`` (:func:`lecture_evolution`).
+    :func:`ducos_lib.reports.formats.pvalue`) and ``Lecture`` (:func:`lecture_evolution`).
     """
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     c = comparaisons[(comparaisons["methode"] == "difference_z")
                      & (comparaisons["groupe_variable"] == groupe_variable)]
@@ -2455,7 +2455,7 @@ def tableau_evolutions(
             "Après": format_valeur(r.indicateur, b["estimation"]) if b is not None and tested else "–",
             "Écart": format_ecart(r.indicateur, r.difference) if tested else "–",
             "IC à 95 % de l'écart": format_intervalle(r.indicateur, r.ic_bas, r.ic_haut, ecart=True),
-            "p ajustée (Holm)": formats.p_valeur(r.p_ajustee),
+            "p ajustée (Holm)": formats.pvalue(r.p_ajustee),
             "Lecture": lecture_evolution(r.difference, r.p_ajustee, alpha=alpha),
         })
         rows.append(row)
@@ -2464,13 +2464,13 @@ def tableau_evolutions(
 
 def tableau_distributions(comparaisons: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Display table of the Rao–Scott tests (``rao_scott_f`` rows) with their reading."""
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     c = comparaisons[comparaisons["methode"] == "rao_scott_f"]
     return pd.DataFrame([
         {"Question": LIBELLES_ITEMS.get(_item_of(r.indicateur), r.indicateur),
          "Période": f"{r.vague_a}\u00a0→\u00a0{r.vague_b}",
-         "p": formats.p_valeur(r.p_valeur), "p ajustée (Holm)": formats.p_valeur(r.p_ajustee),
+         "p": formats.pvalue(r.p_valeur), "p ajustée (Holm)": formats.pvalue(r.p_ajustee),
          "Lecture": lecture_distribution(r.p_ajustee, alpha=alpha)}
         for r in c.itertuples(index=False)
     ], columns=["Question", "Période", "p", "p ajustée (Holm)", "Lecture"])
@@ -2585,7 +2585,7 @@ def constats_enquete(
         above or below the overall level; recommendation; representativeness and weighting.
         Sentences contain no HTML except ``<strong>``.
     """
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     cfg = _settings(config)
     alpha = float(cfg["alpha"])
@@ -2599,7 +2599,7 @@ def constats_enquete(
         f"<strong>{format_valeur('satisfaction_globale_satisfaits', sat['estimation'])}</strong> des habitants "
         f"se disent satisfaits (plutôt ou très) du service municipal lors de la vague {vague} "
         f"(intervalle de confiance à 95 % : {format_intervalle('satisfaction_globale_satisfaits', sat['ic_bas'], sat['ic_haut'])}, "
-        f"{formats.nombre(sat['n_repondants'])} réponses). Note moyenne : "
+        f"{formats.number(sat['n_repondants'])} réponses). Note moyenne : "
         f"{format_valeur('satisfaction_globale_moyenne', moy['estimation'])} sur 5 ; taux net de satisfaction "
         f"(satisfaits moins insatisfaits) : {format_valeur('satisfaction_globale_taux_net', net['estimation'])}."
     )
@@ -2612,8 +2612,8 @@ def constats_enquete(
         items.sort()
         (lo_v, lo_i), (hi_v, hi_i) = items[0], items[-1]
         out.append(
-            f"Point fort : <strong>{LIBELLES_ITEMS[hi_i].lower()}</strong> ({formats.pourcent(hi_v)} de satisfaits). "
-            f"Point faible : <strong>{LIBELLES_ITEMS[lo_i].lower()}</strong> ({formats.pourcent(lo_v)} de satisfaits)."
+            f"Point fort : <strong>{LIBELLES_ITEMS[hi_i].lower()}</strong> ({formats.percent(hi_v)} de satisfaits). "
+            f"Point faible : <strong>{LIBELLES_ITEMS[lo_i].lower()}</strong> ({formats.percent(lo_v)} de satisfaits)."
         )
     diffs = comparaisons[(comparaisons["methode"] == "difference_z")
                          & (comparaisons["groupe_variable"] == "ensemble")] if len(comparaisons) else comparaisons
@@ -2644,11 +2644,11 @@ def constats_enquete(
         if len(g):
             names = [
                 f"{libelle_groupe(r.groupe_variable, str(r.groupe), libelles_services)} "
-                f"({formats.pourcent(r.estimation)}{', faible effectif' if r.faible_effectif else ''})"
+                f"({formats.percent(r.estimation)}{', faible effectif' if r.faible_effectif else ''})"
                 for r in g.itertuples(index=False)
             ]
             out.append(
-                f"Nettement {sens} de la moyenne communale ({formats.pourcent(gaps['ensemble'].iloc[0])} de "
+                f"Nettement {sens} de la moyenne communale ({formats.percent(gaps['ensemble'].iloc[0])} de "
                 f"satisfaits, intervalle de confiance entièrement {sens}) : " + _liste(names) + "."
             )
     rec = _row(estimations, vague, "recommandation_moyenne")
@@ -2664,12 +2664,12 @@ def constats_enquete(
             label = libelle_groupe(worst["variable"], str(worst["modalite"]))
             phrase = (f"Les répondants ne ressemblent pas tout à fait à la population : par exemple, la catégorie "
                       f"« {label} » ({LIBELLES_GROUPES.get(worst['variable'], worst['variable']).lower()}) représente "
-                      f"{formats.pourcent(worst['part_brute'])} des répondants contre "
-                      f"{formats.pourcent(worst['part_population'])} des habitants. La pondération corrige ces écarts")
+                      f"{formats.percent(worst['part_brute'])} des répondants contre "
+                      f"{formats.percent(worst['part_population'])} des habitants. La pondération corrige ces écarts")
             if diagnostics is not None and len(diagnostics[diagnostics["vague"] == vague]):
                 dg = diagnostics[diagnostics["vague"] == vague].iloc[0]
-                phrase += (f" ; elle coûte de la précision : les {formats.nombre(dg['n_repondants'])} réponses valent "
-                           f"autant qu'un échantillon d'environ {formats.nombre(dg['n_effectif'])} personnes "
+                phrase += (f" ; elle coûte de la précision : les {formats.number(dg['n_repondants'])} réponses valent "
+                           f"autant qu'un échantillon d'environ {formats.number(dg['n_effectif'])} personnes "
                            "tirées au hasard")
             out.append(phrase + ".")
     return out
@@ -2691,7 +2691,7 @@ def pistes_enquete(
     the small-sample caveat; strong dimensions are named as practices to keep. A final sentence
     recalls that the survey describes and does not explain.
     """
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     cfg = _settings(config)
     alpha = float(cfg["alpha"])
@@ -2787,7 +2787,7 @@ def tableau_themes(counts: pd.DataFrame, labels: Mapping[str, str], waves: Seque
     ``counts`` is ``text.themes_commentaires(...).counts`` (``groupe, theme, n_commentaires,
     n_total, part``) with the wave as group; rows are sorted by the last wave's share.
     """
-    from ducos_lib import formats
+    from ducos_lib.reports import formats
 
     used = counts.groupby("theme")["n_commentaires"].sum()
     used = used[used > 0].index
@@ -2800,7 +2800,7 @@ def tableau_themes(counts: pd.DataFrame, labels: Mapping[str, str], waves: Seque
         row = {"Thème": labels.get(theme, theme)}
         for w in waves:
             r = c[(c["theme"] == theme) & (c["groupe"] == w)]
-            row[f"Vague {w}"] = (f"{formats.pourcent(r['part'].iloc[0], 0)} ({formats.nombre(r['n_commentaires'].iloc[0])})"
+            row[f"Vague {w}"] = (f"{formats.percent(r['part'].iloc[0], 0)} ({formats.number(r['n_commentaires'].iloc[0])})"
                                  if len(r) else "–")
         rows.append(row)
     return pd.DataFrame(rows, columns=["Thème"] + [f"Vague {w}" for w in waves])

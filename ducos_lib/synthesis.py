@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from .config import load_config
-from .formats import date, nombre, p_valeur, points, pourcent, signe
 from .io import write_text
-from .report import TEMPLATE_DIR, esc
+from .reports.export import TEMPLATE_DIR
+from .reports.formats import date, number, percent, points, pvalue, signed
+from .reports.page import esc
 
 STATUS_LABELS = {"ok": "publié", "inchange": "publié (inchangé)", "echec": "échec : non publié"}
 ALPHA = 0.05
@@ -78,12 +79,12 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 
 def _fmt(value: float, kind: str) -> str:
     if kind == "part":
-        return pourcent(value)
+        return percent(value)
     if kind == "taux":
-        return pourcent(value, proportion=False)
+        return percent(value, proportion=False)
     if kind == "nombre":
-        return nombre(value)
-    return nombre(value, 2)
+        return number(value)
+    return number(value, 2)
 
 
 def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timestamp] | None = None) -> pd.DataFrame:
@@ -143,13 +144,13 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
                      & (survey["groupe_variable"] == "ensemble") & (survey["vague"] == milestone)]
         if len(sel):
             r = sel.iloc[0]
-            text = (f"<strong>{pourcent(r.estimation, 0)} des usagers sont satisfaits</strong> du service rendu "
-                    f"(IC 95 % {pourcent(r.ic_bas, 0)} – {pourcent(r.ic_haut, 0)}, {nombre(r.n_repondants)} répondants, "
+            text = (f"<strong>{percent(r.estimation, 0)} des usagers sont satisfaits</strong> du service rendu "
+                    f"(IC 95 % {percent(r.ic_bas, 0)} – {percent(r.ic_haut, 0)}, {number(r.n_repondants)} répondants, "
                     "résultats redressés sur la population).")
             if "satisfaction_globale_satisfaits" in signif:
                 diff, p = signif["satisfaction_globale_satisfaits"]
                 verdict = "évolution significative" if p < ALPHA else "évolution non significative"
-                text += f" Depuis {first} : {points(diff)} ({verdict}, p ajustée {p_valeur(p)})."
+                text += f" Depuis {first} : {points(diff)} ({verdict}, p ajustée {pvalue(p)})."
             findings.append(text)
     comp = _read(folder, "enquete_comparaisons")
     if comp is not None and len(comp):
@@ -168,13 +169,13 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
         if len(axes):
             top = axes.iloc[0]
             findings.append(f"Immersions : l'axe de progression le plus cité est « {_theme_label(top.theme)} » "
-                            f"({pourcent(top.part_fiches, 0)} des fiches).")
+                            f"({percent(top.part_fiches, 0)} des fiches).")
     hr = _read(folder, "rh_indicateurs")
     if hr is not None:
         sel = hr[(hr["indicateur"] == "taux_absenteisme") & (hr["groupe_variable"] == "ensemble")]
         if len(sel):
             last = sel.sort_values("date_extraction").iloc[-1]
-            findings.append(f"Absentéisme des agents permanents : {pourcent(last.valeur, 1, proportion=False)} sur les "
+            findings.append(f"Absentéisme des agents permanents : {percent(last.valeur, 1, proportion=False)} sur les "
                             f"12 mois précédant l'extraction du {date(last.date_extraction)}.")
     departs = _read(folder, "rh_departs_projetes")
     if departs is not None and len(departs):
@@ -182,14 +183,14 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
         if len(sel):
             years = sorted(sel["annee"].unique())[:5]
             total = sel[sel["annee"].isin(years)]["departs"].sum()
-            findings.append(f"GPEC : {nombre(total)} départs à la retraite possibles d'ici {max(years)} à l'âge légal.")
+            findings.append(f"GPEC : {number(total)} départs à la retraite possibles d'ici {max(years)} à l'âge légal.")
     qp = _read(folder, "qualite_performance")
     if qp is not None and len(qp):
         strong = qp[qp["p_ajustee"] < ALPHA].sort_values("rho", key=abs, ascending=False)
         if len(strong):
             r = strong.iloc[0]
             findings.append(f"Qualité ↔ performance : lien le plus net entre « {libelle_mesure(r.indicateur_qualite)} » et "
-                            f"« {libelle_mesure(r.indicateur_rh)} » (rho = {signe(r.rho)}, {nombre(r.n_services)} services) ; "
+                            f"« {libelle_mesure(r.indicateur_rh)} » (rho = {signed(r.rho)}, {number(r.n_services)} services) ; "
                             "lien statistique entre services, sans lecture causale.")
         else:
             findings.append("Qualité ↔ performance : aucune corrélation ne résiste à l'ajustement pour tests multiples.")
@@ -200,7 +201,7 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
                         "selon l'auto-évaluation des encadrants.")
     rejected = sum(d.n_rejetees for d in run.ingestion.datasets.values())
     if rejected:
-        findings.append(f"Qualité des données : {nombre(rejected)} lignes écartées pour format invalide "
+        findings.append(f"Qualité des données : {number(rejected)} lignes écartées pour format invalide "
                         "(détail dans le rapport « Qualité des données »).")
     failed = [n.titre for n in run.notebooks if n.statut == "echec"]
     if failed:
@@ -254,14 +255,14 @@ def write_index(run) -> None:
 
         tables = ", ".join(f'<a href="{esc(t)}">{esc(t.split("/")[-1])}</a>' for t in nb.tables)
         rows.append(f"<tr><td>{link}</td><td>{esc(STATUS_LABELS.get(nb.statut, nb.statut))}{detail}</td>"
-                    f'<td class="num">{nombre(nb.duree_s, 1)} s</td><td>{tables or "–"}</td></tr>')
+                    f'<td class="num">{number(nb.duree_s, 1)} s</td><td>{tables or "–"}</td></tr>')
     guides = sorted(run.out_dir.glob("guide*.html"))
     guide = "".join(f'<li><a href="{esc(g.name)}">Guide des pratiques managériales</a> (version rendue pour ce jalon, '
                     "avec son annexe de constats)</li>" for g in guides)
     ingestion_rows = "".join(
         f"<tr><td>{esc(DATASET_LABELS.get(d.dataset, d.dataset))}</td><td>{esc(d.fichier or '–')}</td>"
         f"<td>{esc({'ok': 'lu', 'absent': 'absent (facultatif)', 'erreur': 'non chargé'}.get(d.statut, d.statut))}</td>"
-        f'<td class="num">{nombre(d.n_acceptees)}</td><td class="num">{nombre(d.n_rejetees)}</td></tr>'
+        f'<td class="num">{number(d.n_acceptees)}</td><td class="num">{number(d.n_rejetees)}</td></tr>'
         for d in run.ingestion.datasets.values()
     )
     findings_html = "".join(f"<li>{f}</li>" for f in findings) or "<li>Aucun résultat publié pour ce jalon.</li>"

@@ -1116,7 +1116,7 @@ Z_SPECIFICITE = 1.959964
 
 
 def _fmt():
-    from . import formats  # local import: formats is light, but keep text importable on its own
+    from .reports import formats  # local import: formats is light, but keep text importable on its own
 
     return formats
 
@@ -1281,8 +1281,8 @@ def specificity_sentences(spec: pd.DataFrame, *, n_max: int = 6) -> list[str]:
     sig["_a"] = -sig["residu_ajuste"].abs()
     sig = sig.sort_values(["_o", "_a", "groupe", "theme"], kind="stable").head(n_max)
     return [
-        f"{_esc(r.libelle_groupe)} : « {_esc(r.libelle)} » cité dans {fmt.pourcent(r.part_fiches, 0)} des fiches "
-        f"({fmt.nombre(r.n_fiches)} sur {fmt.nombre(r.n_fiches_groupe)}), contre {fmt.pourcent(r.part_autres, 0)} "
+        f"{_esc(r.libelle_groupe)} : « {_esc(r.libelle)} » cité dans {fmt.percent(r.part_fiches, 0)} des fiches "
+        f"({fmt.number(r.n_fiches)} sur {fmt.number(r.n_fiches_groupe)}), contre {fmt.percent(r.part_autres, 0)} "
         f"ailleurs ({r.sens})."
         for r in sig.itertuples()
     ]
@@ -1446,12 +1446,12 @@ def briefing_display(briefing: pd.DataFrame) -> pd.DataFrame:
     """
     fmt = _fmt()
     rows = []
-    for theme, grp in briefing.groupby("theme", sort=False):
+    for _theme, grp in briefing.groupby("theme", sort=False):
         for i, r in enumerate(grp.itertuples()):
             first = i == 0
             rows.append((
                 r.libelle if first else "",
-                f"{fmt.nombre(r.n_fiches)} ({fmt.pourcent(r.part_fiches, 0)})" if first else "",
+                f"{fmt.number(r.n_fiches)} ({fmt.percent(r.part_fiches, 0)})" if first else "",
                 r.proposition_redigee or "–",
             ))
     return pd.DataFrame(rows, columns=["Thème", "Fiches", "Proposition (caviardée)"])
@@ -1648,24 +1648,24 @@ def key_findings(
     n_services = fiches["service_accueil"].nunique()
     when = f" jusqu'au {fmt.date(date)}" if date is not None else ""
     out.append(
-        f"<strong>{fmt.nombre(n)} fiches d'immersion</strong> analysées{when} : "
-        f"{fmt.nombre(types_n.get('inter', 0))} inter-services et {fmt.nombre(types_n.get('intra', 0))} "
-        f"intra-service, dans {fmt.nombre(n_services)} services d'accueil."
+        f"<strong>{fmt.number(n)} fiches d'immersion</strong> analysées{when} : "
+        f"{fmt.number(types_n.get('inter', 0))} inter-services et {fmt.number(types_n.get('intra', 0))} "
+        f"intra-service, dans {fmt.number(n_services)} services d'accueil."
     )
     s = strengths.dropna(subset=["part_points_forts", "part_axes_progression"])
     if len(s):
         pf = s.sort_values(["part_points_forts"], ascending=False, kind="stable").iloc[0]
         ax = s.sort_values(["part_axes_progression"], ascending=False, kind="stable").iloc[0]
         out.append(
-            f"Point fort le plus cité : « {_esc(pf.libelle)} » ({fmt.pourcent(pf.part_points_forts, 0)} des fiches). "
-            f"Axe de progression le plus cité : « {_esc(ax.libelle)} » ({fmt.pourcent(ax.part_axes_progression, 0)})."
+            f"Point fort le plus cité : « {_esc(pf.libelle)} » ({fmt.percent(pf.part_points_forts, 0)} des fiches). "
+            f"Axe de progression le plus cité : « {_esc(ax.libelle)} » ({fmt.percent(ax.part_axes_progression, 0)})."
         )
         gap = s.sort_values("ecart", kind="stable").iloc[0]
         if gap.ecart <= -0.05:
             out.append(
                 f"Le thème le plus nettement à améliorer est « {_esc(gap.libelle)} » : cité comme axe de progression "
-                f"dans {fmt.pourcent(gap.part_axes_progression, 0)} des fiches, comme point fort dans "
-                f"{fmt.pourcent(gap.part_points_forts, 0)} seulement."
+                f"dans {fmt.percent(gap.part_axes_progression, 0)} des fiches, comme point fort dans "
+                f"{fmt.percent(gap.part_points_forts, 0)} seulement."
             )
     ens = ratings[(ratings["groupe_variable"] == "ensemble") & ratings["moyenne"].notna()] if len(ratings) else ratings
     if len(ens):
@@ -1674,8 +1674,8 @@ def key_findings(
         lo, hi = ens.iloc[0], ens.iloc[-1]
 
         def _note(r) -> str:
-            ci = (f", IC 95 % {fmt.nombre(r.ic_bas, 1)}–{fmt.nombre(r.ic_haut, 1)}" if pd.notna(r.ic_bas) else "")
-            return f"« {_esc(r._lab)} » ({fmt.nombre(r.moyenne, 1)} sur 5{ci})"
+            ci = (f", IC 95 % {fmt.number(r.ic_bas, 1)}–{fmt.number(r.ic_haut, 1)}" if pd.notna(r.ic_bas) else "")
+            return f"« {_esc(r._lab)} » ({fmt.number(r.moyenne, 1)} sur 5{ci})"
 
         sentence = f"Notes des fiches : la plus basse porte sur {_note(lo)}, la plus haute sur {_note(hi)}"
         if pd.notna(lo.ic_haut) and pd.notna(hi.ic_bas) and lo.ic_haut >= hi.ic_bas:
@@ -1690,14 +1690,14 @@ def key_findings(
         a, b = (r.part_inter, r.part_intra) if r.ecart >= 0 else (r.part_intra, r.part_inter)
         out.append(
             f"Regards différents : {more} citent plus souvent « {_esc(r.libelle)} » que {less} "
-            f"({fmt.pourcent(a, 0)} contre {fmt.pourcent(b, 0)} des fiches)."
+            f"({fmt.percent(a, 0)} contre {fmt.percent(b, 0)} des fiches)."
         )
     elif len(types):
         big = types.assign(_a=types["ecart"].abs()).sort_values("_a", ascending=False, kind="stable").iloc[0]
         out.append(
             "Pas d'écart net entre les invités d'autres services (inter) et les encadrants dans leur propre équipe "
-            f"(intra) : la plus grande différence (« {_esc(big.libelle)} », {fmt.pourcent(big.part_inter, 0)} contre "
-            f"{fmt.pourcent(big.part_intra, 0)} des fiches) peut tenir au hasard avec ce nombre de fiches."
+            f"(intra) : la plus grande différence (« {_esc(big.libelle)} », {fmt.percent(big.part_inter, 0)} contre "
+            f"{fmt.percent(big.part_intra, 0)} des fiches) peut tenir au hasard avec ce nombre de fiches."
         )
     sent = specificity_sentences(spec_services, n_max=2) if len(spec_services) else []
     if sent:
@@ -1706,15 +1706,15 @@ def key_findings(
         out.append("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités.")
     b = briefing[briefing["n_fiches"] > 0].drop_duplicates("theme") if len(briefing) else briefing
     if len(b):
-        top = ", ".join(f"« {_esc(r.libelle)} » ({fmt.nombre(r.n_fiches)} fiches)" for r in b.head(3).itertuples())
+        top = ", ".join(f"« {_esc(r.libelle)} » ({fmt.number(r.n_fiches)} fiches)" for r in b.head(3).itertuples())
         out.append(f"Les propositions portent d'abord sur {top} : c'est la matière du travail avec les experts "
                    "(phase 3).")
     if emerging is not None:
         if emerging.empty:
-            out.append(f"{fmt.nombre(emerging.n_documents)} réponses ne relèvent d'aucun thème du codebook : trop peu "
+            out.append(f"{fmt.number(emerging.n_documents)} réponses ne relèvent d'aucun thème du codebook : trop peu "
                        "pour dégager des thèmes émergents (quelques exemples sont donnés plus bas).")
         else:
-            out.append(f"{fmt.nombre(emerging.k)} thèmes émergents se dégagent des {fmt.nombre(emerging.n_documents)} "
+            out.append(f"{fmt.number(emerging.k)} thèmes émergents se dégagent des {fmt.number(emerging.n_documents)} "
                        "réponses que le codebook ne classe pas (voir la section dédiée).")
     if agreement_blind is None:
         agreement_blind = load_codebook().accord_aveugle
@@ -1722,7 +1722,7 @@ def key_findings(
     if kappas:
         out.append(
             f"Prudence : le classement automatique des réponses concorde moyennement avec un codage humain "
-            f"(kappa de {fmt.nombre(min(kappas), 2)} à {fmt.nombre(max(kappas), 2)} sur des réponses nouvelles) : "
+            f"(kappa de {fmt.number(min(kappas), 2)} à {fmt.number(max(kappas), 2)} sur des réponses nouvelles) : "
             "les pourcentages sont des ordres de grandeur, pas des mesures exactes."
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "raw" / "sample"
 REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+#: Hashes of the source notebooks taken just before the session's milestone runs.
+SOURCES_BEFORE_RUNS: dict[str, str] = {}
+
+
+def source_notebook_hashes() -> dict[str, str]:
+    """sha256 of every notebook and paired script the analysts edit."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((ROOT / "notebooks").iterdir()) if p.suffix in (".ipynb", ".py")}
 
 
 @pytest.fixture(scope="session")
@@ -29,5 +40,6 @@ def milestone_runs(isolated_env):
     from ducos_lib.runner import run_milestone
 
     out = isolated_env / "reports"
+    SOURCES_BEFORE_RUNS.update(source_notebook_hashes())
     runs = {m: run_milestone(m, SAMPLE, out, jobs=2, echo=lambda _: None) for m in ("T0", "T6", "T12")}
     return out, runs

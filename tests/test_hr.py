@@ -378,7 +378,7 @@ def test_projection_counts(gpec, regles):
     # age_observe: 2025 B1 (2025-07-01), 2027 B2 (2027-05-01); B3 and B4 leave after 2027.
     assert [_dep(t, "age_observe", a) for a in (2025, 2026, 2027)] == [1, 0, 1]
     # Every group of every breakdown sums to the ensemble.
-    for (s, a, gv), sub in t[t.groupe_variable != "ensemble"].groupby(["scenario", "annee", "groupe_variable"]):
+    for (s, a, _gv), sub in t[t.groupe_variable != "ensemble"].groupby(["scenario", "annee", "groupe_variable"]):
         assert sub.departs.sum() == _dep(t, s, a)
     # Default horizon 10 (2025..2034): + B6 in 2029 and B5 in 2031 -> 6 departures.
     t10 = hr.projeter_departs(gpec, P, regles=regles)

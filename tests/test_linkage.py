@@ -4,6 +4,7 @@ mixed model, words. Synthetic data built here; the committed sample is tested en
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,6 @@ from scipy import stats
 
 from ducos_lib import linkage as L
 from ducos_lib.hr import indicateurs_rh, masquer_indicateurs
-
-from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
 
@@ -99,7 +98,7 @@ def test_rho_equals_scipy(graine):
 
 
 def test_reproducible_for_a_seed_and_different_for_another(section):
-    x, y = section["taux_absenteisme"], section["satisfaction_globale_moyenne"]
+    x, _y = section["taux_absenteisme"], section["satisfaction_globale_moyenne"]
     z = section["note_immersion_moyenne"]
     a = L.correlation_spearman(x, z, n_bootstrap=500, n_permutations=500, graine=1, cle="k")
     b = L.correlation_spearman(x, z, n_bootstrap=500, n_permutations=500, graine=1, cle="k")
@@ -441,14 +440,14 @@ def test_sample_data_end_to_end(isolated_env):
 def test_charts(resultats, section, panel):
     import matplotlib.pyplot as plt
 
-    from ducos_lib import plots
+    from ducos_lib.reports import charts
 
-    fig = plots.heatmap_correlations(resultats)
+    fig = charts.correlation_heatmap(resultats)
     textes = [t.get_text() for t in fig.axes[0].texts]
     assert any(t.startswith("\u2212") and t.endswith("*") for t in textes)  # the planted pair
     assert sum(t.endswith("*") for t in textes) == int(resultats["significatif"].sum())
     plt.close(fig)
-    fig = plots.nuage_services(panel.publiable("T0"), "taux_absenteisme", "satisfaction_globale_moyenne")
+    fig = charts.service_scatter(panel.publiable("T0"), "taux_absenteisme", "satisfaction_globale_moyenne")
     labels = {t.get_text() for t in fig.axes[0].texts}
     assert "S01" in labels and "S02" not in labels  # S02: masked absenteeism and survey
     assert "non représentés" in fig.texts[-1].get_text()
@@ -568,13 +567,13 @@ def test_correlations_by_milestone(panel):
 def test_labelled_scatter_keeps_labels_apart():
     import matplotlib.pyplot as plt
 
-    from ducos_lib import plots
+    from ducos_lib.reports import charts
 
     # Five services crowded at one spot: their labels must end up not overlapping.
     pub = pd.DataFrame({"libelle": [f"Service numéro {i}" for i in range(5)],
                         "taux_absenteisme": [5.0, 5.05, 5.1, 5.0, 9.0],
                         "satisfaction_globale_satisfaits": [0.6, 0.61, 0.6, 0.62, 0.3]})
-    fig = plots.nuage_paire(pub, "taux_absenteisme", "satisfaction_globale_satisfaits")
+    fig = charts.pair_scatter(pub, "taux_absenteisme", "satisfaction_globale_satisfaits")
     ax = fig.axes[0]
     fig.canvas.draw()
     rendu = fig.canvas.get_renderer()

@@ -542,15 +542,15 @@ def test_repository_guide_is_valid():
 def test_charts_return_figures(autoevaluations):
     import matplotlib.pyplot as plt
 
-    from ducos_lib import plots
+    from ducos_lib.reports import charts
 
     table = pr.self_evaluation_table(autoevaluations)
-    fig = plots.dumbbell_avant_apres(table)
+    fig = charts.dumbbell_before_after(table)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "Feedback" not in labels and "Écoute" in labels  # masked competence not drawn
     plt.close(fig)
     dist = pr.rating_distribution_display(pr.rating_distribution(autoevaluations, seuil=3))
-    fig = plots.repartition_notes(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
+    fig = charts.rating_distribution(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
                                   title="Répartition des notes")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Part des réponses"
@@ -565,7 +565,7 @@ def test_charts_return_figures(autoevaluations):
     plt.close(fig)
     # the 1–5 levels without any mask still draw as before
     levels = pd.DataFrame({"g": ["x"] * 5, "note": [1.0, 2.0, 3.0, 4.0, 5.0], "part": [0.1, 0.2, 0.3, 0.2, 0.2]})
-    fig = plots.repartition_notes(levels, group="g", title="t")
+    fig = charts.rating_distribution(levels, group="g", title="t")
     assert len([p for p in fig.axes[0].patches if p.get_hatch()]) == 0
     plt.close(fig)
 
@@ -741,9 +741,9 @@ def test_render_guide_says_what_changed(guide_path, forms, tmp_path):
 
 
 def test_guide_renders_on_sample_without_personal_data(isolated_env, tmp_path):
-    from conftest import ROOT, SAMPLE
     from test_leaks import find_leaks, sensitive_values
 
+    from conftest import ROOT, SAMPLE
     from ducos_lib import text
     from ducos_lib.ingest import load_milestone
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from ducos_lib.privacy import (
-    cellules_recalculables, masquer_tableau, masquer_tableau_long, seuil_confidentialite,
+    cellules_recalculables,
+    masquer_tableau,
+    masquer_tableau_long,
+    seuil_confidentialite,
 )
 
 
@@ -57,9 +58,13 @@ def _verifier(table, m, seuil, masquer_zeros=False):
     R, C = R1 - 1, C1 - 1
     A = []
     for i in range(R1):
-        a = np.zeros((R1, C1)); a[i, :C] = 1; a[i, C] = -1; A.append(a.ravel())
+        a = np.zeros((R1, C1))
+        a[i, :C], a[i, C] = 1, -1
+        A.append(a.ravel())
     for j in range(C1):
-        a = np.zeros((R1, C1)); a[:R, j] = 1; a[R, j] = -1; A.append(a.ravel())
+        a = np.zeros((R1, C1))
+        a[:R, j], a[R, j] = 1, -1
+        A.append(a.ravel())
     assert not cellules_recalculables(np.array(A), k.ravel()).any()
 
 

@@ -6,12 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SOURCES_BEFORE_RUNS, source_notebook_hashes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("milestones")]
 
@@ -39,6 +38,10 @@ def test_t0_outputs(milestone_runs):
         assert f'href="{nb["html"]}"' in index
     files = pd.read_csv(folder / "tables" / "qualite_fichiers.csv")
     assert (files["Acceptées"] > 0).sum() >= 8
+
+
+def test_runs_never_rewrite_the_notebooks_analysts_edit(milestone_runs):
+    assert SOURCES_BEFORE_RUNS and source_notebook_hashes() == SOURCES_BEFORE_RUNS
 
 
 def test_unchanged_notebooks_are_skipped(milestone_runs):
@@ -106,3 +109,30 @@ def test_exploration_notebook_runs(isolated_env, tmp_path):
     outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert "satisfaction_globale" in json.dumps(outputs)
+
+
+def test_an_edit_saved_in_jupyterlab_reaches_the_published_report(isolated_env, tmp_path):
+    """The analyst's loop: save from JupyterLab (jupytext contents manager), run one report, see it."""
+    from jupytext import TextFileContentsManager
+
+    from ducos_lib.runner import run_milestone
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    cm = TextFileContentsManager(root_dir=str(notebooks))
+    model = cm.get("01_enquete_usagers.ipynb")
+    cells = model["content"]["cells"]
+    heading = next(c for c in cells if c["cell_type"] == "markdown" and c["source"].startswith("## Qui a répondu"))
+    heading["source"] = heading["source"].replace("## Qui a répondu ?", "## Profil des répondants (titre modifié)")
+    chart = next(c for c in cells if c["cell_type"] == "code" and "title=f\"Qui a répondu ?" in c["source"])
+    chart["source"] = chart["source"].replace('title=f"Qui a répondu ?', 'title=f"Graphique modifié :')
+    cm.save(model, "01_enquete_usagers.ipynb")
+    script = (notebooks / "01_enquete_usagers.py").read_text(encoding="utf-8")
+    assert "# ## Profil des répondants (titre modifié)" in script and "Graphique modifié" in script  # pair saved
+
+    run = run_milestone("T12", SAMPLE, tmp_path / "out", only=["01_enquete_usagers"], force=True,
+                        notebooks_dir=notebooks, echo=lambda _: None)
+    assert run.exit_code == 0
+    html = (tmp_path / "out" / "T12" / "01_enquete_usagers.html").read_text(encoding="utf-8")
+    assert "Profil des répondants (titre modifié)" in html and "Qui a répondu ?</h2>" not in html
+    assert (notebooks / "01_enquete_usagers.py").read_text(encoding="utf-8") == script  # not regenerated

@@ -21,6 +21,7 @@ preamble is::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -334,7 +335,7 @@ def test_raking_bounds_limit_the_adjustment():
 
 def test_design_is_immutable():
     des = sv.design(pd.DataFrame({"y": [1.0, 2.0, 3.0]}))
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         des.weights = np.ones(3)
     with pytest.raises(ValueError):
         des.weights[0] = 5.0

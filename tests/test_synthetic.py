@@ -194,7 +194,7 @@ def test_sampling_bias_against_population_margins(sample):
 
     totals = pop.groupby("variable")["effectif"].sum()
     assert totals.nunique() == 1  # same total for sexe, tranche_age and quartier
-    for wave, answers in survey.groupby("vague"):
+    for _wave, answers in survey.groupby("vague"):
         assert answers["tranche_age"].isin(["60-74", "75+"]).mean() > pop_share("tranche_age", ["60-74", "75+"]) + 0.1
         assert (answers["sexe"] == "F").mean() > pop_share("sexe", ["F"]) + 0.05
         assert (answers["quartier"] == "Génipa").mean() < pop_share("quartier", ["Génipa"])

@@ -34,7 +34,10 @@ def test_environment_yml_matches_pyproject():
     assert python.removeprefix("python") == project["requires-python"]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebooks_have_no_outputs_and_a_parameters_cell(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -46,6 +49,21 @@ def test_committed_notebooks_have_no_outputs_and_a_parameters_cell(path):
         for name in ("milestone", "raw_dir", "out_dir"):
             assert re.search(rf"^{name}\s*=", source, re.M), name
         assert not any(re.search(r"^\s*def |^\s*class ", "".join(c["source"]), re.M) for c in code)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_and_its_jupytext_script_agree(path):
+    """Each notebook is paired with a py:percent script; both must hold the same cells."""
+    import jupytext
+    from jupytext.compare import compare_notebooks
+
+    script = path.with_suffix(".py")
+    assert script.exists(), f"{script.name} manque : lancez « jupytext --sync {path.relative_to(ROOT)} »"
+    assert jupytext.read(path).metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    try:
+        compare_notebooks(jupytext.read(script), jupytext.read(path), fmt="py:percent")
+    except AssertionError as exc:  # jupytext's diff says which cell differs
+        pytest.fail(f"{path.name} et {script.name} divergent ; lancez « jupytext --sync » :\n{exc}")
 
 
 def test_makefile_targets_are_documented_and_help_lists_them():

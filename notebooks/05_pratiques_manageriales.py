@@ -1,46 +1,61 @@
-from nb import code, md, parameters, write
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-write("notebooks/05_pratiques_manageriales.ipynb", [
-    parameters(),
-    code('''
+# %% tags=["parameters"]
+milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+
+# %%
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from ducos_lib import formats, plots, privacy, report, text
 from ducos_lib import practices as pr
+from ducos_lib import privacy, text
 from ducos_lib.config import ROOT
-from ducos_lib.ingest import code_version, load_milestone
+from ducos_lib.reports import charts, formats, page
 
-raw_dir, out_dir = report.resolve_paths(milestone, raw_dir, out_dir)
-ms = load_milestone(milestone, raw_dir)
-plots.setup()
+ctx = page.start(milestone, raw_dir, out_dir)
+ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 seuil = privacy.seuil_confidentialite()
 roster = text.load_roster(raw_dir)  # noms du fichier RH brut, pour anonymiser les citations (jamais affichés)
-display(Markdown(f"# Pratiques managériales — jalon {milestone}\\n\\n"
+display(Markdown(f"# Pratiques managériales — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport présente les phases 4 et 5 du "
                  "programme : les **auto-évaluations des encadrants** avant et après les mises en situation coachées, "
                  "le **bilan du séminaire** des agents, et le **guide des pratiques managériales** mis à jour à partir "
                  "des retours des immersions."))
-'''),
-    code('''
+
+# %%
 # Calculs (ducos_lib.practices) et tables publiées (DESIGN §4).
 auto = ms.autoevaluations if ms.autoevaluations is not None else pd.DataFrame(
     columns=["id_cadre", "temps", "date", "competence", "note"])
 statut_auto = pr.self_evaluation_status(auto)
 auto_table = pr.self_evaluation_table(auto, details=True)
-par_direction = pr.self_evaluation_by_direction(auto, pr.manager_directions(ms.rh_agents, ms.services)) \\
+par_direction = pr.self_evaluation_by_direction(auto, pr.manager_directions(ms.rh_agents, ms.services)) \
     if ms.rh_agents is not None and statut_auto == "resultats" else None
 repartition = pr.rating_distribution(auto)
-report.write_table(auto_table[pr.AUTOEVALUATION_COLUMNS], out_dir, "autoevaluations")
+page.write_table(auto_table[pr.AUTOEVALUATION_COLUMNS], out_dir, "autoevaluations")
 if par_direction is not None:
-    report.write_table(par_direction, out_dir, "autoevaluations_directions")
+    page.write_table(par_direction, out_dir, "autoevaluations_directions")
 
 bilan = ms.bilan_seminaire if ms.bilan_seminaire is not None else pd.DataFrame(columns=["date", "commentaire"])
 a_seminaire = len(bilan) > 0
 synthese = pr.seminar_summary(bilan)
 notes_seminaire = pr.seminar_distribution(bilan)
 commentaires = pr.comment_themes(bilan["commentaire"], roster=roster) if a_seminaire else None
-report.write_table(synthese, out_dir, "seminaire_synthese")
+page.write_table(synthese, out_dir, "seminaire_synthese")
 
 # Guide : fiches d'immersion du jalon codées selon le codebook ; l'évolution compare avec les fiches datées
 # jusqu'au jalon précédent (les mêmes que load_milestone(précédent) voit), codées avec le même codebook.
@@ -53,135 +68,135 @@ guide = pr.render_guide(ROOT / "guide" / "guide_pratiques.md", codage, fiches, o
                         milestone, freq_precedente, previous_milestone=precedent, milestone_date=ms.date, roster=roster)
 n_fiches = pr.count_forms(fiches)
 n_fiches_precedent = pr.count_forms(fiches, until=ms.dates[precedent]) if precedent else None
-_ = report.write_table(guide.annex, out_dir, "guide_annexe")
-'''),
-    code('''
-report.constats(
+_ = page.write_table(guide.annex, out_dir, "guide_annexe")
+
+# %%
+page.key_findings(
     pr.self_evaluation_findings(auto, milestone=milestone, table=auto_table, by_direction=par_direction)
     + pr.seminar_findings(bilan, milestone=milestone, summary=synthese, themes=commentaires)
     + pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
                         n_previous_forms=n_fiches_precedent)
 )
-'''),
-    md('''
-## Auto-évaluations des encadrants
 
-Lors des mises en situation (phase 4), chaque encadrant note lui-même sa maîtrise de plusieurs compétences
-managériales, de 1 (faible) à 5 (très bonne), **avant** puis **après** les scènes coachées. On compare les
-deux notes d'un même encadrant : seuls les encadrants notés avant **et** après sur une compétence comptent
-(paires complètes). Il s'agit d'une perception par les encadrants eux-mêmes, pas d'une mesure externe.
-'''),
-    code('''
+# %% [markdown]
+# ## Auto-évaluations des encadrants
+#
+# Lors des mises en situation (phase 4), chaque encadrant note lui-même sa maîtrise de plusieurs compétences
+# managériales, de 1 (faible) à 5 (très bonne), **avant** puis **après** les scènes coachées. On compare les
+# deux notes d'un même encadrant : seuls les encadrants notés avant **et** après sur une compétence comptent
+# (paires complètes). Il s'agit d'une perception par les encadrants eux-mêmes, pas d'une mesure externe.
+
+# %%
 if statut_auto == "resultats":
-    display(report.figure(plots.dumbbell_avant_apres(auto_table), alt=pr.alt_dumbbell(auto_table)))
-    display(report.tableau(pr.self_evaluation_display(auto_table), legende="Auto-évaluations avant et après, par compétence",
-                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats(seuil)))
-    display(report.note("Écart : moyenne après moins moyenne avant. p ajustée : probabilité d'observer un tel écart par "
+    display(page.figure(charts.dumbbell_before_after(auto_table), alt=pr.alt_dumbbell(auto_table)))
+    display(page.table(pr.self_evaluation_display(auto_table), caption="Auto-évaluations avant et après, par compétence",
+                           columns=pr.SELF_EVALUATION_HEADERS, formatters=pr.self_evaluation_formats(seuil)))
+    display(page.note("Écart : moyenne après moins moyenne avant. p ajustée : probabilité d'observer un tel écart par "
                         "hasard, corrigée parce que plusieurs compétences sont testées ; en dessous de 0,05, l'évolution "
                         "est jugée nette (il est peu probable qu'elle soit due au hasard). Taille d'effet r : de −1 (tous baissent) à +1 (tous progressent). "
                         f"« – » : moins de {seuil} paires, résultat non publié."))
 else:
-    display(report.alerte(pr.self_evaluation_findings(auto, milestone=milestone, label=False)[0]))
-'''),
-    md('''
-### Répartition des notes avant et après
+    display(page.warning(pr.self_evaluation_findings(auto, milestone=milestone, label=False)[0]))
 
-Pour qu'aucun chiffre ne porte sur moins de quelques encadrants, les notes sont regroupées en trois tranches :
-1–2 (faible), 3 (moyen) et 4–5 (élevé). Une tranche qui compterait trop peu d'encadrants est remplacée par
-« secret », ainsi qu'une autre tranche de la même barre, pour qu'elle ne se retrouve pas par différence avec le total.
-'''),
-    code('''
+# %% [markdown]
+# ### Répartition des notes avant et après
+#
+# Pour qu'aucun chiffre ne porte sur moins de quelques encadrants, les notes sont regroupées en trois tranches :
+# 1–2 (faible), 3 (moyen) et 4–5 (élevé). Une tranche qui compterait trop peu d'encadrants est remplacée par
+# « secret », ainsi qu'une autre tranche de la même barre, pour qu'elle ne se retrouve pas par différence avec le total.
+
+# %%
 if len(repartition):
     dist = pr.rating_distribution_display(repartition)
-    display(report.figure(plots.repartition_notes(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
+    display(page.figure(charts.rating_distribution(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
                                                   title="Notes d'auto-évaluation par compétence (en tranches)"),
                           alt=pr.alt_rating_distribution(repartition, seuil=seuil)))
-    display(report.tableau(pr.distribution_table(dist, "groupe", pr.BAND_LABELS_SELF, group_header="Compétence · temps",
+    display(page.table(pr.distribution_table(dist, "groupe", pr.BAND_LABELS_SELF, group_header="Compétence · temps",
                                                  total_header="Encadrants (paires complètes)"),
-                           legende="Répartition des auto-évaluations par tranche de note : part (nombre d'encadrants)"))
+                           caption="Répartition des auto-évaluations par tranche de note : part (nombre d'encadrants)"))
     if repartition["masque"].any():
-        display(report.note(f"« secret » : tranche non publiée parce qu'elle compte moins de {seuil} encadrants, ou "
+        display(page.note(f"« secret » : tranche non publiée parce qu'elle compte moins de {seuil} encadrants, ou "
                             "masquée en complément pour ne pas pouvoir être recalculée à partir du total."))
 else:
-    display(report.note("Pas de répartition à présenter : aucune compétence n'a encore de paires avant/après "
+    display(page.note("Pas de répartition à présenter : aucune compétence n'a encore de paires avant/après "
                         f"pour au moins {seuil} encadrants."))
-'''),
-    md('''
-### Par direction
 
-Les résultats par direction ne sont publiés que pour les directions où au moins le seuil de confidentialité
-d'encadrants ont été évalués avant et après sur la compétence ; les autres directions ne sont pas montrées, pour
-qu'aucun encadrant ne puisse être reconnu.
-'''),
-    code('''
+# %% [markdown]
+# ### Par direction
+#
+# Les résultats par direction ne sont publiés que pour les directions où au moins le seuil de confidentialité
+# d'encadrants ont été évalués avant et après sur la compétence ; les autres directions ne sont pas montrées, pour
+# qu'aucun encadrant ne puisse être reconnu.
+
+# %%
 if par_direction is None:
-    display(report.note("Pas de résultat par direction : les auto-évaluations avant/après ne sont pas encore disponibles."
+    display(page.note("Pas de résultat par direction : les auto-évaluations avant/après ne sont pas encore disponibles."
                         if statut_auto != "resultats" else "Pas de résultat par direction : extraction RH indisponible."))
 elif par_direction.empty:
-    display(report.note(f"Aucune direction n'atteint {seuil} encadrants évalués avant et après sur une même compétence : "
+    display(page.note(f"Aucune direction n'atteint {seuil} encadrants évalués avant et après sur une même compétence : "
                         "pas de résultat par direction."))
 else:
-    display(report.tableau(pr.self_evaluation_display(par_direction), legende="Auto-évaluations par direction et compétence "
+    display(page.table(pr.self_evaluation_display(par_direction), caption="Auto-évaluations par direction et compétence "
                            f"(directions d'au moins {seuil} encadrants)",
-                           colonnes=pr.SELF_EVALUATION_HEADERS, formats_colonnes=pr.self_evaluation_formats(seuil)))
-    display(report.note("Avec quelques encadrants par direction, même un effet fort n'est souvent pas « net » : ces "
+                           columns=pr.SELF_EVALUATION_HEADERS, formatters=pr.self_evaluation_formats(seuil)))
+    display(page.note("Avec quelques encadrants par direction, même un effet fort n'est souvent pas « net » : ces "
                         "résultats par direction sont indicatifs ; la comparaison d'ensemble ci-dessus fait foi."))
-'''),
-    md('''
-## Bilan du séminaire
 
-À l'issue du séminaire (phase 5), chaque participant note l'organisation, le contenu, l'utilité et son appréciation
-globale de 1 à 5, et peut laisser un commentaire libre. Un participant est compté « satisfait » s'il donne 4 ou 5.
-Comme pour les auto-évaluations, les notes sont présentées en trois tranches (1–2 insatisfait, 3 moyen, 4–5 satisfait)
-et une tranche trop petite est remplacée par « secret ».
-'''),
-    code('''
+# %% [markdown]
+# ## Bilan du séminaire
+#
+# À l'issue du séminaire (phase 5), chaque participant note l'organisation, le contenu, l'utilité et son appréciation
+# globale de 1 à 5, et peut laisser un commentaire libre. Un participant est compté « satisfait » s'il donne 4 ou 5.
+# Comme pour les auto-évaluations, les notes sont présentées en trois tranches (1–2 insatisfait, 3 moyen, 4–5 satisfait)
+# et une tranche trop petite est remplacée par « secret ».
+
+# %%
 if not a_seminaire:
-    display(report.alerte(pr.seminar_findings(bilan, milestone=milestone, label=False)[0]))
+    display(page.warning(pr.seminar_findings(bilan, milestone=milestone, label=False)[0]))
 elif synthese.empty:
-    display(report.note(f"Moins de {seuil} participants ont évalué le séminaire : résultats non publiés."))
+    display(page.note(f"Moins de {seuil} participants ont évalué le séminaire : résultats non publiés."))
 else:
-    display(report.tableau(pr.seminar_display(synthese),
-                           legende=f"Évaluation du séminaire (intervalle de la part : méthode de {synthese['methode_ic'].iloc[0]})"))
-    display(report.figure(plots.repartition_notes(notes_seminaire, group="libelle", level="bande",
+    display(page.table(pr.seminar_display(synthese),
+                           caption=f"Évaluation du séminaire (intervalle de la part : méthode de {synthese['methode_ic'].iloc[0]})"))
+    display(page.figure(charts.rating_distribution(notes_seminaire, group="libelle", level="bande",
                                                   level_labels=pr.BAND_LABELS_SEMINAR,
                                                   title="Notes données au séminaire (en tranches)"),
                           alt=pr.alt_seminar_distribution(notes_seminaire, synthese, seuil=seuil)))
-    display(report.tableau(pr.distribution_table(notes_seminaire, "libelle", pr.BAND_LABELS_SEMINAR,
+    display(page.table(pr.distribution_table(notes_seminaire, "libelle", pr.BAND_LABELS_SEMINAR,
                                                  group_header="Aspect évalué", total_header="Réponses"),
-                           legende="Notes données au séminaire par tranche : part (nombre de participants)"))
+                           caption="Notes données au séminaire par tranche : part (nombre de participants)"))
     if notes_seminaire["masque"].any() or synthese["part_satisfaits"].isna().any():
-        display(report.note(f"« secret » : tranche (ou part de satisfaits) non publiée parce qu'elle compte moins de "
+        display(page.note(f"« secret » : tranche (ou part de satisfaits) non publiée parce qu'elle compte moins de "
                             f"{seuil} participants, ou masquée en complément pour ne pas pouvoir être recalculée à "
                             "partir du nombre de réponses."))
-'''),
-    md('''
-### Ce que disent les commentaires
 
-Les commentaires sont classés selon les thèmes du codebook des immersions (un commentaire peut relever de
-plusieurs thèmes, ou d'aucun). Les citations sont anonymisées : noms, téléphones, courriels et adresses sont remplacés.
-'''),
-    code('''
+# %% [markdown]
+# ### Ce que disent les commentaires
+#
+# Les commentaires sont classés selon les thèmes du codebook des immersions (un commentaire peut relever de
+# plusieurs thèmes, ou d'aucun). Les citations sont anonymisées : noms, téléphones, courriels et adresses sont remplacés.
+
+# %%
 if commentaires is None:
-    display(report.note("Le séminaire n'a pas encore eu lieu : pas de commentaire à analyser."))
+    display(page.note("Le séminaire n'a pas encore eu lieu : pas de commentaire à analyser."))
 elif commentaires.counts["n_total"].max() == 0:
-    display(report.note("Aucun participant n'a laissé de commentaire libre."))
+    display(page.note("Aucun participant n'a laissé de commentaire libre."))
 else:
     themes_com, citations = pr.comment_themes_display(commentaires)
     n_com = int(commentaires.counts["n_total"].max())
     qui = pr.commenters_text(n_com, len(bilan), seuil=seuil)
     display(Markdown(f"{qui[:1].upper()}{qui[1:]} ont laissé un commentaire."))
-    display(report.tableau(themes_com, legende="Thèmes des commentaires du séminaire"))
-    display(report.tableau(citations, legende="Exemples de commentaires par thème"))
-'''),
-    md('''
-## Guide des pratiques managériales
+    display(page.table(themes_com, caption="Thèmes des commentaires du séminaire"))
+    display(page.table(citations, caption="Exemples de commentaires par thème"))
 
-Le guide est rédigé et mis à jour par le comité de rédaction ; à chaque jalon, l'Observatoire le publie avec une
-**annexe** tirée des fiches d'immersion : pour chaque thème relié à une pratique, la part des fiches qui l'évoquent,
-son évolution depuis le jalon précédent et les propositions des agents.
-'''),
-    code('''
+# %% [markdown]
+# ## Guide des pratiques managériales
+#
+# Le guide est rédigé et mis à jour par le comité de rédaction ; à chaque jalon, l'Observatoire le publie avec une
+# **annexe** tirée des fiches d'immersion : pour chaque thème relié à une pratique, la part des fiches qui l'évoquent,
+# son évolution depuis le jalon précédent et les propositions des agents.
+
+# %%
 display(HTML(f'<p><a href="guide_pratiques.html"><strong>Ouvrir le guide des pratiques managériales</strong></a> '
              f'(version {guide.guide.version} du {formats.date(guide.guide.date)}, {len(guide.guide.practices)} pratiques, '
              f'annexe au jalon {milestone}).</p>'))
@@ -189,10 +204,10 @@ changements = pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fich
                                 n_previous_forms=n_fiches_precedent, link=None, label=False)
 display(HTML("<p><strong>Ce qui change dans l'annexe.</strong> " + " ".join(changements[1:] or changements) + "</p>"))
 if n_fiches:
-    display(report.tableau(pr.annex_display(guide.annex, previous_milestone=precedent),
-                           legende="Thèmes des pratiques dans les fiches d'immersion"))
-'''),
-    code('''
+    display(page.table(pr.annex_display(guide.annex, previous_milestone=precedent),
+                           caption="Thèmes des pratiques dans les fiches d'immersion"))
+
+# %%
 display(Markdown(f"""
 ## Méthodologie
 
@@ -226,8 +241,6 @@ d'autres directions sont masquées si nécessaire pour qu'un petit groupe ne se 
 séminaire noté par moins de {seuil} participants n'est pas publié, et un thème de commentaire cité moins de {seuil} fois
 l'est sans effectif. Les identifiants sont pseudonymisés dès la lecture des fichiers ; les citations sont anonymisées.
 """))
-'''),
-    code('''
-report.provenance(ms, {"milestone": milestone, "raw_dir": raw_dir}, code_version())
-'''),
-])
+
+# %%
+ctx.provenance()

@@ -1,20 +1,16 @@
 """Charts for the reports: seaborn, colour-blind-safe palette, French labels and number format.
 
-Every function returns a matplotlib ``Figure``; pass it to :func:`ducos_lib.report.figure` with an
+Every function returns a matplotlib ``Figure``; pass it to :func:`ducos_lib.reports.page.figure` with an
 alt text. Nothing here changes global state except :func:`setup`, which the notebooks call once.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from . import formats  # noqa: E402
+from . import formats
 
 PALETTE = sns.color_palette("colorblind")
 #: Diverging palette for 5-point scales (1 = very dissatisfied … 5 = very satisfied), colour-blind-safe.
@@ -30,13 +26,13 @@ def setup() -> None:
 
 def french_number_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     """Tick labels with a decimal comma and narrow spaces as thousands separators."""
-    fmt = FuncFormatter(lambda v, _: formats.nombre(v, decimals))
+    fmt = FuncFormatter(lambda v, _: formats.number(v, decimals))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
 def french_percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
     """Tick labels of proportions (0–1) as French percentages."""
-    fmt = FuncFormatter(lambda v, _: formats.pourcent(v, decimals))
+    fmt = FuncFormatter(lambda v, _: formats.percent(v, decimals))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
@@ -49,7 +45,7 @@ def barh_counts(labels, values, *, title: str, xlabel: str, colour=None, decimal
     ax.set_xlabel(xlabel)
     french_number_axis(ax, "x")
     for bar, value in zip(bars, values):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + formats.nombre(value, decimals),
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + formats.number(value, decimals),
                 va="center", fontsize=9)
     sns.despine(ax=ax)
     fig.tight_layout()
@@ -60,7 +56,7 @@ def barh_counts(labels, values, *, title: str, xlabel: str, colour=None, decimal
 # HR charts (report 03_rh_gpec)
 # ------------------------------------------------------------------------------------------------
 
-def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
+def age_pyramid(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
     """Age pyramid: men on the left, women on the right, youngest band at the bottom.
 
     ``pyr`` is :func:`ducos_lib.hr.pyramide_ages` (``tranche``, ``sexe``, ``effectif``, ``masque``).
@@ -81,7 +77,7 @@ def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
         masques = sub["masque"].fillna(False).astype(bool).to_numpy()
         ax.barh(y, signe * vals, color=couleurs[sexe], label=noms[sexe], height=0.8)
         for yi, v, m in zip(y, vals, masques):
-            texte = f"< {seuil}" if m else formats.nombre(v)
+            texte = f"< {seuil}" if m else formats.number(v)
             ax.text(signe * (v + maxi * 0.02), yi, texte, va="center",
                     ha="left" if signe > 0 else "right", fontsize=9,
                     color="dimgray" if m else "black", style="italic" if m else "normal")
@@ -89,7 +85,7 @@ def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
     lim = maxi * 1.25
     ax.set_xlim(-lim, lim)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.nombre(abs(v))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.number(abs(v))))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Nombre d'agents")
     ax.set_title(title)
@@ -102,7 +98,7 @@ def pyramide(pyr, *, title: str = "Pyramide des âges", seuil: int = 5):
     return fig
 
 
-def departs_par_scenario(annuels, *, title: str = "Départs à la retraite projetés par année",
+def departures_by_scenario(annuels, *, title: str = "Départs à la retraite projetés par année",
                          seuil: int = 5):
     """Grouped bars of projected departures per year, one colour per scenario.
 
@@ -124,7 +120,7 @@ def departs_par_scenario(annuels, *, title: str = "Départs à la retraite proje
         pos = x - 0.4 + largeur * (i + 0.5)
         ax.bar(pos, np.nan_to_num(vals), width=largeur, color=PALETTE[i + 2], label=r["groupe"])
         for p, v in zip(pos, vals):
-            texte = f"<{seuil}" if np.isnan(v) else formats.nombre(v)
+            texte = f"<{seuil}" if np.isnan(v) else formats.number(v)
             ax.text(p, (0 if np.isnan(v) else v) + maxi * 0.015, texte, ha="center", va="bottom",
                     fontsize=7 if np.isnan(v) else 8, color="dimgray" if np.isnan(v) else "black",
                     style="italic" if np.isnan(v) else "normal")
@@ -141,7 +137,7 @@ def departs_par_scenario(annuels, *, title: str = "Départs à la retraite proje
     return fig
 
 
-def absenteisme_motifs(motifs, *, title: str = "Taux d'absentéisme par motif"):
+def absenteeism_by_reason(motifs, *, title: str = "Taux d'absentéisme par motif"):
     """Horizontal bars of absenteeism rates (in %) by motif, from ``hr.absenteisme_par_motif``."""
     pub = motifs[motifs["taux"].notna()]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(pub) + 1.4))
@@ -150,10 +146,10 @@ def absenteisme_motifs(motifs, *, title: str = "Taux d'absentéisme par motif"):
     maxi = float(pub["taux"].max()) if len(pub) else 1.0
     for bar, v in zip(bars, pub["taux"]):
         ax.text(bar.get_width() + maxi * 0.01, bar.get_y() + bar.get_height() / 2,
-                formats.pourcent(v, 2, proportion=False), va="center", fontsize=9)
+                formats.percent(v, 2, proportion=False), va="center", fontsize=9)
     ax.set_xlim(0, maxi * 1.2 if maxi > 0 else 1)
     ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: formats.pourcent(v, 0 if float(v).is_integer() else 1 if float(v * 10).is_integer() else 2,
+        lambda v, _: formats.percent(v, 0 if float(v).is_integer() else 1 if float(v * 10).is_integer() else 2,
                                       proportion=False)))
     ax.set_xlabel("Jours d'absence pour 100 jours calendaires de l'effectif permanent")
     ax.set_title(title)
@@ -166,7 +162,7 @@ def absenteisme_motifs(motifs, *, title: str = "Taux d'absentéisme par motif"):
 # Managerial practices (report 05_pratiques_manageriales)
 # ------------------------------------------------------------------------------------------------
 
-def dumbbell_avant_apres(table, *, title: str = "Auto-évaluations des encadrants : avant et après",
+def dumbbell_before_after(table, *, title: str = "Auto-évaluations des encadrants : avant et après",
                          label: str = "competence", scale: tuple[float, float] = (1, 5)):
     """Dumbbell chart: mean self-rating before (circle) → after (diamond) per competence, with n pairs.
 
@@ -186,7 +182,7 @@ def dumbbell_avant_apres(table, *, title: str = "Auto-évaluations des encadrant
     ax.scatter(after, y, s=80, marker="D", color=PALETTE[0], edgecolor="black", linewidth=0.5, zorder=3,
                label="Après la mise en situation")
     for yi, b, a, n in zip(y, before, after, shown["n_paires"]):
-        ax.text(max(a, b) + 0.08, yi, f"{formats.signe(a - b)} (n = {formats.nombre(n)})", va="center", fontsize=9)
+        ax.text(max(a, b) + 0.08, yi, f"{formats.signed(a - b)} (n = {formats.number(n)})", va="center", fontsize=9)
     ax.set_yticks(y, [str(v) for v in shown[label]])
     ax.set_xlim(scale[0] - 0.2, scale[1] + 0.9)
     ax.set_xticks(np.arange(scale[0], scale[1] + 1))
@@ -200,7 +196,7 @@ def dumbbell_avant_apres(table, *, title: str = "Auto-évaluations des encadrant
     return fig
 
 
-def repartition_notes(dist, *, group: str, title: str, level: str = "note", share: str = "part",
+def rating_distribution(dist, *, group: str, title: str, level: str = "note", share: str = "part",
                       level_labels=None, masked: str = "masque", secret_label: str = "Secret statistique"):
     """100 % stacked horizontal bars of a rating distribution, one bar per group.
 
@@ -237,7 +233,7 @@ def repartition_notes(dist, *, group: str, title: str, level: str = "note", shar
     def name(lev) -> str:
         if not numeric:
             return level_labels.get(lev, str(lev))
-        return level_labels.get(int(lev), formats.nombre(lev)) if float(lev).is_integer() else formats.nombre(lev, 1)
+        return level_labels.get(int(lev), formats.number(lev)) if float(lev).is_integer() else formats.number(lev, 1)
 
     fig, ax = plt.subplots(figsize=(9, 0.45 * max(len(groups), 1) + 1.8))
     for yi, g in enumerate(groups):
@@ -257,7 +253,7 @@ def repartition_notes(dist, *, group: str, title: str, level: str = "note", shar
             v = float(wide.loc[g, lev])
             ax.barh(yi, v, left=left, color=colours[lev], edgecolor="white")
             if v >= 0.08:
-                ax.text(left + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
+                ax.text(left + v / 2, yi, formats.percent(v, 0), ha="center", va="center", fontsize=8,
                         color="white" if lev in dark else "black")
             left += v
     ax.set_yticks(range(len(groups)), groups)
@@ -280,7 +276,7 @@ def repartition_notes(dist, *, group: str, title: str, level: str = "note", shar
 # Quality ↔ performance charts (report 04_qualite_performance)
 # ------------------------------------------------------------------------------------------------
 
-def heatmap_correlations(resultats, *, alpha: float = 0.05, title: str = "Corrélations entre qualité "
+def correlation_heatmap(resultats, *, alpha: float = 0.05, title: str = "Corrélations entre qualité "
                          "de service et indicateurs RH", libelle=None):
     """Heat map of Spearman's rho, quality measures in rows and staff measures in columns.
 
@@ -294,7 +290,7 @@ def heatmap_correlations(resultats, *, alpha: float = 0.05, title: str = "Corré
     from matplotlib.patches import Rectangle
 
     if libelle is None:
-        from .linkage import libelle_mesure as libelle
+        from ..linkage import libelle_mesure as libelle
     lignes = list(dict.fromkeys(resultats["indicateur_qualite"]))
     colonnes = list(dict.fromkeys(resultats["indicateur_rh"]))
     rho = resultats.pivot_table(index="indicateur_qualite", columns="indicateur_rh", values="rho",
@@ -315,7 +311,7 @@ def heatmap_correlations(resultats, *, alpha: float = 0.05, title: str = "Corré
             if np.isnan(v):
                 texte, poids = "n.c.", "normal"
             else:
-                s = formats.nombre(abs(v), 2)
+                s = formats.number(abs(v), 2)
                 texte = ("\u2212" if v < 0 and s.strip("0,") else "") + s + ("*" if signif[i, j] else "")
                 poids = "bold" if signif[i, j] else "normal"
             ax.text(j + 0.5, i + 0.5, texte, ha="center", va="center", fontsize=10, fontweight=poids,
@@ -324,20 +320,20 @@ def heatmap_correlations(resultats, *, alpha: float = 0.05, title: str = "Corré
                 ax.add_patch(Rectangle((j + 0.04, i + 0.04), 0.92, 0.92, fill=False, edgecolor="black",
                                        linewidth=2.2))
     cbar = ax.collections[0].colorbar
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.signe(v, 1) if v else "0"))
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.signed(v, 1) if v else "0"))
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title)
     ax.tick_params(axis="x", rotation=20)
     plt.setp(ax.get_xticklabels(), ha="right")
     fig.text(0.01, 0.01, f"* et cadre noir : corrélation qui reste significative après ajustement "
-             f"(Benjamini–Hochberg, p ajustée < {formats.nombre(alpha, 2)}). n.c. : non calculable.",
+             f"(Benjamini–Hochberg, p ajustée < {formats.number(alpha, 2)}). n.c. : non calculable.",
              fontsize=8, color="dimgray")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
-def nuage_services(panel, x: str, y: str, *, etiquette: str = "code_service", title: str | None = None,
+def service_scatter(panel, x: str, y: str, *, etiquette: str = "code_service", title: str | None = None,
                    xlabel: str | None = None, ylabel: str | None = None, libelle=None):
     """Scatter plot of two measures across services, each point labelled with its service.
 
@@ -348,7 +344,7 @@ def nuage_services(panel, x: str, y: str, *, etiquette: str = "code_service", ti
     import numpy as np
 
     if libelle is None:
-        from .linkage import libelle_mesure as libelle
+        from ..linkage import libelle_mesure as libelle
     d = panel[[etiquette, x, y]].copy()
     d[x] = d[x].astype("float64")
     d[y] = d[y].astype("float64")
@@ -382,7 +378,7 @@ def nuage_services(panel, x: str, y: str, *, etiquette: str = "code_service", ti
 # Usagers survey charts (report 01_enquete_usagers)
 # ------------------------------------------------------------------------------------------------
 
-def likert_divergent(rep, *, title: str = "Répartition des réponses par dimension", item_labels=None,
+def likert_diverging(rep, *, title: str = "Répartition des réponses par dimension", item_labels=None,
                      level_labels=None, neutral: str = "centre"):
     """Diverging stacked bars of 5-point answers: 1–2 to the left of 0, 4–5 to the right.
 
@@ -429,7 +425,7 @@ def likert_divergent(rep, *, title: str = "Répartition des réponses par dimens
         ax.barh(yv, parts[:, lv], left=start, color=LIKERT_COLOURS[lv], edgecolor="white", height=0.8)
         for yi, s0, v in zip(yv, start, parts[:, lv]):
             if v >= 0.06:
-                ax.text(s0 + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8,
+                ax.text(s0 + v / 2, yi, formats.percent(v, 0), ha="center", va="center", fontsize=8,
                         color="white" if lv in (0, 4) else "black")
     right_end = starts[4] + parts[:, 4]
     extra = 0.0
@@ -438,10 +434,10 @@ def likert_divergent(rep, *, title: str = "Répartition des réponses par dimens
         off = float(right_end.max()) + extra
         ax.barh(yv, parts[:, 2], left=off, color=LIKERT_COLOURS[2], edgecolor="white", height=0.8)
         for yi, v in zip(yv, parts[:, 2]):
-            ax.text(off + v / 2, yi, formats.pourcent(v, 0), ha="center", va="center", fontsize=8)
+            ax.text(off + v / 2, yi, formats.percent(v, 0), ha="center", va="center", fontsize=8)
         right_end = np.full(len(rows), off + float(parts[:, 2].max()))
     for yi, r, v in zip(yv, right_end, parts[:, 3] + parts[:, 4]):
-        ax.text(r + 0.01, yi, formats.pourcent(v, 0), ha="left", va="center", fontsize=9, fontweight="bold",
+        ax.text(r + 0.01, yi, formats.percent(v, 0), ha="left", va="center", fontsize=9, fontweight="bold",
                 color=LIKERT_COLOURS[4])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(yv, [lab for _, lab in rows])
@@ -449,7 +445,7 @@ def likert_divergent(rep, *, title: str = "Répartition des réponses par dimens
     lo = float(np.min(left_start)) if len(rows) else -0.5
     hi = float(np.max(right_end)) if len(rows) else 0.5
     ax.set_xlim(min(lo, -0.5) - 0.05, max(hi, 0.5) + 0.12)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.pourcent(abs(v), 0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.percent(abs(v), 0)))
     ax.set_xlabel("◀ Part d'insatisfaits          Part de satisfaits ▶")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -461,7 +457,7 @@ def likert_divergent(rep, *, title: str = "Répartition des réponses par dimens
     return fig
 
 
-def estimations_par_groupe(table, *, title: str, xlabel: str, reference=None, proportion: bool = True,
+def group_estimates(table, *, title: str, xlabel: str, reference=None, proportion: bool = True,
                            decimals: int = 0, label: str = "libelle", flag: str = "signalement",
                            reference_label: str = "Ensemble de la commune"):
     """Dot and 95 % error bar per group; flagged (small-sample) groups greyed and marked "*".
@@ -494,8 +490,8 @@ def estimations_par_groupe(table, *, title: str, xlabel: str, reference=None, pr
     ax.set_ylim(len(shown) - 0.5, -0.5)
     if reference is not None and not np.isnan(reference):
         ax.axvline(reference, color="black", linestyle="--", linewidth=1,
-                   label=f"{reference_label} : " + (formats.pourcent(reference, 1) if proportion
-                                                     else formats.nombre(reference, 2)))
+                   label=f"{reference_label} : " + (formats.percent(reference, 1) if proportion
+                                                     else formats.number(reference, 2)))
     if proportion:
         from matplotlib.ticker import MultipleLocator
 
@@ -521,7 +517,7 @@ def estimations_par_groupe(table, *, title: str, xlabel: str, reference=None, pr
     return fig
 
 
-def marges_echantillon(marges, *, title: str = "Qui a répondu ? Répondants et population",
+def sample_margins(marges, *, title: str = "Qui a répondu ? Répondants et population",
                        variable_labels=None, modalite_label=None):
     """Share of each category among respondents (unweighted, then weighted) vs the population.
 
@@ -550,7 +546,7 @@ def marges_echantillon(marges, *, title: str = "Qui a répondu ? Répondants et 
                     hatch="//" if col == "part_ponderee" else None, edgecolor="white")
             if col != "part_ponderee":
                 for p, val in zip(pos, sub[col]):
-                    ax.text(val + hmax * 0.01, p, formats.pourcent(val, 0), va="center", fontsize=7.5)
+                    ax.text(val + hmax * 0.01, p, formats.percent(val, 0), va="center", fontsize=7.5)
         ax.set_yticks(y, [modalite_label(v, m) for m in sub["modalite"]])
         ax.invert_yaxis()
         ax.set_xlim(0, hmax * 1.15)
@@ -566,7 +562,7 @@ def marges_echantillon(marges, *, title: str = "Qui a répondu ? Répondants et 
     return fig
 
 
-def evolution_vagues(est, indicateurs, *, title: str = "Évolution d'une vague à l'autre", labels=None,
+def wave_evolution(est, indicateurs, *, title: str = "Évolution d'une vague à l'autre", labels=None,
                      proportion: bool = True, ylabel: str = "Part de satisfaits", waves=None, ncols: int = 3):
     """Small multiples: one panel per indicator, the overall estimate of each wave with its 95 % CI.
 
@@ -594,7 +590,7 @@ def evolution_vagues(est, indicateurs, *, title: str = "Évolution d'une vague �
                     fmt="-o", color=PALETTE[0], ecolor=PALETTE[0], capsize=4, linewidth=2, markersize=6)
         for xi, vi in zip(x, v):
             if not np.isnan(vi):
-                ax.annotate(formats.pourcent(vi, 0) if proportion else formats.nombre(vi, 2), (xi, vi),
+                ax.annotate(formats.percent(vi, 0) if proportion else formats.number(vi, 2), (xi, vi),
                             xytext=(7, 0), textcoords="offset points", fontsize=8.5, va="center")
         ax.set_xticks(x, waves)
         ax.set_xlim(-0.4, len(waves) - 0.4)
@@ -617,7 +613,7 @@ def evolution_vagues(est, indicateurs, *, title: str = "Évolution d'une vague �
     return fig
 
 
-def eviter_chevauchements(fig, *, ax=None):
+def avoid_overlaps(fig, *, ax=None):
     """Move the point labels of a scatter so that they neither overlap each other nor hide points.
 
     Works on the annotations placed in offset points (as :func:`nuage_services` does): each label,
@@ -687,7 +683,7 @@ def eviter_chevauchements(fig, *, ax=None):
 # Immersion charts (report 02_immersions)
 # ------------------------------------------------------------------------------------------------
 
-def barres_forts_axes(forces, *, title: str = "Chaque thème : point fort ou axe de progression ?"):
+def strengths_areas_bars(forces, *, title: str = "Chaque thème : point fort ou axe de progression ?"):
     """Paired horizontal bars per theme: share of forms citing it as strength and as area to improve.
 
     ``forces`` is :func:`ducos_lib.text.strengths_vs_areas` (``libelle``, ``part_points_forts``,
@@ -707,7 +703,7 @@ def barres_forts_axes(forces, *, title: str = "Chaque thème : point fort ou axe
         vals = d[col].astype("float64").fillna(0).to_numpy()
         ax.barh(y + off, vals, height=h, color=colour, hatch=hatch, edgecolor="white", label=name)
         for yi, v in zip(y + off, vals):
-            ax.text(v + maxi * 0.01, yi, formats.pourcent(v, 0), va="center", fontsize=8.5)
+            ax.text(v + maxi * 0.01, yi, formats.percent(v, 0), va="center", fontsize=8.5)
     ax.set_yticks(y, list(d["libelle"]))
     ax.set_xlim(0, maxi * 1.15 if maxi > 0 else 1)
     french_percent_axis(ax, "x")
@@ -720,7 +716,7 @@ def barres_forts_axes(forces, *, title: str = "Chaque thème : point fort ou axe
     return fig
 
 
-def notes_themes_ic(notes, *, title: str = "Notes moyennes par thème (sur 5)", groupes=None):
+def theme_ratings_ci(notes, *, title: str = "Notes moyennes par thème (sur 5)", groupes=None):
     """Dot plot of mean ratings per theme with 95 % CI bars, for several groups side by side.
 
     ``notes`` is :func:`ducos_lib.text.mask_ratings` output with a ``libelle`` column; ``groupes``
@@ -750,7 +746,7 @@ def notes_themes_ic(notes, *, title: str = "Notes moyennes par thème (sur 5)", 
                     elinewidth=1.6, capsize=3, markersize=7, label=name)
         if i == 0:
             for yi, v in zip(y[ok] + off, m[ok]):
-                ax.text(5.08, yi, formats.nombre(v, 1), va="center", fontsize=8.5, color=PALETTE[i])
+                ax.text(5.08, yi, formats.number(v, 1), va="center", fontsize=8.5, color=PALETTE[i])
     ax.set_yticks(y, order)
     ax.set_xlim(1, 5.35)
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -764,7 +760,7 @@ def notes_themes_ic(notes, *, title: str = "Notes moyennes par thème (sur 5)", 
     return fig
 
 
-def heatmap_specificites(spec, *, title: str, groupe: str = "libelle_groupe", z: float = 1.96):
+def specificity_heatmap(spec, *, title: str, groupe: str = "libelle_groupe", z: float = 1.96):
     """Theme × group heat map: colour = adjusted residual, text = share of the group's forms.
 
     ``spec`` is :func:`ducos_lib.text.group_specificities`. Blue: the theme is cited more often
@@ -787,13 +783,13 @@ def heatmap_specificites(spec, *, title: str, groupe: str = "libelle_groupe", z:
                 linecolor="white", xticklabels=groups, yticklabels=themes,
                 cbar_kws={"label": "Écart à l'attendu (résidu ajusté)"})
     cbar = ax.collections[0].colorbar
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.signe(-t, 0) if t else "0"))
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.signed(-t, 0) if t else "0"))
     cbar.ax.invert_yaxis()
     p = part.to_numpy(dtype=float)
     for i in range(len(themes)):
         for j in range(len(groups)):
             sig = np.isfinite(v[i, j]) and abs(v[i, j]) > z
-            ax.text(j + 0.5, i + 0.5, formats.pourcent(p[i, j], 0), ha="center", va="center", fontsize=8.5,
+            ax.text(j + 0.5, i + 0.5, formats.percent(p[i, j], 0), ha="center", va="center", fontsize=8.5,
                     fontweight="bold" if sig else "normal",
                     color="white" if np.isfinite(v[i, j]) and abs(v[i, j]) > 0.7 * lim else "black")
             if sig:
@@ -810,7 +806,7 @@ def heatmap_specificites(spec, *, title: str, groupe: str = "libelle_groupe", z:
     return fig
 
 
-def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'accueil et par thème",
+def service_ratings_heatmap(notes, *, title: str = "Notes moyennes par service d'accueil et par thème",
                            seuil: int = 5, libelles_services=None):
     """Host service × theme heat map of mean ratings (1–5); masked means (< ``seuil`` forms) in grey.
 
@@ -838,11 +834,11 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
                 xticklabels=themes, yticklabels=services, cbar_kws={"label": "Note moyenne (sur 5)"})
     cbar = ax.collections[0].colorbar
     cbar.set_ticks([1, 2, 3, 4, 5])
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.nombre(t, 0)))
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.number(t, 0)))
     for i in range(len(services)):
         for j in range(len(themes)):
             x = v[i, j]
-            ax.text(j + 0.5, i + 0.5, f"< {seuil}" if np.isnan(x) else formats.nombre(x, 1), ha="center",
+            ax.text(j + 0.5, i + 0.5, f"< {seuil}" if np.isnan(x) else formats.number(x, 1), ha="center",
                     va="center", fontsize=8, color="dimgray" if np.isnan(x) else ("white" if x > 3.2 else "black"),
                     style="italic" if np.isnan(x) else "normal")
     ax.set_xlabel("")
@@ -860,7 +856,7 @@ def heatmap_notes_services(notes, *, title: str = "Notes moyennes par service d'
     return fig
 
 
-def heatmap_cooccurrences(cooc, libelles, *, title: str = "Thèmes cités ensemble dans une même réponse"):
+def cooccurrence_heatmap(cooc, libelles, *, title: str = "Thèmes cités ensemble dans une même réponse"):
     """Lower-triangle heat map of theme co-occurrence: number of answers citing both themes.
 
     ``cooc`` is :func:`ducos_lib.text.theme_cooccurrence` (``theme_a, theme_b, n, jaccard``);
@@ -885,11 +881,11 @@ def heatmap_cooccurrences(cooc, libelles, *, title: str = "Thèmes cités ensemb
                 linewidths=0.8, linecolor="white", xticklabels=labels[:-1], yticklabels=labels[1:],
                 cbar_kws={"label": "Indice de Jaccard"})
     cbar = ax.collections[0].colorbar
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.pourcent(t, 0)))
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: formats.percent(t, 0)))
     for i in range(len(codes) - 1):
         for j in range(i + 1):
             x = jac[i, j]
-            ax.text(j + 0.5, i + 0.5, formats.nombre(n[i, j]), ha="center", va="center", fontsize=9,
+            ax.text(j + 0.5, i + 0.5, formats.number(n[i, j]), ha="center", va="center", fontsize=9,
                     color="white" if np.isfinite(x) and x > 0.6 * vmax else "black")
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -903,16 +899,16 @@ def heatmap_cooccurrences(cooc, libelles, *, title: str = "Thèmes cités ensemb
     return fig
 
 
-def nuage_paire(publie, x: str, y: str, *, etiquette: str = "libelle"):
+def pair_scatter(publie, x: str, y: str, *, etiquette: str = "libelle"):
     """Labelled scatter of one quality ↔ staff pair (report 04): :func:`nuage_services` with labels
     kept apart (:func:`eviter_chevauchements`) and shares (``*_satisfaits``, 0–1) as French percentages.
 
     ``publie`` is the published panel of one milestone (:meth:`ducos_lib.linkage.PanelServices.publiable`).
     """
     etiquette = etiquette if etiquette in publie.columns else "code_service"
-    fig = nuage_services(publie, x, y, etiquette=etiquette)
+    fig = service_scatter(publie, x, y, etiquette=etiquette)
     ax = fig.axes[0]
     for nom, axe in ((x, "x"), (y, "y")):
         if nom.endswith("_satisfaits"):
             french_percent_axis(ax, axe, 0)
-    return eviter_chevauchements(fig, ax=ax)
+    return avoid_overlaps(fig, ax=ax)
