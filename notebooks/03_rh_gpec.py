@@ -24,11 +24,11 @@ from IPython.display import Markdown, display
 
 from ducos_lib import hr, privacy
 from ducos_lib.config import load_config
-from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import charts, formats, page, rh
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+seuil = privacy.confidentiality_threshold()
 cfg_rh = load_config("observatoire")["rh"]
 services = ms.service_labels()
 a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0
@@ -44,24 +44,24 @@ display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\n\n"
 # Calculs (ducos_lib.hr) et tables publiées (DESIGN §4), masquées (DESIGN §6).
 if a_rh:
     d = ms.rh_agents["date_extraction"].max()
-    jalons = hr.extractions_des_jalons(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves})
+    jalons = rh.milestone_labels(hr.milestone_extractions(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves}))
     d_prec = ([x for x in jalons.values() if x < d] or [None])[-1]
-    indicateurs = hr.tableau_indicateurs_rh(ms.rh_agents_historique, ms.rh_absences)
-    departs = hr.tableau_departs_projetes(ms.rh_agents_historique)
-    cumuls = hr.departs_cumules(hr.tableau_departs_projetes(ms.rh_agents_historique, masquer=False), departs, d,
-                                fenetres=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
-    pyr = hr.pyramide_ages(ms.rh_agents, d)
-    metiers = hr.metiers_a_risque(ms.rh_agents, d, masquer=True)
+    indicateurs = hr.indicators_table(ms.rh_agents_historique, ms.rh_absences)
+    departs = hr.departures_table(ms.rh_agents_historique)
+    cumuls = hr.cumulated_departures(hr.departures_table(ms.rh_agents_historique, mask=False), departs, d,
+                                     windows=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
+    pyr = rh.pyramid_table(hr.age_pyramid(ms.rh_agents, d))
+    metiers = rh.jobs_at_risk_table(hr.jobs_at_risk(ms.rh_agents, d, mask=True))
     page.write_table(pyr, out_dir, "rh_pyramide")
     page.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
 else:
-    indicateurs = pd.DataFrame(columns=hr.COLONNES_INDICATEURS)
-    departs = pd.DataFrame(columns=hr.COLONNES_DEPARTS)
+    indicateurs = pd.DataFrame(columns=hr.INDICATOR_COLUMNS)
+    departs = pd.DataFrame(columns=hr.DEPARTURE_COLUMNS)
 page.write_table(indicateurs, out_dir, "rh_indicateurs")
 _ = page.write_table(departs, out_dir, "rh_departs_projetes")
 
 # %%
-page.key_findings(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
+page.key_findings(rh.key_findings(indicateurs, d, cumulated=cumuls, jobs=metiers, previous_date=d_prec) if a_rh
                 else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
                       "ce rapport ne contient pas d'indicateur RH."])
 
@@ -78,14 +78,14 @@ else:
     display(Markdown(f"Extraction RH du {formats.date(d, long=True)}."))
     for variable in ("statut", "categorie", "filiere", "sexe", "service"):
         display(page.table(
-            hr.structure_effectifs(indicateurs, d, variable, libelles_services=services).drop(columns="masque"),
-            caption=f"Effectifs par {hr.LIBELLES_VARIABLES[variable].lower()}",
-            columns={"groupe": hr.LIBELLES_VARIABLES[variable], "effectif": "Agents", "etp": "ETP",
+            rh.structure_table(indicateurs, d, variable, service_labels=services).drop(columns="masque"),
+            caption=f"Effectifs par {rh.VARIABLE_LABELS[variable].lower()}",
+            columns={"groupe": rh.VARIABLE_LABELS[variable], "effectif": "Agents", "etp": "ETP",
                       "part_effectif": "Part de l'effectif", "age_moyen": "Âge moyen (ans)",
                       "part_encadrants": "Part d'encadrants"},
-            formatters={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
-                              "part_effectif": hr.format_masque(1, pourcent=True), "age_moyen": hr.format_masque(1),
-                              "part_encadrants": hr.format_masque(1, pourcent=True)}))
+            formatters={"effectif": rh.masked_format(0), "etp": rh.masked_format(1),
+                              "part_effectif": rh.masked_format(1, pct=True), "age_moyen": rh.masked_format(1),
+                              "part_encadrants": rh.masked_format(1, pct=True)}))
 
 # %% [markdown]
 # ## Pyramide des âges
@@ -99,7 +99,7 @@ if not a_rh or pyr.empty:
     display(page.note(SANS_RH))
 else:
     display(page.figure(charts.age_pyramid(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
-                          alt=hr.alt_pyramide(pyr, d)))
+                          alt=rh.alt_pyramid(pyr, d)))
 
 # %% [markdown]
 # ## Absentéisme et rotation
@@ -116,27 +116,27 @@ if not a_rh:
 elif ms.rh_absences is None:
     display(page.note("Le fichier des absences n'a pas été fourni : l'absentéisme ne peut pas être calculé."))
 else:
-    motifs = hr.absenteisme_par_motif(indicateurs, d)
+    motifs = rh.absence_by_reason(indicateurs, d)
     display(page.figure(charts.absenteeism_by_reason(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
-                          alt=hr.alt_motifs(motifs, d)))
+                          alt=rh.alt_reasons(motifs, d)))
 
 # %%
 if a_rh:
-    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+    evo = rh.evolution_table(indicateurs, dates=jalons, followed=(
         "taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation"))
     display(page.table(evo, caption="Absentéisme et rotation à chaque jalon (en %)",
                            columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent (points)"},
-                           formatters={c: hr.format_masque(2, signe=c == "evolution")
+                           formatters={c: rh.masked_format(2, signed=c == "evolution")
                                              for c in evo.columns if c != "indicateur"}))
     if len(jalons) < 2:
         display(page.note("Premier jalon avec des données RH : l'évolution sera présentée aux jalons suivants."))
     display(page.table(
-        hr.tableau_par_groupe(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
-                                                          "taux_rotation"), libelles_services=services),
+        rh.group_table(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
+                                                          "taux_rotation"), service_labels=services),
         caption=f"Absentéisme et rotation par service, 12 mois au {formats.date(d)}",
         columns={"groupe": "Service", "taux_absenteisme": "Absentéisme", "taux_absenteisme_compressible":
                   "dont compressible", "taux_rotation": "Rotation"},
-        formatters={c: hr.format_masque(1, pourcent=True) for c in
+        formatters={c: rh.masked_format(1, pct=True) for c in
                           ("taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation")}))
 
 # %% [markdown]
@@ -146,21 +146,21 @@ if a_rh:
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+    evo = rh.evolution_table(indicateurs, dates=jalons, followed=(
         "effectif", "etp", "age_moyen", "heures_formation_par_agent", "part_encadrants", "part_femmes_encadrants"))
     display(page.table(evo, caption="Effectifs, formation et encadrement à chaque jalon",
                            columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent"},
-                           formatters={c: hr.format_masque(1, signe=c == "evolution", auto=True)
+                           formatters={c: rh.masked_format(1, signed=c == "evolution", auto=True)
                                              for c in evo.columns if c != "indicateur"}))
     display(page.table(
-        hr.tableau_par_groupe(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
+        rh.group_table(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
                                                             "part_femmes_encadrants")),
         caption="Formation et encadrement par catégorie",
         columns={"groupe": "Catégorie", "heures_formation_par_agent": "Heures de formation par agent",
                   "part_encadrants": "Part d'encadrants", "part_femmes_encadrants": "Part de femmes parmi les encadrants"},
-        formatters={"heures_formation_par_agent": hr.format_masque(1),
-                          "part_encadrants": hr.format_masque(1, pourcent=True),
-                          "part_femmes_encadrants": hr.format_masque(1, pourcent=True)}))
+        formatters={"heures_formation_par_agent": rh.masked_format(1),
+                          "part_encadrants": rh.masked_format(1, pct=True),
+                          "part_femmes_encadrants": rh.masked_format(1, pct=True)}))
 
 # %% [markdown]
 # ## Emploi des travailleurs handicapés
@@ -169,7 +169,7 @@ else:
 # bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
 
 # %%
-page.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
+page.note((rh.boe_sentence(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
 
 # %% [markdown]
 # ## Départs à la retraite projetés
@@ -183,15 +183,15 @@ page.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agen
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    annuels = hr.departs_par_annee(departs, d)
-    display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=hr.alt_departs(annuels)))
+    annuels = rh.departures_by_year(departs, d)
+    display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=rh.alt_departures(annuels)))
     display(page.table(annuels, caption="Départs à la retraite projetés par année (ensemble des agents)",
                            columns={"groupe": "Hypothèse"},
-                           formatters={c: hr.format_masque(0, court=True) for c in annuels.columns if c != "groupe"}))
-    vue = hr.departs_par_annee(departs, d, groupe_variable="categorie", scenario="age_legal")
+                           formatters={c: rh.masked_format(0, short=True) for c in annuels.columns if c != "groupe"}))
+    vue = rh.departures_by_year(departs, d, groupe_variable="categorie", scenario="age_legal")
     display(page.table(vue, caption="Départs projetés à l'âge légal par catégorie",
                            columns={"groupe": "Catégorie"},
-                           formatters={c: hr.format_masque(0, court=True) for c in vue.columns if c != "groupe"}))
+                           formatters={c: rh.masked_format(0, short=True) for c in vue.columns if c != "groupe"}))
     display(page.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
                         "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
                         "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
@@ -206,16 +206,16 @@ else:
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    vue = hr.vue_metiers_a_risque(metiers, motif="part_elevee").drop(columns="motif")
+    vue = rh.jobs_at_risk_view(metiers, reason="part_elevee").drop(columns="motif")
     display(page.table(vue, caption=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
                                         f"(au {formats.date(d)}, hypothèse de l'âge légal)",
                            columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
                                      "part_departs_fenetre": "Part des agents du métier"},
-                           formatters={"effectif": hr.format_masque(0, court=True),
-                                             "departs_fenetre": hr.format_masque(0, court=True),
-                                             "part_departs_fenetre": hr.format_masque(0, pourcent=True, court=True)})
+                           formatters={"effectif": rh.masked_format(0, short=True),
+                                             "departs_fenetre": rh.masked_format(0, short=True),
+                                             "part_departs_fenetre": rh.masked_format(0, pct=True, short=True)})
             if len(vue) else page.note("Aucun métier de plusieurs agents n'est signalé."))
-    uniques = hr.vue_metiers_a_risque(metiers, motif="agent_unique")["metier"]
+    uniques = rh.jobs_at_risk_view(metiers, reason="agent_unique")["metier"]
     display(Markdown(f"**Métiers tenus par un seul agent dont le départ est projeté dans les 10 ans "
                      f"({formats.number(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
                      "Aucun métier tenu par un seul agent n'est concerné par un départ dans les 10 ans."))
@@ -259,7 +259,7 @@ else:
 
 # %%
 if a_rh:
-    display(page.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
+    display(page.note(rh.inferred_rules_sentence(hr.inferred_rule_count(ms.rh_agents, d))))
 
 # %% [markdown]
 # **Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
