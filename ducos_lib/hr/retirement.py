@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import load_config
@@ -106,22 +107,40 @@ def load_retirement_rules(config: Mapping[str, Any] | None = None) -> Retirement
 
 
 def _rule(birth: pd.Series, category: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
-    """Rule row (age_annees, age_mois, certitude) matching each birth date and category."""
-    out = pd.DataFrame({"age_annees": pd.array([pd.NA] * len(birth), dtype="Int64"),
-                        "age_mois": pd.array([pd.NA] * len(birth), dtype="Int64"),
-                        "certitude": pd.Series([pd.NA] * len(birth), dtype="str")},
-                       index=birth.index)
-    for r in table.itertuples(index=False):
-        m = (category == r.categorie) & (birth >= r.ne_du) & (birth <= r.ne_au)
-        out.loc[m, "age_annees"] = r.age_annees
-        out.loc[m, "age_mois"] = r.age_mois
-        out.loc[m, "certitude"] = r.certitude
-    missing = birth.notna() & out["age_annees"].isna()
+    """Rule row (age_annees, age_mois, certitude) matching each birth date and category.
+
+    The birth ranges of a category are contiguous and sorted (checked by :func:`_rules_table`), so
+    each birth date's range is found by binary search.
+    """
+    n = len(birth)
+    years = np.full(n, -1, dtype="int64")
+    months = np.zeros(n, dtype="int64")
+    certainty = np.full(n, None, dtype=object)
+    b = birth.to_numpy(dtype="datetime64[ns]")
+    cat = category.to_numpy(dtype=object)
+    for name, sub in table.groupby("categorie", sort=False):
+        sub = sub.sort_values("ne_du")
+        rows = np.flatnonzero((cat == name) & ~np.isnat(b))
+        if not rows.size:
+            continue
+        starts = sub["ne_du"].to_numpy(dtype="datetime64[ns]")
+        pos = np.searchsorted(starts, b[rows], side="right") - 1
+        ok = pos >= 0
+        ok[ok] = b[rows[ok]] <= sub["ne_au"].to_numpy(dtype="datetime64[ns]")[pos[ok]]
+        hit, at = rows[ok], pos[ok]
+        years[hit] = sub["age_annees"].to_numpy()[at]
+        months[hit] = sub["age_mois"].to_numpy()[at]
+        certainty[hit] = sub["certitude"].to_numpy(dtype=object)[at]
+    found = years >= 0
+    missing = ~np.isnat(b) & ~found
     if missing.any():
-        example = birth[missing].iloc[0]
+        k = int(np.flatnonzero(missing)[0])
         raise ValueError(f"Aucune règle de retraite dans config/retraite.yml pour une naissance le "
-                         f"{example:%d/%m/%Y} (catégorie {category[missing].iloc[0]}).")
-    return out
+                         f"{pd.Timestamp(b[k]):%d/%m/%Y} (catégorie {cat[k]}).")
+    return pd.DataFrame({"age_annees": pd.Series(years, index=birth.index, dtype="Int64").mask(~found),
+                         "age_mois": pd.Series(months, index=birth.index, dtype="Int64").mask(~found),
+                         "certitude": pd.Series(certainty, index=birth.index, dtype="str")},
+                        index=birth.index)
 
 
 def _as_series(x: Any) -> tuple[pd.Series, bool]:
