@@ -207,6 +207,58 @@ def recoverable_cells(constraints: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
+                     tolerance: float = 1e-6) -> np.ndarray:
+    """Which masked entries a reader can work out exactly, knowing that counts are never negative.
+
+    Stronger than :func:`recoverable_cells`: besides exact linear combinations, a masked entry is
+    determined when the published entries and ``constraints`` leave it a single possible value
+    once every entry is non-negative (three masked cells summing to 0 are all 0, and the cell
+    they were protecting is then known). Each masked entry's smallest and largest possible
+    values are found by linear programming.
+
+    Parameters
+    ----------
+    constraints : ndarray, shape (n_constraints, n_entries)
+        Each row ``a`` states ``a @ x == 0`` for the full vector of entries ``x``.
+    values : ndarray, shape (n_entries,)
+        The true entries (only the published ones are used).
+    mask : ndarray of bool, shape (n_entries,)
+    tolerance : float
+        Largest gap between the smallest and largest possible values still called "determined".
+
+    Returns
+    -------
+    ndarray of bool, shape (n_entries,)
+        True for masked entries with a single possible value.
+
+    References
+    ----------
+    Hundepool, A. et al. (2012), *Statistical Disclosure Control*, Wiley, §4.3 (feasibility
+    intervals of suppressed cells).
+    """
+    from scipy.optimize import linprog
+
+    mask = np.asarray(mask, dtype=bool)
+    out = np.zeros(mask.shape, dtype=bool)
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return out
+    A = np.asarray(constraints, dtype=float)
+    v = np.nan_to_num(np.asarray(values, dtype=float))
+    A_masked = A[:, idx]
+    keep = np.abs(A_masked).sum(axis=1) > 0  # constraints among published entries say nothing more
+    A_masked = A_masked[keep]
+    b = -(A[keep][:, ~mask] @ v[~mask])
+    for pos, k in enumerate(idx):
+        c = np.zeros(idx.size)
+        c[pos] = 1.0
+        low = linprog(c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        out[k] = low.status == 0 and high.status == 0 and (-high.fun - low.fun) <= tolerance
+    return out
+
+
 def mask_table(table: pd.DataFrame, threshold: int | None = None, *, mask_zeros: bool = False,
                audit: bool = True) -> TableMask:
     """Primary and secondary masking of a two-way table of agent counts whose margins are published.
@@ -302,7 +354,7 @@ def mask_long_table(df: pd.DataFrame, threshold: int | None = None, *,
                     keys: Sequence[str] = ("date_extraction", "indicateur"),
                     variable: str = "groupe_variable", group: str = "groupe", count: str = "effectif",
                     total: str = "ensemble", masked_columns: Sequence[str] = ("valeur", "effectif"),
-                    mask_zeros: bool = False) -> pd.DataFrame:
+                    mask_zeros: bool = False, publish_totals: bool = False) -> pd.DataFrame:
     """Mask a long tidy table of one-way breakdowns that each add up to an ``ensemble`` row.
 
     Each block of rows sharing ``keys`` holds one total row (``variable == total``) and one or
@@ -328,6 +380,10 @@ def mask_long_table(df: pd.DataFrame, threshold: int | None = None, *,
         Columns blanked (set to missing) on masked rows; those absent from ``df`` are ignored.
     mask_zeros : bool, default False
         Whether rows about 0 agents are primary-masked (see :func:`mask_table`).
+    publish_totals : bool, default False
+        Never primary-mask the total rows: counts about the whole staff are published whatever
+        their size (DESIGN §6, e.g. projected retirements per year). The breakdowns below a
+        published total then always get their secondary masking.
 
     Returns
     -------
@@ -348,9 +404,11 @@ def mask_long_table(df: pd.DataFrame, threshold: int | None = None, *,
     n = len(out)
     counts = pd.to_numeric(out[count], errors="coerce").to_numpy(dtype=float)
     mask = _primary_mask(counts, threshold, mask_zeros)
+    is_total = (out[variable].astype(str) == total).to_numpy()
+    if publish_totals:
+        mask &= ~is_total
     if "masque" in out.columns:
         mask |= out["masque"].fillna(False).to_numpy(dtype=bool)
-    is_total = (out[variable].astype(str) == total).to_numpy()
     order = np.zeros(n)
     keys = list(keys)
     blocks = out.groupby(keys, sort=False, dropna=False).indices if keys else {None: np.arange(n)}

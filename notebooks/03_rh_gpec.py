@@ -16,54 +16,52 @@
 # %% tags=["parameters"]
 milestone = "T12"   # jalon : "T0", "T6" ou "T12"
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>, reports/restreinte/<milestone> en diffusion restreinte)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
 
 from ducos_lib import hr, privacy
-from ducos_lib.config import load_config
 from ducos_lib.reports import charts, formats, page, rh
 
-ctx = page.start(milestone, raw_dir, out_dir)
+restreinte = rh.check_level(diffusion) == "restreinte"
+ctx = page.start(milestone, raw_dir, out_dir or rh.default_out_dir(milestone, diffusion))
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 seuil = privacy.confidentiality_threshold()
-cfg_rh = load_config("observatoire")["rh"]
 services = ms.service_labels()
 a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0
 SANS_RH = f"Aucune extraction RH n'est disponible à la date du jalon {milestone} : cette section est vide."
-display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\n\n"
+display(Markdown(f"# {rh.title(milestone, diffusion)}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport décrit les effectifs de la "
                  "commune (à la manière du rapport social unique) et les départs à la retraite à prévoir (GPEC : "
                  "gestion prévisionnelle des emplois et des compétences), pour repérer tôt les métiers fragiles. "
-                 f"Aucun chiffre ne porte sur moins de {seuil} agents : ces cases sont remplacées par "
-                 f"« secret (< {seuil}) »."))
+                 + rh.masking_intro(diffusion)))
+if restreinte:
+    display(page.warning(rh.restricted_notice()))
 
 # %%
-# Calculs (ducos_lib.hr) et tables publiées (DESIGN §4), masquées (DESIGN §6).
+# Calculs (ducos_lib.hr) et tables publiées (DESIGN §4) au niveau de diffusion demandé (DESIGN §6).
 if a_rh:
-    d = ms.rh_agents["date_extraction"].max()
+    pub = hr.publish(ms.rh_agents_historique, ms.rh_absences, level=diffusion)
+    d, indicateurs, departs = pub.date_extraction, pub.indicators, pub.departures
     jalons = rh.milestone_labels(hr.milestone_extractions(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves}))
     d_prec = ([x for x in jalons.values() if x < d] or [None])[-1]
-    indicateurs = hr.indicators_table(ms.rh_agents_historique, ms.rh_absences)
-    departs = hr.departures_table(ms.rh_agents_historique)
-    cumuls = hr.cumulated_departures(hr.departures_table(ms.rh_agents_historique, mask=False), departs, d,
-                                     windows=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
-    pyr = rh.pyramid_table(hr.age_pyramid(ms.rh_agents, d))
-    metiers = rh.jobs_at_risk_table(hr.jobs_at_risk(ms.rh_agents, d, mask=True))
-    page.write_table(pyr, out_dir, "rh_pyramide")
-    page.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
+    tables = rh.published_tables(pub)
+    pyr = tables["rh_pyramide"]
 else:
-    indicateurs = pd.DataFrame(columns=hr.INDICATOR_COLUMNS)
-    departs = pd.DataFrame(columns=hr.DEPARTURE_COLUMNS)
-page.write_table(indicateurs, out_dir, "rh_indicateurs")
-_ = page.write_table(departs, out_dir, "rh_departs_projetes")
+    tables = {"rh_indicateurs": pd.DataFrame(columns=hr.INDICATOR_COLUMNS),
+              "rh_departs_projetes": pd.DataFrame(columns=hr.DEPARTURE_COLUMNS)}
+for nom, table in tables.items():
+    page.write_table(table, out_dir, nom)
 
 # %%
-page.key_findings(rh.key_findings(indicateurs, d, cumulated=cumuls, jobs=metiers, previous_date=d_prec) if a_rh
-                else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
-                      "ce rapport ne contient pas d'indicateur RH."])
+page.key_findings(rh.key_findings(indicateurs, d, cumulated=pub.cumulated, jobs=pub.jobs, previous_date=d_prec,
+                                  n_single_holder_posts=pub.n_single_holder_posts,
+                                  n_small_jobs=pub.n_small_jobs_at_risk, threshold=pub.threshold) if a_rh
+                  else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
+                        "ce rapport ne contient pas d'indicateur RH."])
 
 # %% [markdown]
 # ## Structure des effectifs
@@ -91,15 +89,15 @@ else:
 # ## Pyramide des âges
 #
 # Âge en années révolues à la date de l'extraction, par tranches de 5 ans : hommes à gauche, femmes à droite.
-# Une tranche extrême de moins de 5 agents est regroupée avec sa voisine ; une case de moins de 5 agents n'est
-# pas dessinée (mention « < 5 »).
 
 # %%
 if not a_rh or pyr.empty:
     display(page.note(SANS_RH))
 else:
     display(page.figure(charts.age_pyramid(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
-                          alt=rh.alt_pyramid(pyr, d)))
+                        alt=rh.alt_pyramid(pyr, d)))
+    if rh.pyramid_note(diffusion):
+        display(page.note(rh.pyramid_note(diffusion)))
 
 # %% [markdown]
 # ## Absentéisme et rotation
@@ -186,42 +184,47 @@ else:
     annuels = rh.departures_by_year(departs, d)
     display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=rh.alt_departures(annuels)))
     display(page.table(annuels, caption="Départs à la retraite projetés par année (ensemble des agents)",
-                           columns={"groupe": "Hypothèse"},
-                           formatters={c: rh.masked_format(0, short=True) for c in annuels.columns if c != "groupe"}))
-    vue = rh.departures_by_year(departs, d, groupe_variable="categorie", scenario="age_legal")
-    display(page.table(vue, caption="Départs projetés à l'âge légal par catégorie",
-                           columns={"groupe": "Catégorie"},
+                       columns={"groupe": "Hypothèse"},
+                       formatters={c: rh.masked_format(0, short=True) for c in annuels.columns if c != "groupe"}))
+    for variable in ("service", "categorie", "filiere", "metier") if restreinte else ("categorie",):
+        vue = rh.departures_by_year(departs, d, groupe_variable=variable, scenario="age_legal", service_labels=services)
+        if variable == "metier":  # only the métiers with a departure within the horizon
+            vue = vue[vue.drop(columns="groupe").sum(axis=1) > 0]
+        display(page.table(vue, caption=f"Départs projetés à l'âge légal par {rh.VARIABLE_LABELS[variable].lower()}",
+                           columns={"groupe": rh.VARIABLE_LABELS[variable]},
                            formatters={c: rh.masked_format(0, short=True) for c in vue.columns if c != "groupe"}))
-    display(page.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
-                        "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
-                        "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
+    display(page.note(rh.departures_note(diffusion)))
 
 # %% [markdown]
 # ## Métiers à risque
 #
 # Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
-# les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans.
+# les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans
+# (années civiles de la projection : l'année de l'extraction et les suivantes).
 
 # %%
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    vue = rh.jobs_at_risk_view(metiers, reason="part_elevee").drop(columns="motif")
-    display(page.table(vue, caption=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
-                                        f"(au {formats.date(d)}, hypothèse de l'âge légal)",
-                           columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
-                                     "part_departs_fenetre": "Part des agents du métier"},
-                           formatters={"effectif": rh.masked_format(0, short=True),
-                                             "departs_fenetre": rh.masked_format(0, short=True),
-                                             "part_departs_fenetre": rh.masked_format(0, pct=True, short=True)})
-            if len(vue) else page.note("Aucun métier de plusieurs agents n'est signalé."))
-    uniques = rh.jobs_at_risk_view(metiers, reason="agent_unique")["metier"]
-    display(Markdown(f"**Métiers tenus par un seul agent dont le départ est projeté dans les 10 ans "
-                     f"({formats.number(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
-                     "Aucun métier tenu par un seul agent n'est concerné par un départ dans les 10 ans."))
-    display(page.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
-                        "concerne une seule personne, dont rien d'autre n'est publié : le signalement invite à organiser "
-                        "la transmission des savoirs (binôme, documentation des procédures, recrutement anticipé)."))
+    vue = rh.jobs_at_risk_view(tables["rh_metiers_a_risque"], reason="tous" if restreinte else "part_elevee")
+    display(page.table(vue.drop(columns="motif") if not restreinte else vue,
+                       caption=f"Métiers signalés à risque de départs à la retraite (au {formats.date(d)}, "
+                               "hypothèse de l'âge légal)",
+                       columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
+                                "part_departs_fenetre": "Part des agents du métier",
+                                "departs_horizon": "Départs dans les 10 ans", "motif": "Motif"},
+                       formatters={"effectif": rh.masked_format(0, short=True),
+                                   "departs_fenetre": rh.masked_format(0, short=True),
+                                   "part_departs_fenetre": rh.masked_format(0, pct=True),
+                                   "departs_horizon": rh.masked_format(0, short=True)})
+            if len(vue) else page.note(f"Aucun métier d'au moins {seuil} agents n'est signalé."))
+    if restreinte and len(pub.single_holder_posts):
+        display(page.table(rh.single_holder_view(pub.single_holder_posts, service_labels=services),
+                           caption="Postes tenus par un seul agent dont le titulaire peut partir dans les 10 ans",
+                           columns={"metier": "Métier", "service": "Service", "categorie": "Catégorie",
+                                    "annee_depart_age_legal": "Départ possible (âge légal)",
+                                    "annee_depart_age_observe": "Départ à l'âge moyen observé"}))
+    display(page.note(rh.jobs_note(diffusion, pub.n_single_holder_posts, pub.n_small_jobs_at_risk)))
 
 # %% [markdown]
 # ## Méthodologie
@@ -256,16 +259,15 @@ else:
 # les limites d'âge de la catégorie active sont une hypothèse. **Ces règles peuvent encore changer après 2027**
 # (fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
 # observé provient des statistiques de la CNRACL.
+#
+# **Fenêtres de la GPEC.** Les départs sont projetés par année civile, de l'année de l'extraction (qui compte aussi
+# les agents ayant déjà atteint l'âge de départ) aux 9 suivantes ; « dans les 5 ans » désigne les 5 premières de ces
+# années, « dans les 10 ans » toutes, comme dans la table rh_departs_projetes.csv.
 
 # %%
 if a_rh:
-    display(page.note(rh.inferred_rules_sentence(hr.inferred_rule_count(ms.rh_agents, d))))
-
-# %% [markdown]
-# **Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
-# inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour qu'on ne
-# puisse pas retrouver la première par différence avec le total. Dans la pyramide, les tranches extrêmes trop
-# peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
+    display(page.note(rh.inferred_rules_sentence(pub.n_inferred_rule)))
+display(Markdown(rh.confidentiality_paragraph(diffusion)))
 
 # %%
 ctx.provenance()

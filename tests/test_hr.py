@@ -320,14 +320,19 @@ def test_projection_counts(gpec, regles):
 def test_projection_table_masked(gpec, regles):
     t = hr.departures_table(gpec, horizon=3, rules=regles, threshold=3)
     assert list(t.columns) == hr.DEPARTURE_COLUMNS
-    pub = t[~t.masque]
+    # DESIGN §6 (copil): the whole staff's yearly counts are published in full (1, 1, 2 at the
+    # legal age, see test_projection_counts) ...
+    ens = t[(t.groupe_variable == "ensemble") & (t.scenario == "age_legal")]
+    assert not ens.masque.any() and ens.departs.tolist() == [1, 1, 2]
+    # ... finer cells of 1 to threshold - 1 departures are not.
+    pub = t[~t.masque & (t.groupe_variable != "ensemble")]
     assert not ((pub.departs > 0) & (pub.departs < 3)).any()
     assert t.loc[t.masque, "departs"].isna().all()
 
 
 def test_jobs_at_risk(gpec, regles):
     r = hr.jobs_at_risk(gpec, P, rules=regles).set_index("metier")
-    # Window 5 years: departures on or before 2030-06-30; horizon 10: on or before 2035-06-30.
+    # Window 5 years = the projected calendar years 2025..2029; horizon 10 = 2025..2034.
     assert r.loc["jardinier", ["effectif", "departs_fenetre"]].tolist() == [2, 2]
     assert r.loc["jardinier", "risque_part_elevee"] and not r.loc["jardinier", "risque_agent_unique"]
     assert r.loc["secretaire", "risque_part_elevee"] and r.loc["secretaire", "risque_agent_unique"]
@@ -389,8 +394,32 @@ def _departs(valeurs, scenario="age_legal", annee0=2026):
 ])
 def test_cumulated_departures_never_reveal_a_masked_year(valeurs, attendu):
     brut = _departs(valeurs)
-    masque = hr.mask_departures(brut, threshold=5)
+    masque = hr.mask_departures(brut, threshold=5, publish_whole_staff=False)
     c = hr.cumulated_departures(brut, masque, "2026-11-30")
     got = [None if m else v for v, m in zip(c.departs, c.masque)]
     assert got == attendu
     assert c.annee_fin.tolist() == [2030, 2035]
+
+
+def test_pool_small_groups():
+    # below 5: B (2) and C (1) pooled; 3 agents is still too few: the smallest other group (D, 7) joins
+    assert hr.pool_small_groups({"A": 12, "B": 2, "C": 1, "D": 7}, 5) == {
+        "A": "A", "B": hr.AUTRES, "C": hr.AUTRES, "D": hr.AUTRES}
+    # a pool already large enough stays as it is
+    assert hr.pool_small_groups({"A": 12, "B": 3, "C": 4}, 5) == {"A": "A", "B": hr.AUTRES, "C": hr.AUTRES}
+    assert hr.pool_small_groups({"A": 12, "B": 6}, 5) == {"A": "A", "B": "B"}
+    # every group pooled: the breakdown would repeat the ensemble, it is not published
+    assert hr.pool_small_groups({"A": 3, "B": 4}, 5) is None
+
+
+def test_jobs_windows_are_sums_of_the_projected_years(gpec, regles):
+    """departs_fenetre and departs_horizon add up the métier's rows of rh_departs_projetes."""
+    t = hr.project_departures(gpec, P, rules=regles)
+    j = hr.jobs_at_risk(gpec, P, rules=regles).set_index("metier")
+    m = t[(t.scenario == "age_legal") & (t.groupe_variable == "metier")]
+    for metier, sub in m.groupby("groupe"):
+        years = sub.sort_values("annee").departs.tolist()
+        assert j.loc[metier, "departs_fenetre"] == sum(years[:5]), metier
+        assert j.loc[metier, "departs_horizon"] == sum(years), metier
+    # comptable (B6) leaves 2029-05-01: in the 5th projected year (2029), inside the window
+    assert j.loc["comptable", "departs_fenetre"] == 1

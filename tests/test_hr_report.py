@@ -42,6 +42,9 @@ def test_masked_format():
     assert rh.masked_format(1)(np.nan) == "secret (< 5)"
     assert rh.masked_format(0, short=True, threshold=3)(None) == "< 3"
     assert rh.masked_format(1, pct=True)(12.345) == f"12,3{nb}%"
+    # a masked percentage is "secret", never "< 5" (it would read as "less than 5 %")
+    assert rh.masked_format(1, pct=True)(np.nan) == "secret"
+    assert rh.masked_format(0, pct=True, short=True)(None) == "secret"
     assert rh.masked_format(1, signed=True)(-2.5) == "−2,5"
     assert rh.masked_format(1, signed=True)(0.26) == "+0,3"
     assert rh.masked_format(1, auto=True)(264.0) == "264"

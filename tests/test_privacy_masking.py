@@ -8,6 +8,7 @@ import pytest
 
 from ducos_lib.privacy import (
     confidentiality_threshold,
+    determined_cells,
     mask_long_table,
     mask_table,
     recoverable_cells,
@@ -184,3 +185,34 @@ def test_long_table_masked_total_and_existing_flags():
     df["masque"] = [False, False, True, False]  # H masked upstream
     out = mask_long_table(df, threshold=5)
     assert out.masque.tolist() == [False, False, True, True]  # X (next smallest) added
+
+
+def test_determined_cells_uses_non_negativity():
+    # x0 + x1 + x2 = 0 (a published total of 0 over three masked cells) and x2 + x3 = 1 (x3 masked,
+    # total 1 published): every x is >= 0, so x0 = x1 = x2 = 0, then x3 = 1. No exact linear
+    # combination gives them, so recoverable_cells does not see it.
+    A = np.array([[1, 1, 1, 0, -1, 0],
+                  [0, 0, 1, 1, 0, -1]], dtype=float)
+    values = np.array([0, 0, 0, 1, 0, 1], dtype=float)
+    mask = np.array([True, True, True, True, False, False])
+    assert not recoverable_cells(A, mask).any()
+    assert determined_cells(A, values, mask).tolist() == [True, True, True, True, False, False]
+    # with a total of 2 over the first three, each masked cell can take several values
+    values = np.array([1, 1, 0, 1, 2, 1], dtype=float)
+    assert not determined_cells(A, values, mask).any()
+    # an exactly recoverable cell is determined too: x0 + x1 = 5 with x1 published
+    A = np.array([[1, 1, -1]], dtype=float)
+    assert determined_cells(A, np.array([2.0, 3.0, 5.0]), np.array([True, False, False])).tolist() == [
+        True, False, False]
+
+
+def test_long_table_totals_published_for_the_whole_staff():
+    # 2 departures in the year for the whole staff: published; the service breakdown is masked
+    # (A 2 primary, B 0 secondary) so that 2 - B does not give A.
+    df = _long({("d", "departs"): {"service": {"A": 2, "B": 0, "C": 0}}})
+    out = mask_long_table(df, threshold=5, publish_totals=True)
+    assert out.masque.tolist() == [False, True, True, False]
+    assert out.valeur.iloc[0] == 2
+    # without it the total (2) is masked and nothing below needs a complementary cell
+    out = mask_long_table(df, threshold=5)
+    assert out.masque.tolist() == [True, True, False, False]

@@ -5,7 +5,9 @@ tables of report 03 live in :mod:`ducos_lib.reports.rh`.
 
 - :mod:`.indicators`: RSU indicators of an extraction, the age pyramid, their masking;
 - :mod:`.retirement`: retirement rules (``config/retraite.yml``) and each agent's dates;
-- :mod:`.gpec`: retirements projected per year and group, jobs at risk, cumulated totals.
+- :mod:`.gpec`: retirements projected per year and group, jobs at risk, cumulated totals;
+- :mod:`.diffusion`: every table of a milestone at one level of diffusion (``copil`` masked as
+  DESIGN §6 says, ``restreinte`` unmasked), :func:`publish`.
 
 Inputs are the processed datasets of ``docs/processed_data.md``:
 
@@ -66,15 +68,20 @@ from ._base import (
     present_on,
     window_12_months,
 )
+from .diffusion import LEVELS, SINGLE_HOLDER_COLUMNS, HRPublication, publish, single_holder_posts
 from .gpec import (
+    AUTRES,
     JOBS_AT_RISK_COLUMNS,
     cumulated_departures,
     departures_table,
     jobs_at_risk,
     mask_departures,
+    pool_departures,
+    pool_small_groups,
     project_departures,
 )
 from .indicators import (
+    SHARE_INDICATORS,
     absence_days,
     age_pyramid,
     hr_indicators,
@@ -82,6 +89,7 @@ from .indicators import (
     indicators_table,
     mask_indicators,
     published_value,
+    share_numerators,
 )
 from .retirement import (
     RetirementRules,
@@ -93,6 +101,8 @@ from .retirement import (
 )
 
 __all__ = [
+    "AUTRES", "HRPublication", "LEVELS", "SHARE_INDICATORS", "SINGLE_HOLDER_COLUMNS", "pool_departures", "pool_small_groups", "publish",
+    "share_numerators", "single_holder_posts",
     "ABSENCE_REASONS", "BREAKDOWNS", "CIVIL_SERVANT_STATUSES", "DEPARTURE_COLUMNS", "ENSEMBLE", "GPEC_BREAKDOWNS",
     "INDICATOR_COLUMNS", "JOBS_AT_RISK_COLUMNS", "NON_RENSEIGNE", "PERMANENT_STATUSES", "RETIREMENT_CATEGORIES",
     "SCENARIOS", "STATUSES", "RetirementRules", "absence_days", "age_in_months", "age_pyramid",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..privacy import confidentiality_threshold, mask_long_table
@@ -25,6 +26,8 @@ from ._base import (
 from .indicators import per_extraction
 from .retirement import RetirementRules, retirement_dates
 
+#: Group of ``rh_departs_projetes`` pooling the groups of fewer agents than the threshold (copil level).
+AUTRES = "autres"
 JOBS_AT_RISK_COLUMNS = ["metier", "effectif", "departs_fenetre", "part_departs_fenetre", "departs_horizon",
                         "risque_part_elevee", "risque_agent_unique", "a_risque", "masque"]
 
@@ -43,6 +46,43 @@ def _horizon(horizon: int | None, cfg: Mapping[str, Any]) -> int:
     if horizon < 1:
         raise ValueError(f"Horizon de projection invalide : {horizon} (attendu : au moins 1 an).")
     return horizon
+
+
+def pool_small_groups(sizes: Mapping[str, int], threshold: int) -> dict[str, str] | None:
+    """Published group of each group of a breakdown: itself, or :data:`AUTRES` when too small.
+
+    Parameters
+    ----------
+    sizes : mapping
+        Group → number of agents present.
+    threshold : int
+        Groups of fewer agents are pooled.
+
+    Returns
+    -------
+    dict or None
+        Group → published group. The pool holds every group below ``threshold``; while it holds
+        fewer than ``threshold`` agents, the smallest other group joins it (so that no pool is one
+        small group under another name). None when every group ends in the pool: the breakdown
+        would only repeat the ensemble and is not published.
+
+    Examples
+    --------
+    >>> pool_small_groups({"A": 12, "B": 2, "C": 1, "D": 7}, 5)
+    {'A': 'A', 'B': 'autres', 'C': 'autres', 'D': 'autres'}
+    >>> pool_small_groups({"A": 12, "B": 6}, 5)
+    {'A': 'A', 'B': 'B'}
+    """
+    sizes = dict(sizes)
+    pooled = {g for g, n in sizes.items() if n < threshold}
+    if not pooled:
+        return {g: g for g in sizes}
+    regular = sorted((g for g in sizes if g not in pooled), key=lambda g: (sizes[g], str(g)))
+    while sum(sizes[g] for g in pooled) < threshold and regular:
+        pooled.add(regular.pop(0))
+    if not regular:
+        return None
+    return {g: (AUTRES if g in pooled else g) for g in sizes}
 
 
 def project_departures(agents: pd.DataFrame, date_extraction: Any, *, horizon: int | None = None,
@@ -100,28 +140,84 @@ def project_departures(agents: pd.DataFrame, date_extraction: Any, *, horizon: i
         year = _projected_year(dates[f"date_depart_{s}"], d)
         for gv in (ENSEMBLE, *breakdowns):
             key = pd.Series(ENSEMBLE, index=pres.index) if gv == ENSEMBLE else pres[gv]
-            counts = pd.crosstab(key, year).reindex(columns=years, fill_value=0) if len(pres) else None
-            for g in sorted(pd.unique(key)):
-                for a in years:
-                    n = int(counts.loc[g, a]) if counts is not None and g in counts.index else 0
-                    rows.append({"scenario": s, "annee": a, "groupe_variable": gv, "groupe": str(g), "departs": n})
+            groups = sorted(pd.unique(key))
+            counts = (pd.crosstab(key, year).reindex(index=groups, columns=years, fill_value=0).to_numpy()
+                      if len(pres) else np.zeros((len(groups), len(years)), dtype=int))
+            for i, g in enumerate(groups):
+                for j, a in enumerate(years):
+                    rows.append({"scenario": s, "annee": a, "groupe_variable": gv, "groupe": str(g),
+                                 "departs": int(counts[i, j])})
     out = dated_table(rows, d, ["scenario", "annee", "groupe_variable", "groupe", "departs"],
                       text=("scenario", "groupe_variable", "groupe"), integers=("departs",))
     out["annee"] = out["annee"].astype("int64")
     return out[DEPARTURE_COLUMNS]
 
 
-def mask_departures(table: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
-    """Apply DESIGN §6 masking to an ``rh_departs_projetes`` table.
+def pool_departures(table: pd.DataFrame, agents: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """Pool the groups of fewer agents than ``threshold`` into :data:`AUTRES` in an unmasked table.
 
-    Cells with 1 to ``threshold - 1`` departures are masked (0 is published: it concerns nobody);
-    in each (date, scenario, year) block, a breakdown with exactly one masked group gets the
-    next smallest group masked too, so the ``ensemble`` total does not reveal it. Totals over
-    several years are not part of the table: a report that publishes them must mask a
-    group × year table with :func:`ducos_lib.privacy.mask_table` instead.
+    At the copil level no group about fewer agents than the masking threshold is named in
+    ``rh_departs_projetes``, not even with zero departures (a row of zeros and one small cell
+    would give the year a single-holder post's holder leaves).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Unmasked ``rh_departs_projetes`` (:func:`departures_table` with ``mask=False``).
+    agents : DataFrame
+        The ``rh_agents`` it was computed from (group sizes: agents present on each date).
+    threshold : int, optional
+        Masking threshold (default from configuration).
+
+    Returns
+    -------
+    DataFrame
+        Same columns and order (scenario, breakdown, group, year); each breakdown's small groups
+        summed into :data:`AUTRES` (see :func:`pool_small_groups`), a breakdown that would pool
+        every group left out.
+    """
+    threshold = confidentiality_threshold(threshold)
+    dates = as_datetime(table["date_extraction"])
+    parts = []
+    for d, current, _ in per_extraction(agents, sorted(dates.unique())):
+        pres = present_agents(current, d)
+        block = table[dates == d]
+        for gv in pd.unique(block["groupe_variable"]):
+            sub = block[block["groupe_variable"] == gv]
+            if gv != ENSEMBLE:
+                published = pool_small_groups(pres[gv].value_counts().to_dict(), threshold)
+                if published is None:
+                    continue
+                sub = sub.assign(groupe=sub["groupe"].map(published).astype("str"))
+            parts.append(sub)
+    if not parts:
+        return table.iloc[0:0]
+    out = pd.concat(parts, ignore_index=True)
+    keys = ["date_extraction", "scenario", "annee", "groupe_variable", "groupe"]
+    out = out.groupby(keys, sort=False, as_index=False).agg(departs=("departs", "sum"), masque=("masque", "any"))
+    scenario = {s: i for i, s in enumerate(pd.unique(out["scenario"]))}
+    variable = {v: i for i, v in enumerate(pd.unique(out["groupe_variable"]))}
+    order = pd.DataFrame({"d": out["date_extraction"], "s": out["scenario"].map(scenario),
+                          "v": out["groupe_variable"].map(variable), "g": out["groupe"], "a": out["annee"]})
+    out = out.loc[order.sort_values(["d", "s", "v", "g", "a"], kind="stable").index].reset_index(drop=True)
+    out["departs"] = out["departs"].astype("Int64")
+    return out[DEPARTURE_COLUMNS]
+
+
+def mask_departures(table: pd.DataFrame, threshold: int | None = None, *,
+                    publish_whole_staff: bool = True) -> pd.DataFrame:
+    """Apply the copil masking of DESIGN §6 to an ``rh_departs_projetes`` table.
+
+    The ``ensemble`` rows (departures of the whole staff) are published whatever their count
+    (``publish_whole_staff``). Other cells with 1 to ``threshold - 1`` departures are masked (0
+    is published: it concerns nobody); in each (date, scenario, year) block, a breakdown with
+    exactly one masked group gets the next smallest group masked too, so the ``ensemble`` total
+    does not reveal it. Totals over several years are not part of the table: a report that
+    publishes them must audit them (see :func:`cumulated_departures` and
+    :func:`ducos_lib.hr.diffusion.publish`).
     """
     return mask_long_table(table, threshold, keys=("date_extraction", "scenario", "annee"), count="departs",
-                           masked_columns=("departs",))
+                           masked_columns=("departs",), publish_totals=publish_whole_staff)
 
 
 def departures_table(agents: pd.DataFrame, dates: Iterable[Any] | None = None, *, mask: bool = True,
@@ -135,10 +231,13 @@ def departures_table(agents: pd.DataFrame, dates: Iterable[Any] | None = None, *
     dates : iterable of date-like, optional
         Defaults to every ``date_extraction``; each date uses the latest extraction on or before it.
     mask : bool, default True
-        Apply :func:`mask_departures`.
+        The copil level: groups of fewer agents than ``threshold`` pooled into :data:`AUTRES`
+        (:func:`pool_departures`), then :func:`mask_departures` (whole staff published, small
+        cells masked). False gives every group and every count (the restricted level).
     threshold : int, optional
     **options
-        Passed to :func:`project_departures` (``horizon``, ``scenarios``, ``breakdowns``, ``rules``).
+        Passed to :func:`project_departures` (``horizon``, ``scenarios``, ``breakdowns``, ``rules``,
+        ``config``).
 
     Returns
     -------
@@ -153,7 +252,7 @@ def departures_table(agents: pd.DataFrame, dates: Iterable[Any] | None = None, *
         return empty_table(DEPARTURE_COLUMNS, ["datetime64[ns]", "str", "int64", "str", "str", "Int64", "bool"])
     out = pd.concat(parts, ignore_index=True)
     if mask:
-        out = mask_departures(out, threshold)
+        out = mask_departures(pool_departures(out, agents, threshold), threshold)
     return out[DEPARTURE_COLUMNS]
 
 
@@ -174,9 +273,10 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
         Share of a métier's agents leaving within the window that flags it (default
         ``rh.part_departs_risque``, 0.30).
     window_years : int, optional
-        Window for that share (default ``rh.fenetre_risque_annees``, 5).
+        Window for that share, in projected calendar years (default ``rh.fenetre_risque_annees``, 5).
     horizon : int, optional
-        Horizon for the single-holder rule (default ``rh.horizon_annees``, 10).
+        Horizon for the single-holder rule, in projected calendar years (default
+        ``rh.horizon_annees``, 10).
     only_at_risk : bool, default False
         Keep only flagged métiers.
     mask : bool, default False
@@ -194,11 +294,14 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
 
     Notes
     -----
-    Windows are counted from the extraction date D: a departure is within the window when its
-    date (see :func:`~ducos_lib.hr.retirement.retirement_dates`; already past on D counts) is on
-    or before D + the window. ``risque_part_elevee``: ``departs_fenetre / effectif >=
-    share_threshold``. ``risque_agent_unique``: the métier is held by one agent whose departure
-    falls within the horizon.
+    Windows are the projection's calendar years (:func:`project_departures`): a departure is
+    within a window of k years when its projected year is one of D's year and the k - 1
+    following ones (already past on D counts in D's year). ``departs_fenetre`` and
+    ``departs_horizon`` are therefore sums of the métier's yearly counts of
+    ``rh_departs_projetes``, which lets the copil level audit them against that table.
+    ``risque_part_elevee``: ``departs_fenetre / effectif >= share_threshold``.
+    ``risque_agent_unique``: the métier is held by one agent whose departure falls within the
+    horizon.
     """
     cfg = hr_config(config)
     check_choice(scenario, SCENARIOS, "Scénario")
@@ -208,11 +311,11 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
     horizon = int(horizon if horizon is not None else cfg.get("horizon_annees", 10))
     d = ts(date_extraction)
     pres = present_agents(agents, d)
-    departure = retirement_dates(pres, rules=rules)[f"date_depart_{scenario}"]
+    year = _projected_year(retirement_dates(pres, rules=rules)[f"date_depart_{scenario}"], d)
     df = pd.DataFrame({
         "metier": pres["metier"],
-        "fenetre": (departure <= d + pd.DateOffset(years=window_years)).fillna(False),
-        "horizon": (departure <= d + pd.DateOffset(years=horizon)).fillna(False),
+        "fenetre": (year < d.year + window_years).fillna(False).astype(bool),
+        "horizon": (year < d.year + horizon).fillna(False).astype(bool),
     })
     res = df.groupby("metier", sort=True).agg(effectif=("fenetre", "size"),
                                               departs_fenetre=("fenetre", "sum"),

@@ -231,14 +231,32 @@ def hr_indicators(agents: pd.DataFrame, absences: pd.DataFrame | None, date_extr
     return out[INDICATOR_COLUMNS]
 
 
-def mask_indicators(table: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
-    """Apply DESIGN §6 masking to an ``rh_indicateurs`` table.
+#: Indicators that are shares of agents (in %): ``valeur × effectif / 100`` agents are counted.
+SHARE_INDICATORS = ("part_encadrants", "part_femmes_encadrants", "taux_boe")
 
-    Primary: every row about fewer than ``threshold`` agents (``effectif``). Secondary: in each
-    (date, indicator) block, each breakdown with exactly one masked group gets the group with the
-    next smallest ``effectif`` masked too (see :func:`ducos_lib.privacy.mask_long_table`).
-    Masked rows have ``valeur`` and ``effectif`` empty.
+
+def share_numerators(table: pd.DataFrame) -> pd.Series:
+    """Agents counted by each share of :data:`SHARE_INDICATORS` (``valeur × effectif / 100``); NaN elsewhere."""
+    share = table["indicateur"].isin(SHARE_INDICATORS)
+    values = pd.to_numeric(table["valeur"], errors="coerce") * pd.to_numeric(table["effectif"], errors="coerce")
+    return (values / 100.0).round().where(share).astype("float64")
+
+
+def mask_indicators(table: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """Apply the copil masking of DESIGN §6 to an ``rh_indicateurs`` table.
+
+    Primary: every row about fewer than ``threshold`` agents (``effectif``, the figure's
+    population), and every share of agents (:data:`SHARE_INDICATORS`) whose numerator counts 1 to
+    ``threshold - 1`` agents (a share of 1 manager in 8 agents is a figure about one person).
+    Secondary: in each (date, indicator) block, each breakdown with exactly one masked group gets
+    the group with the next smallest ``effectif`` masked too (see
+    :func:`ducos_lib.privacy.mask_long_table`). Masked rows have ``valeur`` and ``effectif`` empty.
     """
+    threshold = confidentiality_threshold(threshold)
+    numerators = share_numerators(table)
+    few = (numerators > 0) & (numerators < threshold)
+    flagged = table["masque"].fillna(False).astype(bool) if "masque" in table else False
+    table = table.assign(masque=few | flagged)
     return mask_long_table(table, threshold, keys=("date_extraction", "indicateur"), count="effectif",
                            masked_columns=("valeur", "effectif"))
 

@@ -9,6 +9,7 @@ figures themselves come from :mod:`ducos_lib.hr`. Indicator labels come from the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from .. import hr
 from ..hr._base import as_datetime, check_choice, hr_config, ts
+from ..config import path_setting
 from ..privacy import confidentiality_threshold
 from ..registry import load_registry
 from .formats import NBSP, date, number, percent
@@ -53,6 +55,8 @@ def group_label(groupe_variable: str, groupe: str, service_labels: Mapping[str, 
         return "Non renseigné"
     if groupe_variable == hr.ENSEMBLE:
         return "Ensemble"
+    if g == hr.AUTRES:
+        return "Autres (petits effectifs regroupés)"
     if groupe_variable == "statut":
         return STATUS_LABELS.get(g, g)
     if groupe_variable == "sexe":
@@ -298,7 +302,7 @@ def jobs_at_risk_view(jobs: pd.DataFrame, *, reason: str = "tous") -> pd.DataFra
     -------
     DataFrame
         ``metier``, ``effectif``, ``departs_fenetre``, ``part_departs_fenetre`` (in %),
-        ``motif`` (French). A single-holder métier shows only the single-holder reason (it
+        ``departs_horizon``, ``motif`` (French). A single-holder métier shows only the single-holder reason (it
         says the least about the person). No agent-level detail is shown.
     """
     check_choice(reason, ("tous", "part_elevee", "agent_unique"), "Motif")
@@ -313,6 +317,7 @@ def jobs_at_risk_view(jobs: pd.DataFrame, *, reason: str = "tous") -> pd.DataFra
         "effectif": pd.to_numeric(r["effectif"], errors="coerce").astype("float64"),
         "departs_fenetre": pd.to_numeric(r["departs_fenetre"], errors="coerce").astype("float64"),
         "part_departs_fenetre": 100.0 * pd.to_numeric(r["part_departs_fenetre"], errors="coerce").astype("float64"),
+        "departs_horizon": pd.to_numeric(r["departs_horizon"], errors="coerce").astype("float64"),
         "motif": [_shown_reason(m, bool(u)) for m, u in zip(r["motif"].astype("str"), r["risque_agent_unique"])],
     }).reset_index(drop=True)
 
@@ -367,7 +372,8 @@ def inferred_rules_sentence(count: int, *, threshold: int | None = None) -> str:
 
 def key_findings(indicators: pd.DataFrame, date_extraction: Any, *, cumulated: pd.DataFrame | None = None,
                  jobs: pd.DataFrame | None = None, previous_date: Any | None = None,
-                 config: Mapping[str, Any] | None = None) -> list[str]:
+                 config: Mapping[str, Any] | None = None, n_single_holder_posts: int | None = None,
+                 n_small_jobs: int = 0, threshold: int | None = None) -> list[str]:
     """Key findings of the HR report, in French, computed from the published (masked) figures.
 
     Parameters
@@ -379,11 +385,19 @@ def key_findings(indicators: pd.DataFrame, date_extraction: Any, *, cumulated: p
     cumulated : DataFrame, optional
         :func:`ducos_lib.hr.cumulated_departures` of that date.
     jobs : DataFrame, optional
-        :func:`ducos_lib.hr.jobs_at_risk` of that date.
+        :func:`ducos_lib.hr.jobs_at_risk` of that date (at the copil level, the named métiers).
     previous_date : date-like, optional
         Earlier extraction to compare with (the previous milestone's).
     config : mapping, optional
         The ``rh`` section of ``observatoire.yml`` (``obligation_boe``).
+    n_single_holder_posts : int, optional
+        Single-holder posts at risk when ``jobs`` does not list them (copil level); default:
+        counted in ``jobs``.
+    n_small_jobs : int
+        Other jobs at risk left out of ``jobs`` (copil level: fewer agents than the threshold).
+    threshold : int, optional
+        The copil masking threshold: a share of the staff is not given when it counts fewer
+        agents. None (restricted level) gives every share.
 
     Returns
     -------
@@ -463,20 +477,23 @@ def key_findings(indicators: pd.DataFrame, date_extraction: Any, *, cumulated: p
                 continue
             n_legal = c.loc["age_legal", "departs"]
             s = (f"D'ici fin {int(c.loc['age_legal', 'annee_fin'])}, {_plural(n_legal, 'agent')} "
-                 f"{'pourraient' if n_legal >= 2 else 'pourrait'} partir à la retraite à l'âge légal "
-                 f"({_pct(100 * n_legal / count, 0)} de l'effectif actuel)")
+                 f"{'pourraient' if n_legal >= 2 else 'pourrait'} partir à la retraite à l'âge légal")
+            if threshold is None or not 0 < n_legal < threshold:  # a share of fewer agents is not given
+                s += f" ({_pct(100 * n_legal / count, 0)} de l'effectif actuel)"
             if "age_observe" in c.index and not c.loc["age_observe", "masque"]:
                 s += f", {number(c.loc['age_observe', 'departs'])} si chacun part à l'âge moyen observé"
             sentences.append(s + ".")
             break  # the shortest publishable window is the most useful finding
 
-    if jobs is not None and len(jobs):
+    if jobs is not None:
         risk = jobs[jobs["a_risque"].astype(bool)]
-        if len(risk) == 0:
+        listed_single = risk["risque_agent_unique"].astype(bool)
+        single = int(listed_single.sum()) if n_single_holder_posts is None else int(n_single_holder_posts)
+        total = int((~listed_single).sum()) + int(n_small_jobs) + single
+        if total == 0:
             sentences.append("Aucun métier n'est signalé à risque de départs à la retraite.")
         else:
-            single = int(risk["risque_agent_unique"].astype(bool).sum())
-            s = (f"{_plural(len(risk), 'métier')} {'sont signalés' if len(risk) >= 2 else 'est signalé'} "
+            s = (f"{_plural(total, 'métier')} {'sont signalés' if total >= 2 else 'est signalé'} "
                  f"à risque de départs à la retraite")
             if single:
                 s += (f", dont {number(single)} tenu{'s' if single >= 2 else ''} par un seul agent "
@@ -557,9 +574,14 @@ def masked_format(decimals: int = 0, *, pct: bool = False, signed: bool = False,
         Whole numbers without decimals (a headcount next to an age in one column).
     short : bool
         Mark ``"< 5"`` (dense tables) instead of ``"secret (< 5)"``.
+
+    Notes
+    -----
+    A masked percentage is always marked ``"secret"``: ``"< 5"`` next to a share would read as
+    "less than 5 %" (and the share may be masked for its numerator or its denominator).
     """
     s = confidentiality_threshold(threshold)
-    mark = f"< {s}" if short else f"secret (< {s})"
+    mark = "secret" if pct else f"< {s}" if short else f"secret (< {s})"
 
     def fmt(v: Any) -> str:
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
@@ -572,3 +594,151 @@ def masked_format(decimals: int = 0, *, pct: bool = False, signed: bool = False,
         return text + (NBSP + "%" if pct else "")
 
     return fmt
+
+
+# ---------------------------------------------------------------------------------------------
+# The two levels of diffusion (DESIGN §6): published tables and what the report says about them
+# ---------------------------------------------------------------------------------------------
+
+RESTRICTED_NOTICE = (
+    "<strong>Diffusion restreinte.</strong> Ce rapport est destiné à la direction des ressources humaines et au "
+    "comité technique (CoTA) : il donne la GPEC détaillée sans masquage (effectifs de moins de {seuil} agents, "
+    "départs par service, catégorie, filière et métier, postes tenus par un seul agent avec l'année où leur "
+    "titulaire peut partir). Il ne doit pas être transmis au comité de pilotage ni diffusé au-delà ; la version "
+    "du comité de pilotage est publiée séparément."
+)
+
+
+def default_out_dir(milestone: str, level: str) -> Path | None:
+    """Output folder of a report run directly (papermill, JupyterLab) without ``out_dir``.
+
+    None at the copil level (the usual ``reports/<milestone>``); ``reports/restreinte/<milestone>``
+    at the restricted level, so that a restricted run never writes into the copil folder.
+    """
+    if check_level(level) == "copil":
+        return None
+    return path_setting("reports_dir") / "restreinte" / milestone
+
+
+def check_level(level: str) -> str:
+    """``level`` when it is a level of diffusion (``copil``, ``restreinte``), else a French error."""
+    return check_choice(level, hr.LEVELS, "Niveau de diffusion")
+
+
+def title(milestone: str, level: str) -> str:
+    """The report's title, marked at the restricted level."""
+    base = f"Ressources humaines et GPEC — jalon {milestone}"
+    return base + (" — diffusion restreinte" if check_level(level) == "restreinte" else "")
+
+
+def restricted_notice(threshold: int | None = None) -> str:
+    """The warning that opens the restricted report (simple HTML)."""
+    return RESTRICTED_NOTICE.format(seuil=confidentiality_threshold(threshold))
+
+
+def masking_intro(level: str, threshold: int | None = None) -> str:
+    """The introduction's sentence on masking, by level."""
+    if check_level(level) == "restreinte":
+        return ("Aucun chiffre n'est masqué dans cette version : elle contient des informations sur de très petits "
+                "groupes d'agents.")
+    s = confidentiality_threshold(threshold)
+    return (f"Aucun chiffre ne porte sur moins de {s} agents : ces cases sont remplacées par « secret (< {s}) » "
+            "(« secret » pour un pourcentage) ; seuls les départs à la retraite de l'ensemble des agents sont "
+            "publiés en totalité.")
+
+
+def pyramid_note(level: str, threshold: int | None = None) -> str | None:
+    """What the pyramid hides at the copil level (None at the restricted level)."""
+    if check_level(level) == "restreinte":
+        return None
+    s = confidentiality_threshold(threshold)
+    return (f"Une tranche extrême de moins de {s} agents est regroupée avec sa voisine ; une case de moins de {s} "
+            f"agents n'est pas dessinée (mention « < {s} »).")
+
+
+def departures_note(level: str, threshold: int | None = None) -> str:
+    """The note under the projected departures, by level."""
+    if check_level(level) == "restreinte":
+        return ("Détail complet, sans masquage : les tableaux ci-dessus et la table rh_departs_projetes.csv de ce "
+                "dossier restreint donnent les départs projetés par service, catégorie, filière et métier, sous les "
+                "deux hypothèses.")
+    s = confidentiality_threshold(threshold)
+    return (f"Les départs de l'ensemble des agents sont publiés en totalité : ils concernent le personnel dans son "
+            f"ensemble. Dans le détail, « < {s} » signale moins de {s} départs (chiffre masqué, avec une seconde case "
+            f"si besoin pour qu'on ne puisse pas le retrouver par différence) et les groupes de moins de {s} agents "
+            "sont regroupés en « Autres ». Le détail par service, filière et métier, sous les deux hypothèses, figure "
+            "dans la table rh_departs_projetes.csv ; le détail non masqué est réservé à la diffusion restreinte.")
+
+
+def jobs_note(level: str, n_single_holder_posts: int, n_small_jobs: int, *, threshold: int | None = None,
+              config: Mapping[str, Any] | None = None) -> str:
+    """What the report says about the jobs at risk it does not list (copil) or about its list (restricted)."""
+    horizon = int(hr_config(config).get("horizon_annees", 10))
+    if check_level(level) == "restreinte":
+        return ("Chaque poste de la liste ci-dessus est tenu par une seule personne : l'année indiquée est celle où "
+                "elle peut partir. Le signalement invite à organiser la transmission des savoirs (binôme, "
+                "documentation des procédures, recrutement anticipé).")
+    s = confidentiality_threshold(threshold)
+    singles = (f"{_plural(n_single_holder_posts, 'poste tenu', 'postes tenus')} par un seul agent dont le titulaire "
+               f"peut partir dans les {horizon} ans" if n_single_holder_posts else
+               f"Aucun poste tenu par un seul agent n'est concerné par un départ dans les {horizon} ans")
+    text = singles + (" : ces postes ne sont pas nommés, car chacun désignerait une personne" if n_single_holder_posts
+                      else "")
+    if n_small_jobs:
+        text += (f" ; {_plural(n_small_jobs, 'autre métier', 'autres métiers')} de moins de {s} agents "
+                 f"{'sont' if n_small_jobs >= 2 else 'est'} aussi signalé{'s' if n_small_jobs >= 2 else ''}, sans "
+                 "être nommé" + ("s" if n_small_jobs >= 2 else ""))
+    return (text + ". Le signalement invite à organiser la transmission des savoirs (binôme, documentation des "
+            "procédures, recrutement anticipé) ; la liste nominative des postes est réservée à la diffusion restreinte.")
+
+
+def single_holder_view(posts: pd.DataFrame, *, service_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The restricted list of single-holder posts (:func:`ducos_lib.hr.single_holder_posts`) for display."""
+    return pd.DataFrame({
+        "metier": posts["metier"].astype("str"),
+        "service": [group_label("service", g, service_labels) for g in posts["service"]],
+        "categorie": [group_label("categorie", g) for g in posts["categorie"]],
+        # years as text: no thousands separator, "–" beyond the horizon
+        "annee_depart_age_legal": [_year(v) for v in posts["annee_depart_age_legal"]],
+        "annee_depart_age_observe": [_year(v) for v in posts["annee_depart_age_observe"]],
+    }).reset_index(drop=True)
+
+
+def _year(v: Any) -> str:
+    return "–" if v is None or pd.isna(v) else str(int(v))
+
+
+def confidentiality_paragraph(level: str, threshold: int | None = None) -> str:
+    """The methodology's paragraph on confidentiality (Markdown), by level."""
+    if check_level(level) == "restreinte":
+        return ("**Confidentialité.** Version à diffusion restreinte (direction des ressources humaines, CoTA) : aucun "
+                "masquage des petits effectifs, liste des postes tenus par un seul agent. Les identifiants restent "
+                "pseudonymisés et seuls l'année et le mois de naissance sont conservés. Cette version est écrite dans "
+                "un dossier séparé et ne doit pas être jointe aux documents du comité de pilotage.")
+    s = confidentiality_threshold(threshold)
+    return (f"**Confidentialité.** Aucun chiffre ne porte sur moins de {s} agents (seuil de `config/observatoire.yml`, "
+            "jamais inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour "
+            "qu'on ne puisse pas retrouver la première par différence avec le total. Un pourcentage dont le numérateur "
+            f"ou le dénominateur compte moins de {s} agents est masqué aussi. Les départs à la retraite de l'ensemble "
+            "des agents sont publiés en totalité (ils concernent le personnel dans son ensemble) ; dans le détail, les "
+            f"groupes de moins de {s} agents sont regroupés en « Autres ». Un métier de moins de {s} agents n'est "
+            "jamais nommé, et un poste tenu par une seule personne encore moins : on en donne le nombre. Les totaux "
+            "des métiers à risque ne sont publiés que s'ils ne permettent de retrouver aucune case masquée des "
+            "départs projetés. Dans la pyramide, les tranches extrêmes trop peu peuplées sont regroupées.")
+
+
+def published_tables(pub: hr.HRPublication, *, config: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
+    """The §4 tables of report 03 at the publication's level, by name (``rh_indicateurs`` …).
+
+    The restricted level adds ``rh_postes_agent_unique`` (single-holder posts and the year their
+    holder can leave); the copil level never lists them.
+    """
+    tables = {
+        "rh_indicateurs": pub.indicators,
+        "rh_departs_projetes": pub.departures,
+        "rh_pyramide": pyramid_table(pub.pyramid),
+        "rh_metiers_a_risque": jobs_at_risk_table(pub.jobs, config=config),
+    }
+    if pub.restricted:
+        tables["rh_postes_agent_unique"] = pub.single_holder_posts
+    return tables
