@@ -722,7 +722,7 @@ def confidentiality_paragraph(level: str, threshold: int | None = None) -> str:
             f"ou le dénominateur compte moins de {s} agents est masqué aussi. Les départs à la retraite de l'ensemble "
             "des agents sont publiés en totalité (ils concernent le personnel dans son ensemble) ; dans le détail, les "
             f"groupes de moins de {s} agents sont regroupés en « Autres ». Un métier de moins de {s} agents n'est "
-            "jamais nommé, et un poste tenu par une seule personne encore moins : on en donne le nombre. Les totaux "
+            "jamais nommé, a fortiori un poste tenu par une seule personne : on en donne le nombre. Les totaux "
             "des métiers à risque ne sont publiés que s'ils ne permettent de retrouver aucune case masquée des "
             "départs projetés. Dans la pyramide, les tranches extrêmes trop peu peuplées sont regroupées.")
 
