@@ -20,7 +20,8 @@ log = logging.getLogger("ducos")
 def _cmd_sample_data(args: argparse.Namespace) -> int:
     from .synthetic import DEFAULT_SEED, write_sample
 
-    written = write_sample(args.out, scale=args.scale, seed=args.seed if args.seed is not None else DEFAULT_SEED)
+    written = write_sample(args.out, scale=args.scale, seed=args.seed if args.seed is not None else DEFAULT_SEED,
+                           cycle=args.cycle)
     print(f"Données synthétiques écrites dans {args.out} ({len(written)} fichiers, échelle {args.scale}).")
     return 0
 
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--scale", type=int, default=1)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--cycle", type=int, default=1, help="cycle du programme (2 : jalons C2-T0, C2-T6, C2-T12)")
     p.set_defaults(func=_cmd_sample_data)
 
     p = sub.add_parser("validate", help="valider et pseudonymiser un dossier de données brutes")

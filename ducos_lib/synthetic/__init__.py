@@ -23,6 +23,7 @@ file                            format  encoding            sep   decimal / date
 ``indicateurs_services.csv``    CSV     UTF-8 with BOM      ``;`` comma, AAAA-MM  1,104
 ``autoevaluations.xlsx``        XLSX    --                  --    Excel dates     340
 ``bilan_seminaire.csv``         CSV     UTF-8               ``,`` JJ/MM/AAAA      60
+``barometre_agents.csv``        CSV     UTF-8               ``;`` JJ/MM/AAAA      308 (2 waves)
 ``LISEZMOI.md``                 text    UTF-8               --    --              (not data)
 ==============================  ======  ==================  ====  ==============  ================
 
@@ -41,6 +42,10 @@ previous extraction (for the first one: in the 12 months before it) with ``date_
 edges of the 12-month windows). Survey fieldwork: the four weeks before each milestone. Immersion
 forms: 5 % pilots in the five weeks before T0, 40 % between T0 and T6, the rest before T12.
 Self-evaluations: "avant" in June-July 2026, "apres" in September-October 2026. Seminar: 2026-10-09.
+Staff barometer (:mod:`._barometer`): waves T0 and T12, answered in the three weeks before the milestone
+by about 55 % of the agents present (35 % in the technical direction, 85-90 % in the resources
+direction and the general direction). ``write_sample(..., cycle=2)`` writes a second cycle
+(:mod:`._cycles`), committed in ``data/raw/sample_cycle2``.
 
 Planted structure (what analyses must find)
 -------------------------------------------
@@ -110,6 +115,7 @@ rh_absences.csv            909  date_fin              ``2026-02-30`` (no such da
 rh_absences.csv           1271  motif                 ``GREVE`` (unknown motif)
 indicateurs_services.csv   366  code_service          ``DSI`` (unknown service)
 autoevaluations.xlsx       206  Note                  ``6`` (out of 1-5)
+barometre_agents.csv       156  Reconnaissance        ``8`` (Likert out of 1-5)
 ========================  ====  ====================  ========================================
 
 ``bilan_seminaire``, ``calendrier``, ``services`` and ``population_reference`` have no invalid row.
@@ -121,6 +127,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._barometer import BAROMETER_HEADER, barometer_rows
 from ._base import (
     _POP_AGE,
     _POP_QUARTIER,
@@ -133,6 +140,7 @@ from ._base import (
     _write_csv,
     _write_xlsx,
 )
+from ._cycles import Cycle
 from ._simulation import (
     _absences,
     _autoeval_rows,
@@ -162,6 +170,7 @@ INVALID_ROWS_SAMPLE: tuple[tuple[str, int, str, str], ...] = (
     ("rh_absences.csv", 1271, "motif", "GREVE"),
     ("indicateurs_services.csv", 366, "code_service", "DSI"),
     ("autoevaluations.xlsx", 206, "Note", "6"),
+    ("barometre_agents.csv", 156, "Reconnaissance", "8"),
 )
 
 
@@ -182,10 +191,11 @@ _AUTO_HEADER = ["Id cadre", "Temps", "Date", "Compétence", "Note"]
 _SEM_HEADER = ["id_participant", "date", "note_organisation", "note_contenu", "note_utilite", "note_globale",
                "commentaire"]
 
-_STREAMS = ("agents", "rh", "absences", "survey", "forms", "indicators", "autoeval", "seminar")
+# New streams go at the end: SeedSequence.spawn(n) gives the same first children whatever n.
+_STREAMS = ("agents", "rh", "absences", "survey", "forms", "indicators", "autoeval", "seminar", "barometer")
 
 
-def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED) -> list[Path]:
+def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED, *, cycle: int = 1) -> list[Path]:
     """Write a synthetic raw folder (every file of DESIGN.md §3, milestones T0, T6, T12).
 
     Parameters
@@ -198,6 +208,10 @@ def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED) -> list[Path
         monthly indicators, single-holder jobs and planted invalid rows do not grow.
     seed : int, default ``DEFAULT_SEED`` (97224)
         Seed of the numpy ``Generator``; the same (scale, seed) gives byte-identical files.
+    cycle : int, default 1
+        Cycle of the programme. From 2 on, the first cycle replayed 52 weeks later per cycle, its
+        milestones named ``C2-T0``, ``C2-T6``, ``C2-T12`` and the calendar given a ``cycle`` column
+        (:mod:`._cycles`); for testing runs that follow the calendar.
 
     Returns
     -------
@@ -216,6 +230,9 @@ def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED) -> list[Path
     """
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
         raise ValueError(f"scale must be an integer >= 1, got {scale!r}")
+    if isinstance(cycle, bool) or not isinstance(cycle, (int, np.integer)) or cycle < 1:
+        raise ValueError(f"cycle must be an integer >= 1, got {cycle!r}")
+    cyc = Cycle(int(cycle))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     children = np.random.SeedSequence(int(seed)).spawn(len(_STREAMS))
@@ -224,12 +241,21 @@ def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED) -> list[Path
     written: list[Path] = []
     invalid: list[tuple[str, int, str, str, str]] = []
 
-    def csv_file(name, header, rows, **kw):
+    def csv_file(name, header, rows, dates=(), wave=None, **kw):
         path = out / name
-        _write_csv(path, header, rows, **kw)
+        _write_csv(path, header, cyc.rows(rows, dates, wave), **kw)
         written.append(path)
 
-    csv_file("calendrier.csv", ["jalon", "date"], [[k, _iso(v)] for k, v in JALONS.items()])
+    def xlsx_file(name, title, header, rows, dates=()):
+        path = out / name
+        _write_xlsx(path, title, header, cyc.rows(rows, dates), date_cols=dates)
+        written.append(path)
+
+    if cyc.number == 1:
+        csv_file("calendrier.csv", ["jalon", "date"], [[k, _iso(v)] for k, v in JALONS.items()])
+    else:
+        csv_file("calendrier.csv", ["jalon", "date", "cycle"],
+                 [[cyc.milestone(k), _iso(cyc.shift(v)), cyc.number] for k, v in JALONS.items()])
     csv_file("services.csv", ["code_service", "libelle", "direction", "alias"],
              [[s.code, s.libelle, s.direction, ";".join(s.alias)] for s in SERVICES])
     pop = [["sexe", k, v] for k, v in _POP_SEXE.items()] + [["tranche_age", k, v] for k, v in _POP_AGE.items()] + \
@@ -247,58 +273,60 @@ def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED) -> list[Path
     invalid.append(("enquete_usagers.csv", i + 2, "Date de réponse", "31/02/2026", "date inexistante"))
     ln = _plant(survey, 0.80, 7, "EAU")
     invalid.append(("enquete_usagers.csv", ln, "Service", "EAU", "service inconnu"))
-    csv_file("enquete_usagers.csv", _SURVEY_HEADER, survey, encoding="cp1252", sep=";", eol="\r\n")
+    csv_file("enquete_usagers.csv", _SURVEY_HEADER, survey, (2,), 1, encoding="cp1252", sep=";", eol="\r\n")
 
     forms = _forms(rngs["forms"], scale, agents)
     ln = _plant(forms, 0.44, 1, "bientôt")
     invalid.append(("fiches_immersion.xlsx", ln, "Date d'immersion", "bientôt", "date illisible"))
-    path = out / "fiches_immersion.xlsx"
-    _write_xlsx(path, "Fiches", _FORM_HEADER, forms, date_cols=(1,))
-    written.append(path)
+    xlsx_file("fiches_immersion.xlsx", "Fiches", _FORM_HEADER, forms, (1,))
 
     rh = _rh_rows(rngs["rh"], agents)
     ln = _plant(rh, 0.45, 4, "31/02/1971")
     invalid.append(("rh_agents.csv", ln, "Date de naissance", "31/02/1971", "date inexistante"))
     ln = _plant(rh, 0.85, 14, "1OO")
     invalid.append(("rh_agents.csv", ln, "Quotité", "1OO", "nombre illisible (lettre O)"))
-    csv_file("rh_agents.csv", _RH_HEADER, rh, encoding="cp1252", sep=";", eol="\r\n")
+    csv_file("rh_agents.csv", _RH_HEADER, rh, (4, 11, 12, 19), encoding="cp1252", sep=";", eol="\r\n")
 
     absences = _absences(rngs["absences"], agents)
     ln = _plant(absences, 0.5, 3, "2026-02-30")
     invalid.append(("rh_absences.csv", ln, "date_fin", "2026-02-30", "date inexistante"))
     ln = _plant(absences, 0.7, 1, "GREVE")
     invalid.append(("rh_absences.csv", ln, "motif", "GREVE", "motif inconnu"))
-    csv_file("rh_absences.csv", ["matricule", "motif", "date_debut", "date_fin"], absences)
+    csv_file("rh_absences.csv", ["matricule", "motif", "date_debut", "date_fin"], absences, (2, 3))
 
     indicators = _indicator_rows(rngs["indicators"])
     ln = _plant(indicators, 0.33, 0, "DSI")
     invalid.append(("indicateurs_services.csv", ln, "code_service", "DSI", "service inconnu"))
-    csv_file("indicateurs_services.csv", ["code_service", "periode", "indicateur", "valeur"], indicators,
+    csv_file("indicateurs_services.csv", ["code_service", "periode", "indicateur", "valeur"], indicators, (1,),
              encoding="utf-8-sig", sep=";")
 
     auto = _autoeval_rows(rngs["autoeval"], agents)
     ln = _plant(auto, 0.6, 4, 6)
     invalid.append(("autoevaluations.xlsx", ln, "Note", "6", "note hors de 1 à 5"))
-    path = out / "autoevaluations.xlsx"
-    _write_xlsx(path, "Autoévaluations", _AUTO_HEADER, auto, date_cols=(2,))
-    written.append(path)
+    xlsx_file("autoevaluations.xlsx", "Autoévaluations", _AUTO_HEADER, auto, (2,))
 
-    csv_file("bilan_seminaire.csv", _SEM_HEADER, _seminar_rows(rngs["seminar"], scale, agents))
+    csv_file("bilan_seminaire.csv", _SEM_HEADER, _seminar_rows(rngs["seminar"], scale, agents), (1,))
+
+    barometer = barometer_rows(rngs["barometer"], agents, JALONS)
+    ln = _plant(barometer, 0.5, 5, "8")
+    invalid.append(("barometre_agents.csv", ln, "Reconnaissance", "8", "note de Likert hors de 1 à 5"))
+    csv_file("barometre_agents.csv", BAROMETER_HEADER, barometer, (1,), 0, sep=";")
 
     path = out / "LISEZMOI.md"
-    path.write_bytes(_lisezmoi(scale, seed, invalid).encode("utf-8"))
+    path.write_bytes(_lisezmoi(scale, seed, invalid, cyc).encode("utf-8"))
     written.append(path)
     return written
 
 
-def _lisezmoi(scale: int, seed: int, invalid) -> str:
+def _lisezmoi(scale: int, seed: int, invalid, cyc: Cycle) -> str:
     lines = [
         "# Données d'exemple (synthétiques)",
         "",
         "Toutes les données de ce dossier sont **fictives** : elles sont produites par",
         f"`ducos sample-data` (`ducos_lib.synthetic.write_sample`, échelle {scale}, graine {seed}).",
         "Les noms, matricules, dates de naissance, téléphones et adresses ne désignent personne.",
-        "Elles imitent les fichiers qu'envoient les services de la mairie de Ducos (jalons T0, T6, T12).",
+        "Elles imitent les fichiers qu'envoient les services de la mairie de Ducos "
+        f"(jalons {', '.join(cyc.milestone(m) for m in JALONS)}).",
         "",
         "| fichier | format | encodage | séparateur | décimales, dates |",
         "|---|---|---|---|---|",
@@ -312,6 +340,7 @@ def _lisezmoi(scale: int, seed: int, invalid) -> str:
         "| indicateurs_services.csv | CSV | UTF-8 avec BOM | `;` | virgule décimale, période AAAA-MM |",
         "| autoevaluations.xlsx | Excel | - | - | dates Excel |",
         "| bilan_seminaire.csv | CSV | UTF-8 | `,` | dates JJ/MM/AAAA |",
+        "| barometre_agents.csv | CSV | UTF-8 | `;` | dates JJ/MM/AAAA, notes 1 à 5 ou NSP |",
         "",
         "Lignes volontairement invalides (pour la quarantaine ; ligne 1 = en-tête) :",
         "",
@@ -319,5 +348,8 @@ def _lisezmoi(scale: int, seed: int, invalid) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [f"| {f} | {ln} | {c} | `{v}` | {why} |" for f, ln, c, v, why in invalid]
+    if cyc.number > 1:
+        lines += ["", f"Cycle {cyc.number} du programme : le premier cycle rejoué {cyc.days // 7} semaines plus tard, "
+                  "pour vérifier que les rapports suivent le calendrier (ce n'est pas la suite du premier cycle)."]
     lines += ["", "Ce fichier n'est pas une donnée : l'ingestion l'ignore.", ""]
     return "\n".join(lines)
