@@ -465,3 +465,32 @@ def changes_from_comparisons(*comparisons: pd.DataFrame | None) -> pd.DataFrame 
         "jalon_a": comparisons["vague_a"].astype(str), "jalon_b": comparisons["vague_b"].astype(str),
         "difference": comparisons["difference"].astype(float), "ic_bas": comparisons["ic_bas"].astype(float),
         "ic_haut": comparisons["ic_haut"].astype(float)})
+
+
+def published_folder(out_dir: Path | str, milestone: str) -> Path:
+    """The milestone's published folder ``OUT/<milestone>`` seen from a notebook's ``out_dir``.
+
+    ``out_dir`` itself when the notebook runs directly (``reports/<milestone>``), the nearest
+    ancestor named after the milestone when the runner gives a scratch folder inside it, else the
+    configured reports folder.
+    """
+    from .config import path_setting
+
+    out = Path(out_dir).resolve()
+    for folder in (out, *out.parents):
+        if folder.name == milestone:
+            return folder
+    return path_setting("reports_dir") / milestone
+
+
+def read_tables(out_dir: Path | str, milestone: str, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The milestone's published tables by name: from ``out_dir/tables`` (tables written by this run or
+    handed over by the runner), else from :func:`published_folder`; absent tables are left out."""
+    out = {}
+    for name in names:
+        for folder in (Path(out_dir), published_folder(out_dir, milestone)):
+            path = folder / "tables" / f"{name}.csv"
+            if path.exists():
+                out[name] = pd.read_csv(path)
+                break
+    return out
