@@ -231,7 +231,7 @@ def comparisons(table: pd.DataFrame, *, reference: str | None = None, alpha: flo
         if wave == reference:
             continue
         b = table.loc[table["vague"] == wave].set_index(keys)
-        both = a.join(b, how="inner", lsuffix="_a", rsuffix="_b")
+        both = a.merge(b, how="inner", left_index=True, right_index=True, suffixes=("_a", "_b"))
         if both.empty:
             continue
         diff = both["estimation_b"] - both["estimation_a"]

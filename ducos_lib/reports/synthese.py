@@ -119,16 +119,17 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
     return findings[:8]
 
 
-def indicator_table(series: pd.DataFrame, signif: dict, first: str) -> str:
-    """The summary indicators across milestones, labels and formats from the registry."""
+def indicator_table(series: pd.DataFrame, signif: dict, first: str, registry=None) -> str:
+    """The summary indicators across milestones, labels and formats from the registry (default: the
+    workspace's)."""
     if series.empty:
         return '<p class="ducos-note">Aucun indicateur disponible.</p>'
-    reg = load_registry()
+    reg = registry if registry is not None else load_registry()
     milestones = [c for c in series.columns if c != "code"]
     head = "".join(f'<th class="num">{esc(m)}</th>' for m in milestones)
     body = []
     for _, row in series.iterrows():
-        code = row["code"]
+        code = reg[row["code"]]
         cells = "".join(f'<td class="num">{value(code, row[m])}</td>' for m in milestones)
         known = [v for v in (row[m] for m in milestones) if pd.notna(v)]
         trend = "–"
@@ -136,9 +137,9 @@ def indicator_table(series: pd.DataFrame, signif: dict, first: str) -> str:
             delta = known[-1] - known[0]
             same = value(code, known[-1]) == value(code, known[0])
             trend = "→ stable" if same else f"{'↗' if delta > 0 else '↘'} {difference(code, delta)}"
-            if code in signif:
-                trend += " (significatif)" if signif[code][1] < ALPHA else " (non significatif)"
-        body.append(f"<tr><td>{esc(reg[code].label)}</td>{cells}<td>{trend}</td></tr>")
+            if code.name in signif:
+                trend += " (significatif)" if signif[code.name][1] < ALPHA else " (non significatif)"
+        body.append(f"<tr><td>{esc(code.label)}</td>{cells}<td>{trend}</td></tr>")
     return (f'<table class="ducos-tableau"><caption>Indicateurs principaux par jalon</caption><thead><tr>'
             f"<th>Indicateur</th>{head}<th>Évolution depuis {esc(first)}</th></tr></thead><tbody>{''.join(body)}"
             "</tbody></table>"
