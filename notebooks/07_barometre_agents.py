@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% tags=["parameters"]
 milestone = "T12"   # jalon du calendrier (calendrier.csv)
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)

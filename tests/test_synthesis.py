@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
-
-import shutil
-
 import yaml
 
 from ducos_lib.registry import load_registry
