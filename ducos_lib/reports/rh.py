@@ -16,11 +16,29 @@ import numpy as np
 import pandas as pd
 
 from .. import hr
-from ..hr._base import as_datetime, check_choice, hr_config, ts
-from ..config import path_setting
+from ..config import load_config, path_setting
 from ..privacy import confidentiality_threshold
 from ..registry import load_registry
 from .formats import NBSP, date, number, percent
+
+
+def _ts(date_like: Any) -> pd.Timestamp:
+    return pd.Timestamp(date_like).normalize()
+
+
+def _as_datetime(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s).astype("datetime64[ns]")
+
+
+def _hr_config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return config if config is not None else load_config("observatoire").get("rh", {})
+
+
+def _check_choice(value: str, allowed: Sequence[str], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} inconnu : {value!r} (valeurs permises : {', '.join(allowed)}).")
+    return value
+
 
 VARIABLE_LABELS = {"statut": "Statut", "categorie": "Catégorie", "filiere": "Filière", "sexe": "Sexe",
                    "service": "Service", "metier": "Métier", "motif": "Motif"}
@@ -101,7 +119,7 @@ def milestone_labels(extractions: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
 # ---------------------------------------------------------------------------------------------
 
 def _at(table: pd.DataFrame, d: pd.Timestamp) -> pd.DataFrame:
-    return table[as_datetime(table["date_extraction"]) == d]
+    return table[_as_datetime(table["date_extraction"]) == d]
 
 
 def structure_table(indicators: pd.DataFrame, date_extraction: Any, groupe_variable: str, *,
@@ -116,8 +134,8 @@ def structure_table(indicators: pd.DataFrame, date_extraction: Any, groupe_varia
         ``masque``. Masked figures are missing (NaN); ``part_effectif`` is masked with the
         headcount it comes from.
     """
-    check_choice(groupe_variable, hr.BREAKDOWNS, "Ventilation")
-    d = ts(date_extraction)
+    _check_choice(groupe_variable, hr.BREAKDOWNS, "Ventilation")
+    d = _ts(date_extraction)
     t = _at(indicators, d)
     value = lambda ind, gv=hr.ENSEMBLE, g=hr.ENSEMBLE: hr.published_value(t, ind, d, groupe_variable=gv, groupe=g)  # noqa: E731
     total = value("effectif")
@@ -164,8 +182,8 @@ def evolution_table(indicators: pd.DataFrame, *, dates: Mapping[str, Any] | None
         previous one (points for rates).
     """
     if dates is None:
-        dates = {date(x): pd.Timestamp(x) for x in sorted(as_datetime(indicators["date_extraction"]).dropna().unique())}
-    labels, stamps = list(dates), [ts(x) for x in dates.values()]
+        dates = {date(x): pd.Timestamp(x) for x in sorted(_as_datetime(indicators["date_extraction"]).dropna().unique())}
+    labels, stamps = list(dates), [_ts(x) for x in dates.values()]
     rows = []
     for ind in followed:
         row: dict[str, Any] = {"indicateur": indicator_label(ind)}
@@ -196,8 +214,8 @@ def group_table(indicators: pd.DataFrame, date_extraction: Any, groupe_variable:
         (its code), missing when masked or not computed for that group (e.g. absenteeism of
         non-permanent agents).
     """
-    check_choice(groupe_variable, hr.BREAKDOWNS, "Ventilation")
-    d = ts(date_extraction)
+    _check_choice(groupe_variable, hr.BREAKDOWNS, "Ventilation")
+    d = _ts(date_extraction)
     t = _at(indicators, d)
     groups = list(dict.fromkeys(t[t["groupe_variable"] == groupe_variable]["groupe"]))
     rows = []
@@ -217,7 +235,7 @@ def absence_by_reason(indicators: pd.DataFrame, date_extraction: Any) -> pd.Data
 
     Sorted by decreasing rate (masked motifs last); the rates add up to ``taux_absenteisme``.
     """
-    d = ts(date_extraction)
+    d = _ts(date_extraction)
     t = _at(indicators, d)
     sel = t[(t["indicateur"] == "taux_absenteisme") & (t["groupe_variable"] == "motif")]
     out = pd.DataFrame({"motif": sel["groupe"].astype("str"),
@@ -237,11 +255,11 @@ def departures_by_year(departures: pd.DataFrame, date_extraction: Any, *, groupe
     (masked) ``rh_departs_projetes`` table are shown: no total is added, so nothing masked can
     be recovered by subtraction.
     """
-    d = ts(date_extraction)
+    d = _ts(date_extraction)
     t = _at(departures, d)
     t = t[t["groupe_variable"] == groupe_variable]
     if groupe_variable != hr.ENSEMBLE:
-        t = t[t["scenario"] == check_choice(scenario or "age_legal", hr.SCENARIOS, "Scénario")]
+        t = t[t["scenario"] == _check_choice(scenario or "age_legal", hr.SCENARIOS, "Scénario")]
         t = t.assign(ligne=[group_label(groupe_variable, g, service_labels) for g in t["groupe"]])
     else:
         t = t.assign(ligne=t["scenario"].map(SCENARIO_LABELS))
@@ -274,7 +292,7 @@ def jobs_at_risk_table(jobs: pd.DataFrame, *, config: Mapping[str, Any] | None =
 
     ``config`` is the ``rh`` section the jobs were flagged with (share, window, horizon).
     """
-    cfg = hr_config(config)
+    cfg = _hr_config(config)
     out = jobs.copy()
     reasons = [_reasons(bool(a), bool(b), cfg) for a, b in zip(out["risque_part_elevee"], out["risque_agent_unique"])]
     out.insert(list(out.columns).index("masque"), "motif", pd.Series(reasons, index=out.index, dtype="str"))
@@ -305,7 +323,7 @@ def jobs_at_risk_view(jobs: pd.DataFrame, *, reason: str = "tous") -> pd.DataFra
         ``departs_horizon``, ``motif`` (French). A single-holder métier shows only the single-holder reason (it
         says the least about the person). No agent-level detail is shown.
     """
-    check_choice(reason, ("tous", "part_elevee", "agent_unique"), "Motif")
+    _check_choice(reason, ("tous", "part_elevee", "agent_unique"), "Motif")
     r = jobs[jobs["a_risque"].astype(bool)]
     single = r["risque_agent_unique"].astype(bool)
     if reason == "part_elevee":
@@ -343,7 +361,7 @@ def _points(gap: float) -> str:
 def boe_sentence(indicators: pd.DataFrame, date_extraction: Any, *,
                  config: Mapping[str, Any] | None = None) -> str | None:
     """French sentence on the employment obligation for disabled workers (None when unpublished)."""
-    cfg = hr_config(config)
+    cfg = _hr_config(config)
     boe = hr.published_value(indicators, "taux_boe", date_extraction)
     if boe is None:
         return None
@@ -404,9 +422,9 @@ def key_findings(indicators: pd.DataFrame, date_extraction: Any, *, cumulated: p
     list of str
         Sentences (plain text, no HTML); a masked or missing figure is left out, never guessed.
     """
-    cfg = hr_config(config)
-    d = ts(date_extraction)
-    p = ts(previous_date) if previous_date is not None else None
+    cfg = _hr_config(config)
+    d = _ts(date_extraction)
+    p = _ts(previous_date) if previous_date is not None else None
     v = lambda ind, gv=hr.ENSEMBLE, g=hr.ENSEMBLE, x=d: hr.published_value(  # noqa: E731
         indicators, ind, x, groupe_variable=gv, groupe=g)
     sentences: list[str] = []
@@ -622,7 +640,7 @@ def default_out_dir(milestone: str, level: str) -> Path | None:
 
 def check_level(level: str) -> str:
     """``level`` when it is a level of diffusion (``copil``, ``restreinte``), else a French error."""
-    return check_choice(level, hr.LEVELS, "Niveau de diffusion")
+    return _check_choice(level, hr.LEVELS, "Niveau de diffusion")
 
 
 def title(milestone: str, level: str) -> str:
@@ -673,7 +691,7 @@ def departures_note(level: str, threshold: int | None = None) -> str:
 def jobs_note(level: str, n_single_holder_posts: int, n_small_jobs: int, *, threshold: int | None = None,
               config: Mapping[str, Any] | None = None) -> str:
     """What the report says about the jobs at risk it does not list (copil) or about its list (restricted)."""
-    horizon = int(hr_config(config).get("horizon_annees", 10))
+    horizon = int(_hr_config(config).get("horizon_annees", 10))
     if check_level(level) == "restreinte":
         return ("Chaque poste de la liste ci-dessus est tenu par une seule personne : l'année indiquée est celle où "
                 "elle peut partir. Le signalement invite à organiser la transmission des savoirs (binôme, "
