@@ -329,3 +329,27 @@ def test_copil_rules_on_random_staff(seed, regles):
     assert (pub.jobs.effectif >= threshold).all()
     singles = {m for m, k in staff[present].metier.value_counts().items() if k == 1}
     assert not singles & _strings(rh.published_tables(pub).values())
+
+
+def test_audit_withholds_a_total_that_reveals_another_row():
+    """A métier's total of 0 over masked cells gives them 0 each, hence the pool's cells."""
+    d = pd.Timestamp("2026-06-30")
+    rows = []
+    for y in (2026, 2027, 2028):
+        rows += [(d, "age_legal", y, "ensemble", "ensemble", 1, False),
+                 (d, "age_legal", y, "metier", hr.AUTRES, pd.NA, True),   # 1 departure, masked
+                 (d, "age_legal", y, "metier", "zeta", pd.NA, True)]      # 0, its complementary cell
+    dep = pd.DataFrame(rows, columns=hr.DEPARTURE_COLUMNS).astype({"departs": "Int64"})
+    jobs = pd.DataFrame({"metier": ["zeta"], "effectif": pd.array([6], dtype="Int64"),
+                         "departs_fenetre": pd.array([0], dtype="Int64"), "part_departs_fenetre": [0.0],
+                         "departs_horizon": pd.array([0], dtype="Int64"), "risque_part_elevee": [False],
+                         "risque_agent_unique": [False], "a_risque": [True], "masque": [False]})
+    out = hr.audit_job_totals(jobs, dep, d, window_years=2)
+    assert out.departs_fenetre.isna().all() and out.departs_horizon.isna().all()
+    assert out.part_departs_fenetre.isna().all() and out.effectif.tolist() == [6]
+    # whole staff 2 a year; zeta 2 over 2026-27 and 3 over 2026-28: the difference gives zeta's
+    # 2028 cell (1) exactly, so the horizon goes; the window alone leaves each cell in [0, 2]
+    dep2 = dep.assign(departs=pd.array([2, pd.NA, pd.NA] * 3, dtype="Int64"))
+    kept = hr.audit_job_totals(jobs.assign(departs_fenetre=pd.array([2], dtype="Int64"),
+                                           departs_horizon=pd.array([3], dtype="Int64")), dep2, d, window_years=2)
+    assert kept.departs_fenetre.tolist() == [2] and kept.departs_horizon.isna().all()

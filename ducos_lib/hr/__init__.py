@@ -68,7 +68,14 @@ from ._base import (
     present_on,
     window_12_months,
 )
-from .diffusion import LEVELS, SINGLE_HOLDER_COLUMNS, HRPublication, publish, single_holder_posts
+from .diffusion import (
+    LEVELS,
+    SINGLE_HOLDER_COLUMNS,
+    HRPublication,
+    audit_job_totals,
+    publish,
+    single_holder_posts,
+)
 from .gpec import (
     AUTRES,
     JOBS_AT_RISK_COLUMNS,
@@ -101,7 +108,7 @@ from .retirement import (
 )
 
 __all__ = [
-    "AUTRES", "HRPublication", "LEVELS", "SHARE_INDICATORS", "SINGLE_HOLDER_COLUMNS", "pool_departures", "pool_small_groups", "publish",
+    "AUTRES", "HRPublication", "audit_job_totals", "LEVELS", "SHARE_INDICATORS", "SINGLE_HOLDER_COLUMNS", "pool_departures", "pool_small_groups", "publish",
     "share_numerators", "single_holder_posts",
     "ABSENCE_REASONS", "BREAKDOWNS", "CIVIL_SERVANT_STATUSES", "DEPARTURE_COLUMNS", "ENSEMBLE", "GPEC_BREAKDOWNS",
     "INDICATOR_COLUMNS", "JOBS_AT_RISK_COLUMNS", "NON_RENSEIGNE", "PERMANENT_STATUSES", "RETIREMENT_CATEGORIES",

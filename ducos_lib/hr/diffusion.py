@@ -197,9 +197,11 @@ def audit_job_totals(jobs: pd.DataFrame, departures: pd.DataFrame, date_extracti
         if found.size == 0:
             break
         g = int(found[0]) // Y
-        own = [t for t in totals if t[2] == g]
-        if not own:  # pragma: no cover - the one-way masking of the table protects each year alone
+        if not totals:  # pragma: no cover - the one-way masking of the table protects each year alone
             raise AssertionError("Masquage des départs projetés : une case reste recalculable sans total de métier.")
+        # Withhold one total and look again: the cell's own métier first (a cell of another row,
+        # e.g. the pool, is found through some métier's totals), horizon before window.
+        own = [t for t in totals if t[2] == g] or totals
         i, column = next(((i, c) for i, c, _, _ in own if c == "departs_horizon"), own[0][:2])
         _withhold(out, i, ("departs_fenetre", "part_departs_fenetre") if column == "departs_fenetre" else (column,))
     return out
