@@ -207,15 +207,11 @@ def recoverable_cells(constraints: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
-                     tolerance: float = 1e-6) -> np.ndarray:
-    """Which masked entries a reader can work out exactly, knowing that counts are never negative.
+def feasible_ranges(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value each masked entry can take, given the published ones.
 
-    Stronger than :func:`recoverable_cells`: besides exact linear combinations, a masked entry is
-    determined when the published entries and ``constraints`` leave it a single possible value
-    once every entry is non-negative (three masked cells summing to 0 are all 0, and the cell
-    they were protecting is then known). Each masked entry's smallest and largest possible
-    values are found by linear programming.
+    Every entry is a count, never negative; the published entries and the linear ``constraints``
+    bound the masked ones. Each bound is found by linear programming.
 
     Parameters
     ----------
@@ -224,13 +220,12 @@ def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarr
     values : ndarray, shape (n_entries,)
         The true entries (only the published ones are used).
     mask : ndarray of bool, shape (n_entries,)
-    tolerance : float
-        Largest gap between the smallest and largest possible values still called "determined".
 
     Returns
     -------
-    ndarray of bool, shape (n_entries,)
-        True for masked entries with a single possible value.
+    (low, high) : ndarrays, shape (n_entries,)
+        Bounds of each masked entry (``high`` is ``inf`` when nothing bounds it); NaN for
+        published entries.
 
     References
     ----------
@@ -240,10 +235,11 @@ def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarr
     from scipy.optimize import linprog
 
     mask = np.asarray(mask, dtype=bool)
-    out = np.zeros(mask.shape, dtype=bool)
+    low = np.full(mask.shape, np.nan)
+    high = np.full(mask.shape, np.nan)
     idx = np.flatnonzero(mask)
     if idx.size == 0:
-        return out
+        return low, high
     A = np.asarray(constraints, dtype=float)
     v = np.nan_to_num(np.asarray(values, dtype=float))
     A_masked = A[:, idx]
@@ -253,10 +249,29 @@ def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarr
     for pos, k in enumerate(idx):
         c = np.zeros(idx.size)
         c[pos] = 1.0
-        low = linprog(c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
-        high = linprog(-c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
-        out[k] = low.status == 0 and high.status == 0 and (-high.fun - low.fun) <= tolerance
-    return out
+        lo = linprog(c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        low[k] = lo.fun if lo.status == 0 else np.nan
+        high[k] = -hi.fun if hi.status == 0 else (np.inf if hi.status == 3 else np.nan)
+    return low, high
+
+
+def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
+                     tolerance: float = 1e-6) -> np.ndarray:
+    """Which masked entries a reader can work out exactly, knowing that counts are never negative.
+
+    Stronger than :func:`recoverable_cells`: besides exact linear combinations, a masked entry is
+    determined when the published entries and ``constraints`` leave it a single possible value
+    once every entry is non-negative (three masked cells summing to 0 are all 0, and the cell
+    they were protecting is then known); see :func:`feasible_ranges`.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_entries,)
+        True for masked entries with a single possible value.
+    """
+    low, high = feasible_ranges(constraints, values, mask)
+    return np.asarray(mask, dtype=bool) & (np.abs(high - low) <= tolerance)
 
 
 def mask_table(table: pd.DataFrame, threshold: int | None = None, *, mask_zeros: bool = False,

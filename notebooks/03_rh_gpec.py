@@ -199,8 +199,7 @@ else:
 # ## Métiers à risque
 #
 # Un métier est signalé lorsqu'au moins 30 % de ses agents peuvent partir à la retraite (à l'âge légal) dans
-# les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans
-# (années civiles de la projection : l'année de l'extraction et les suivantes).
+# les 5 ans, ou lorsqu'il n'est tenu que par **un seul agent** dont le départ est projeté dans les 10 ans.
 
 # %%
 if not a_rh:
@@ -260,9 +259,9 @@ else:
 # (fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
 # observé provient des statistiques de la CNRACL.
 #
-# **Fenêtres de la GPEC.** Les départs sont projetés par année civile, de l'année de l'extraction (qui compte aussi
-# les agents ayant déjà atteint l'âge de départ) aux 9 suivantes ; « dans les 5 ans » désigne les 5 premières de ces
-# années, « dans les 10 ans » toutes, comme dans la table rh_departs_projetes.csv.
+# **Fenêtres de la GPEC.** Les départs projetés sont comptés par année civile, de l'année de l'extraction (qui compte
+# aussi les agents ayant déjà atteint l'âge de départ) aux 9 suivantes. Pour les métiers à risque, « dans les 5 ans »
+# et « dans les 10 ans » comptent les départs datés au plus tard 5 ou 10 ans après le jour de l'extraction.
 
 # %%
 if a_rh:

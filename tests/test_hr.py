@@ -332,7 +332,7 @@ def test_projection_table_masked(gpec, regles):
 
 def test_jobs_at_risk(gpec, regles):
     r = hr.jobs_at_risk(gpec, P, rules=regles).set_index("metier")
-    # Window 5 years = the projected calendar years 2025..2029; horizon 10 = 2025..2034.
+    # Window 5 years: departures on or before 2030-06-30; horizon 10: on or before 2035-06-30.
     assert r.loc["jardinier", ["effectif", "departs_fenetre"]].tolist() == [2, 2]
     assert r.loc["jardinier", "risque_part_elevee"] and not r.loc["jardinier", "risque_agent_unique"]
     assert r.loc["secretaire", "risque_part_elevee"] and r.loc["secretaire", "risque_agent_unique"]
@@ -410,16 +410,3 @@ def test_pool_small_groups():
     assert hr.pool_small_groups({"A": 12, "B": 6}, 5) == {"A": "A", "B": "B"}
     # every group pooled: the breakdown would repeat the ensemble, it is not published
     assert hr.pool_small_groups({"A": 3, "B": 4}, 5) is None
-
-
-def test_jobs_windows_are_sums_of_the_projected_years(gpec, regles):
-    """departs_fenetre and departs_horizon add up the métier's rows of rh_departs_projetes."""
-    t = hr.project_departures(gpec, P, rules=regles)
-    j = hr.jobs_at_risk(gpec, P, rules=regles).set_index("metier")
-    m = t[(t.scenario == "age_legal") & (t.groupe_variable == "metier")]
-    for metier, sub in m.groupby("groupe"):
-        years = sub.sort_values("annee").departs.tolist()
-        assert j.loc[metier, "departs_fenetre"] == sum(years[:5]), metier
-        assert j.loc[metier, "departs_horizon"] == sum(years), metier
-    # comptable (B6) leaves 2029-05-01: in the 5th projected year (2029), inside the window
-    assert j.loc["comptable", "departs_fenetre"] == 1

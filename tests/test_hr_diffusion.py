@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from ducos_lib import hr
-from ducos_lib.privacy import determined_cells
+from ducos_lib.privacy import feasible_ranges
 from ducos_lib.reports import rh
 
 D = pd.Timestamp("2026-06-30")  # projection 2026..2035; jobs window 2026..2030
@@ -146,36 +146,84 @@ def test_copil_jobs_at_risk(copil):
     assert copil.n_single_holder_posts == 3 and copil.single_holder_posts.empty
 
 
-def _metier_system(dep, totals):
-    """Métier × year cells of the published table, each year adding up to the published whole
-    staff, and the given row totals ``(métier, number of first years, value)``: (A, values, mask)."""
+def _disclosed(dep, totals, d, threshold):
+    """Check a published métier × year table and job totals as a reader would.
+
+    Unknowns: every masked cell, and for each total the departures of its end date's year up to
+    that date (``p``) and after it (``q``, when that year is in the table). Known: published
+    cells, each year's whole staff (= the sum of its métiers), the totals (= the métier's years
+    before the end's year + ``p``), ``p + q`` = the cell of the end's year. Returns the masked
+    cells left with one possible value, and the parts left with one value of 1 to threshold - 1.
+    """
     cells = _block(dep, "metier")
-    groups = list(cells.index)
-    G, Y = cells.shape
-    A = np.zeros((Y + len(totals), G * Y + Y + len(totals)))
-    for y in range(Y):
-        A[y, [g * Y + y for g in range(G)]], A[y, G * Y + y] = 1, -1
-    for t, (metier, k, _) in enumerate(totals):
-        g = groups.index(metier)
-        A[Y + t, [g * Y + y for y in range(k)]], A[Y + t, G * Y + Y + t] = 1, -1
-    values = np.concatenate([cells.fillna(0).to_numpy().ravel(), _block(dep, "ensemble").to_numpy().ravel(),
-                             [v for _, _, v in totals]])
-    mask = np.concatenate([cells.isna().to_numpy().ravel(), np.zeros(Y + len(totals), dtype=bool)])
-    return A, values, mask
+    staff = _block(dep, "ensemble").loc["ensemble"]
+    years = list(cells.columns)
+    names = {}  # unknown -> column
+
+    def var(key):
+        return names.setdefault(key, len(names))
+
+    for g in cells.index:
+        for y in years:
+            if pd.isna(cells.loc[g, y]):
+                var(("cell", g, y))
+    equations = []  # (coefficients {unknown: c}, constant): sum c x = constant
+
+    def cell_term(g, y, coefs, const):
+        if pd.isna(cells.loc[g, y]):
+            coefs[var(("cell", g, y))] = coefs.get(var(("cell", g, y)), 0) + 1
+            return const
+        return const - cells.loc[g, y]
+
+    for y in years:
+        coefs, const = {}, float(staff[y])
+        for g in cells.index:
+            const = cell_term(g, y, coefs, const)
+        equations.append((coefs, const))
+    for k, (metier, end, value) in enumerate(totals):
+        coefs, const = {var(("p", k)): 1}, float(value)
+        for y in years:
+            if y < end.year:
+                const = cell_term(metier, y, coefs, const)
+        equations.append((coefs, const))
+        if end.year in years:
+            coefs, const = {var(("p", k)): 1, var(("q", k)): 1}, 0.0
+            coefs_cell = {}
+            const = -cell_term(metier, end.year, coefs_cell, 0.0)
+            for key, c in coefs_cell.items():
+                coefs[key] = coefs.get(key, 0) - c
+            equations.append((coefs, const))
+    # as constraints a @ [unknowns, 1] = 0 over entries (unknowns masked, the constant published)
+    n = len(names)
+    A = np.zeros((len(equations), n + 1))
+    for r, (coefs, const) in enumerate(equations):
+        for key, c in coefs.items():
+            A[r, key] += c
+        A[r, n] = -const
+    values = np.zeros(n + 1)
+    values[n] = 1.0
+    mask = np.append(np.ones(n, dtype=bool), False)
+    low, high = feasible_ranges(A, values, mask)
+    single = np.abs(high - low) <= 1e-6
+    found = [key for key, col in names.items() if single[col] and (
+        key[0] == "cell" or 0.5 < low[col] < threshold - 0.5)]
+    return found
 
 
-def _job_totals(jobs, years=10):
-    return [(r.metier, k, float(v)) for r in jobs.itertuples()
-            for k, v in ((5, r.departs_fenetre), (years, r.departs_horizon)) if pd.notna(v)]
+def _job_totals(jobs, d):
+    return [(r.metier, d + pd.DateOffset(years=k), float(v)) for r in jobs.itertuples()
+            for k, v in ((5, r.departs_fenetre), (10, r.departs_horizon)) if pd.notna(v)]
 
 
 def test_copil_published_totals_reveal_no_masked_cell(copil):
-    """Métier × year of the published table + the jobs' published totals: no cell determined."""
-    totals = _job_totals(copil.jobs)
-    assert totals == [("agent", 5, 3.0)]
-    assert not determined_cells(*_metier_system(copil.departures, totals)).any()
-    # the withheld 10-year total of agent (3) would have given its 0 in 2031..2033, then the pool's 1
-    assert determined_cells(*_metier_system(copil.departures, totals + [("agent", 10, 3.0)])).any()
+    """Métier × year of the published table + the jobs' published totals: nothing disclosed."""
+    totals = _job_totals(copil.jobs, D)
+    assert [(m, v) for m, _, v in totals] == [("agent", 3.0)]
+    assert _disclosed(copil.departures, totals, D, THRESHOLD) == []
+    # the withheld 10-year total of agent (3) would have given its 0 in 2032 and 2033 (the
+    # years after the window), hence the pool's single departure of each of those years
+    found = _disclosed(copil.departures, totals + [("agent", D + pd.DateOffset(years=10), 3.0)], D, THRESHOLD)
+    assert ("cell", hr.AUTRES, 2032) in found and ("cell", hr.AUTRES, 2033) in found
 
 
 def test_copil_shares(copil, staff):
@@ -322,34 +370,57 @@ def test_copil_rules_on_random_staff(seed, regles):
     assert not ((fine[~fine.masque].departs > 0) & (fine[~fine.masque].departs < threshold)).any()
     for key, bloc in fine.groupby(["date_extraction", "scenario", "annee", "groupe_variable"]):
         assert bloc.masque.sum() != 1, key
-    # the jobs' published totals determine no masked métier cell
+    # the jobs' published totals disclose no masked métier cell nor a part of a year
     if len(_block(dep, "metier")):
-        assert not determined_cells(*_metier_system(dep, _job_totals(pub.jobs))).any()
+        assert _disclosed(dep, _job_totals(pub.jobs, D), D, threshold) == []
     # jobs: at least the threshold of agents; single-holder métiers never named anywhere
     assert (pub.jobs.effectif >= threshold).all()
     singles = {m for m, k in staff[present].metier.value_counts().items() if k == 1}
     assert not singles & _strings(rh.published_tables(pub).values())
 
 
-def test_audit_withholds_a_total_that_reveals_another_row():
-    """A métier's total of 0 over masked cells gives them 0 each, hence the pool's cells."""
+def _published(rows):
+    """A published rh_departs_projetes block: rows of (year, group variable, group, departs or None)."""
     d = pd.Timestamp("2026-06-30")
-    rows = []
-    for y in (2026, 2027, 2028):
-        rows += [(d, "age_legal", y, "ensemble", "ensemble", 1, False),
-                 (d, "age_legal", y, "metier", hr.AUTRES, pd.NA, True),   # 1 departure, masked
-                 (d, "age_legal", y, "metier", "zeta", pd.NA, True)]      # 0, its complementary cell
-    dep = pd.DataFrame(rows, columns=hr.DEPARTURE_COLUMNS).astype({"departs": "Int64"})
-    jobs = pd.DataFrame({"metier": ["zeta"], "effectif": pd.array([6], dtype="Int64"),
-                         "departs_fenetre": pd.array([0], dtype="Int64"), "part_departs_fenetre": [0.0],
-                         "departs_horizon": pd.array([0], dtype="Int64"), "risque_part_elevee": [False],
+    frame = pd.DataFrame([(d, "age_legal", y, gv, g, v, v is None) for y, gv, g, v in rows],
+                         columns=hr.DEPARTURE_COLUMNS)
+    frame["departs"] = pd.array([pd.NA if v is None else v for v in frame.departs], dtype="Int64")
+    return frame
+
+
+def _zeta(window, horizon):
+    return pd.DataFrame({"metier": ["zeta"], "effectif": pd.array([6], dtype="Int64"),
+                         "departs_fenetre": pd.array([window], dtype="Int64"), "part_departs_fenetre": [window / 6],
+                         "departs_horizon": pd.array([horizon], dtype="Int64"), "risque_part_elevee": [True],
                          "risque_agent_unique": [False], "a_risque": [True], "masque": [False]})
-    out = hr.audit_job_totals(jobs, dep, d, window_years=2)
+
+
+def test_audit_of_job_totals_on_hand_made_tables():
+    """D = 2026-06-30, table years 2026-2028; window 2 years (to 2028-06-30: 2026, 2027 and the
+    first half of 2028), horizon 3 years (to 2029-06-30: the three years and half of 2029)."""
+    d = pd.Timestamp("2026-06-30")
+    audit = lambda jobs, dep: hr.audit_job_totals(jobs, dep, d, window_years=2, horizon=3, threshold=3)  # noqa: E731
+    # 1. Whole staff 1 a year, the pool's 1 masked with zeta's 0 as complementary cell. Zeta's
+    #    totals of 0 give its masked cells 0 each, hence the pool's cells: both withheld (the
+    #    revealed cells are in another row than the totals').
+    masked = _published([(y, gv, g, v) for y in (2026, 2027, 2028) for gv, g, v in
+                         (("ensemble", "ensemble", 1), ("metier", hr.AUTRES, None), ("metier", "zeta", None))])
+    out = audit(_zeta(0, 0), masked)
     assert out.departs_fenetre.isna().all() and out.departs_horizon.isna().all()
     assert out.part_departs_fenetre.isna().all() and out.effectif.tolist() == [6]
-    # whole staff 2 a year; zeta 2 over 2026-27 and 3 over 2026-28: the difference gives zeta's
-    # 2028 cell (1) exactly, so the horizon goes; the window alone leaves each cell in [0, 2]
-    dep2 = dep.assign(departs=pd.array([2, pd.NA, pd.NA] * 3, dtype="Int64"))
-    kept = hr.audit_job_totals(jobs.assign(departs_fenetre=pd.array([2], dtype="Int64"),
-                                           departs_horizon=pd.array([3], dtype="Int64")), dep2, d, window_years=2)
-    assert kept.departs_fenetre.tolist() == [2] and kept.departs_horizon.isna().all()
+    # 2. Whole staff 2 a year: zeta 2 by mid-2028 and 3 by mid-2029 leave every cell several
+    #    possible values (the half-years absorb the difference): both kept.
+    dep = masked.assign(departs=pd.array([2, pd.NA, pd.NA] * 3, dtype="Int64"))
+    out = audit(_zeta(2, 3), dep)
+    assert out.departs_fenetre.tolist() == [2] and out.departs_horizon.tolist() == [3]
+    # 3. Every cell published (zeta 5, 0, 6): a window of 7 gives 2 departures in the first half
+    #    of 2028, a figure about 2 agents: withheld. The horizon (11) gives 0 in the first half of
+    #    2029, about nobody: kept.
+    dep = _published([(y, gv, g, v) for y, z in ((2026, 5), (2027, 0), (2028, 6)) for gv, g, v in
+                      (("ensemble", "ensemble", z), ("metier", hr.AUTRES, 0), ("metier", "zeta", z))])
+    out = audit(_zeta(7, 11), dep)
+    assert out.departs_fenetre.isna().all() and out.departs_horizon.tolist() == [11]
+    # ... a window of 9 gives 4 in the first half of 2028, hence 2 in the second half: withheld too
+    assert audit(_zeta(9, 11), dep).departs_fenetre.isna().all()
+    # ... and a window of 5 (nobody in the first half of 2028) says nothing about few agents: kept
+    assert audit(_zeta(5, 11), dep).departs_fenetre.tolist() == [5]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..privacy import confidentiality_threshold, determined_cells
+from ..privacy import confidentiality_threshold, feasible_ranges
 from ._base import ENSEMBLE, as_datetime, check_choice, hr_config, present_agents, ts
 from .gpec import (
     _projected_year,
@@ -97,9 +97,11 @@ def single_holder_posts(agents: pd.DataFrame, date_extraction: Any, *, horizon: 
     -------
     DataFrame
         :data:`SINGLE_HOLDER_COLUMNS`: the métier, its holder's service and catégorie, and the
-        projected calendar year of the holder's departure under each scenario (as in
-        ``rh_departs_projetes``: already past on D counts in D's year; beyond the horizon is
-        empty). Sorted by legal year, then métier. For the restricted level only.
+        calendar year of the holder's departure under each scenario (already past on D counts in
+        D's year, as in ``rh_departs_projetes``), for the holders whose legal departure is on or
+        before D + ``horizon`` years (the single-holder rule of
+        :func:`~ducos_lib.hr.gpec.jobs_at_risk`). Sorted by legal year, then métier. For the
+        restricted level only.
     """
     cfg = hr_config(config)
     horizon = int(horizon if horizon is not None else cfg.get("horizon_annees", 10))
@@ -110,9 +112,8 @@ def single_holder_posts(agents: pd.DataFrame, date_extraction: Any, *, horizon: 
     out = pd.DataFrame({"metier": pres["metier"].astype("str"), "service": pres["service"].astype("str"),
                         "categorie": pres["categorie"].astype("str")})
     for s in ("age_legal", "age_observe"):
-        year = _projected_year(dates[f"date_depart_{s}"], d)
-        out[f"annee_depart_{s}"] = year.mask(year >= d.year + horizon).astype("Int64")
-    out = out[out["annee_depart_age_legal"].notna()]
+        out[f"annee_depart_{s}"] = _projected_year(dates[f"date_depart_{s}"], d).astype("Int64")
+    out = out[(dates["date_depart_age_legal"] <= d + pd.DateOffset(years=horizon)).fillna(False).to_numpy()]
     return out.sort_values(["annee_depart_age_legal", "metier"], kind="stable").reset_index(drop=True)[
         SINGLE_HOLDER_COLUMNS]
 
@@ -122,9 +123,43 @@ def _withhold(jobs: pd.DataFrame, i: int, columns: tuple[str, ...]) -> None:
         jobs.loc[i, c] = pd.NA if c != "part_departs_fenetre" else np.nan
 
 
+def _total_rows(groups: list[str], years: list[int], totals: list[tuple[str, int, pd.Timestamp]],
+                n_staff: int) -> tuple[np.ndarray, int]:
+    """Constraints of the métier × year cells with each year's whole staff and the job totals.
+
+    Entries: the G × Y cells, the Y whole-staff counts, one entry per total, then for each total
+    the unpublished part ``p`` of its last year (departures of that year up to the total's end
+    date) and, when that year is in the table, the rest ``q`` of the year (``p + q`` = the cell).
+    """
+    G, Y = len(groups), len(years)
+    n_parts = sum(1 + (end.year in years) for _, _, end in totals)
+    n = G * Y + n_staff + len(totals) + n_parts
+    rows = []
+    for y in range(Y):
+        a = np.zeros(n)
+        a[[g * Y + y for g in range(G)]] = 1
+        a[G * Y + y] = -1
+        rows.append(a)
+    part = G * Y + n_staff + len(totals)
+    for k, (metier, _, end) in enumerate(totals):
+        g = groups.index(metier)
+        a = np.zeros(n)
+        a[[g * Y + y for y, year in enumerate(years) if year < end.year]] = 1
+        a[part] = 1  # p: the departures of the end's year up to the end date
+        a[G * Y + n_staff + k] = -1
+        rows.append(a)
+        if end.year in years:  # p + q = that year's cell
+            b = np.zeros(n)
+            b[part], b[part + 1], b[g * Y + years.index(end.year)] = 1, 1, -1
+            rows.append(b)
+        part += 1 + (end.year in years)
+    return np.array(rows), n
+
+
 def audit_job_totals(jobs: pd.DataFrame, departures: pd.DataFrame, date_extraction: Any, *,
-                     window_years: int, scenario: str = "age_legal") -> pd.DataFrame:
-    """Withhold the jobs-at-risk totals that would reveal a masked yearly cell of ``rh_departs_projetes``.
+                     window_years: int, horizon: int, threshold: int | None = None,
+                     scenario: str = "age_legal") -> pd.DataFrame:
+    """Withhold the jobs-at-risk totals that would reveal a masked or finer figure of ``rh_departs_projetes``.
 
     Parameters
     ----------
@@ -133,8 +168,11 @@ def audit_job_totals(jobs: pd.DataFrame, departures: pd.DataFrame, date_extracti
     departures : DataFrame
         The published (masked, pooled) ``rh_departs_projetes`` table.
     date_extraction : date-like
-    window_years : int
-        The jobs' window, in projected calendar years (its horizon is the table's whole horizon).
+        D: the window counts departures dated up to D + ``window_years``, the horizon up to
+        D + ``horizon`` (:func:`~ducos_lib.hr.gpec.jobs_at_risk`), the table counts them by
+        calendar year.
+    threshold : int, optional
+        Masking threshold (default from configuration).
     scenario : str
         Scenario of the jobs at risk.
 
@@ -143,66 +181,60 @@ def audit_job_totals(jobs: pd.DataFrame, departures: pd.DataFrame, date_extracti
     DataFrame
         ``jobs`` with ``departs_fenetre`` (and its share) and ``departs_horizon`` withheld (empty)
         for a métier absent from the published métier breakdown (pooled), and wherever the
-        system "each year's métiers add up to the published whole staff + each published total
-        adds up its métier's years", with non-negative counts, would leave a masked cell a single
-        possible value (:func:`ducos_lib.privacy.determined_cells`). Horizon totals are withheld
-        before window totals (the report shows the window).
+        system "each year's métiers add up to the published whole staff; each published total
+        adds up its métier's years before the end date's year plus part of that year", with
+        non-negative counts (:func:`ducos_lib.privacy.feasible_ranges`), would give a masked cell
+        a single possible value, or the part of a year a total cuts a single value of 1 to
+        ``threshold - 1`` departures. Horizon totals are withheld before window totals (the
+        report shows the window).
     """
+    threshold = confidentiality_threshold(threshold)
     d = ts(date_extraction)
     out = jobs.copy().reset_index(drop=True)
     dep = departures[(as_datetime(departures["date_extraction"]) == d) & (departures["scenario"] == scenario)]
-    years = sorted(dep["annee"].astype(int).unique())
+    years = [int(y) for y in sorted(dep["annee"].unique())]
     cells = dep[dep["groupe_variable"] == "metier"]
     groups = list(dict.fromkeys(cells["groupe"].astype(str)))
     masked = cells.pivot_table(index="groupe", columns="annee", values="masque", aggfunc="first").reindex(
         index=groups, columns=years).fillna(False).astype(bool).to_numpy()
-    # Published values (masked ones are unknown: 0 stands in, determined_cells ignores them).
+    # Published values (masked ones are unknown: 0 stands in, the bounds ignore them).
     counts = cells.assign(v=pd.to_numeric(cells["departs"], errors="coerce").fillna(0)).pivot_table(
         index="groupe", columns="annee", values="v", aggfunc="first").reindex(index=groups, columns=years).fillna(0)
     staff = dep[dep["groupe_variable"] == ENSEMBLE].set_index("annee")["departs"].reindex(years)
     staff = pd.to_numeric(staff, errors="coerce").fillna(0).to_numpy(dtype=float)
-    window = [y < d.year + window_years for y in years]
+    ends = {"departs_fenetre": d + pd.DateOffset(years=window_years), "departs_horizon": d + pd.DateOffset(years=horizon)}
     for i, metier in enumerate(out["metier"].astype(str)):
         if metier not in groups:
             _withhold(out, i, ("departs_fenetre", "part_departs_fenetre", "departs_horizon"))
     G, Y = len(groups), len(years)
     while G and Y:
-        # Entries: the G × Y cells, then the published totals (known). Constraints: each year's
-        # cells sum to the (published) whole staff; each published job total sums its years.
-        totals = []  # (job index, column, row of groups, years selected)
-        for i, r in out.iterrows():
-            if str(r["metier"]) not in groups:
-                continue
-            g = groups.index(str(r["metier"]))
-            if pd.notna(r["departs_fenetre"]):
-                totals.append((i, "departs_fenetre", g, window))
-            if pd.notna(r["departs_horizon"]):
-                totals.append((i, "departs_horizon", g, [True] * Y))
-        n = G * Y + Y + len(totals)
-        rows = []
-        for y in range(Y):
-            a = np.zeros(n)
-            a[[g * Y + y for g in range(G)]] = 1
-            a[G * Y + y] = -1
-            rows.append(a)
-        for k, (_, _, g, sel) in enumerate(totals):
-            a = np.zeros(n)
-            a[[g * Y + y for y in range(Y) if sel[y]]] = 1
-            a[G * Y + Y + k] = -1
-            rows.append(a)
-        mask = np.concatenate([masked.ravel(), np.zeros(Y + len(totals), dtype=bool)])
-        values = np.concatenate([counts.to_numpy(dtype=float).ravel(), staff,
-                                 [float(out.loc[i, c]) for i, c, _, _ in totals]])
-        found = np.flatnonzero(determined_cells(np.array(rows), values, mask)[:G * Y])
-        if found.size == 0:
+        published = [(i, c) for i, r in out.iterrows() for c in ("departs_fenetre", "departs_horizon")
+                     if str(r["metier"]) in groups and pd.notna(r[c])]
+        if not published:
             break
-        g = int(found[0]) // Y
-        if not totals:  # pragma: no cover - the one-way masking of the table protects each year alone
-            raise AssertionError("Masquage des départs projetés : une case reste recalculable sans total de métier.")
-        # Withhold one total and look again: the cell's own métier first (a cell of another row,
-        # e.g. the pool, is found through some métier's totals), horizon before window.
-        own = [t for t in totals if t[2] == g] or totals
-        i, column = next(((i, c) for i, c, _, _ in own if c == "departs_horizon"), own[0][:2])
+        totals = [(str(out.loc[i, "metier"]), i, ends[c]) for i, c in published]
+        A, n = _total_rows(groups, years, totals, Y)
+        values = np.zeros(n)
+        values[:G * Y + Y + len(totals)] = np.concatenate([counts.to_numpy(dtype=float).ravel(), staff,
+                                                           [float(out.loc[i, c]) for i, c in published]])
+        mask = np.zeros(n, dtype=bool)
+        mask[:G * Y] = masked.ravel()
+        mask[G * Y + Y + len(totals):] = True  # the parts of years are never published
+        low, high = feasible_ranges(A, values, mask)
+        single = np.abs(high - low) <= 1e-6
+        revealed = single[:G * Y] & masked.ravel()
+        first_part = G * Y + Y + len(totals)
+        parts = single[first_part:] & (low[first_part:] > 0.5) & (low[first_part:] < threshold - 0.5)
+        if not revealed.any() and not parts.any():
+            break
+        # Withhold one total and look again: the total whose part of a year is revealed; else the
+        # métier of a revealed cell (a cell of another row, e.g. the pool, is found through some
+        # métier's totals, then any), horizon before window.
+        owners = [k for k, (_, _, end) in enumerate(totals) for _ in range(1 + (end.year in years))]
+        rows_hit = {groups[int(k) // Y] for k in np.flatnonzero(revealed)}
+        candidates = ([published[owners[int(k)]] for k in np.flatnonzero(parts)]
+                      or [t for t in published if str(out.loc[t[0], "metier"]) in rows_hit] or published)
+        i, column = next((t for t in candidates if t[1] == "departs_horizon"), candidates[0])
         _withhold(out, i, ("departs_fenetre", "part_departs_fenetre") if column == "departs_fenetre" else (column,))
     return out
 
@@ -256,7 +288,8 @@ def publish(history: pd.DataFrame, absences: pd.DataFrame | None, *, level: str 
     if not restricted:
         small = jobs["masque"].astype(bool)
         n_small = int((small & ~jobs["risque_agent_unique"].astype(bool)).sum())
-        jobs = audit_job_totals(jobs[~small], departures, d, window_years=window)
+        jobs = audit_job_totals(jobs[~small], departures, d, window_years=window, horizon=horizon,
+                                threshold=threshold)
     return HRPublication(
         level=level, threshold=threshold, date_extraction=d, indicators=indicators, departures=departures,
         cumulated=cumulated_departures(raw, departures, d, windows=(window, horizon)),

@@ -273,10 +273,9 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
         Share of a métier's agents leaving within the window that flags it (default
         ``rh.part_departs_risque``, 0.30).
     window_years : int, optional
-        Window for that share, in projected calendar years (default ``rh.fenetre_risque_annees``, 5).
+        Window for that share (default ``rh.fenetre_risque_annees``, 5).
     horizon : int, optional
-        Horizon for the single-holder rule, in projected calendar years (default
-        ``rh.horizon_annees``, 10).
+        Horizon for the single-holder rule (default ``rh.horizon_annees``, 10).
     only_at_risk : bool, default False
         Keep only flagged métiers.
     mask : bool, default False
@@ -294,14 +293,13 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
 
     Notes
     -----
-    Windows are the projection's calendar years (:func:`project_departures`): a departure is
-    within a window of k years when its projected year is one of D's year and the k - 1
-    following ones (already past on D counts in D's year). ``departs_fenetre`` and
-    ``departs_horizon`` are therefore sums of the métier's yearly counts of
-    ``rh_departs_projetes``, which lets the copil level audit them against that table.
-    ``risque_part_elevee``: ``departs_fenetre / effectif >= share_threshold``.
-    ``risque_agent_unique``: the métier is held by one agent whose departure falls within the
-    horizon.
+    Windows are counted from the extraction date D: a departure is within the window when its
+    date (see :func:`~ducos_lib.hr.retirement.retirement_dates`; already past on D counts) is on
+    or before D + the window. ``risque_part_elevee``: ``departs_fenetre / effectif >=
+    share_threshold``. ``risque_agent_unique``: the métier is held by one agent whose departure
+    falls within the horizon. The windows do not follow the calendar years of
+    :func:`project_departures`: the copil level audits the published totals against that table
+    with the boundary year split (:func:`ducos_lib.hr.diffusion.audit_job_totals`).
     """
     cfg = hr_config(config)
     check_choice(scenario, SCENARIOS, "Scénario")
@@ -311,11 +309,11 @@ def jobs_at_risk(agents: pd.DataFrame, date_extraction: Any, *, scenario: str = 
     horizon = int(horizon if horizon is not None else cfg.get("horizon_annees", 10))
     d = ts(date_extraction)
     pres = present_agents(agents, d)
-    year = _projected_year(retirement_dates(pres, rules=rules)[f"date_depart_{scenario}"], d)
+    departure = retirement_dates(pres, rules=rules)[f"date_depart_{scenario}"]
     df = pd.DataFrame({
         "metier": pres["metier"],
-        "fenetre": (year < d.year + window_years).fillna(False).astype(bool),
-        "horizon": (year < d.year + horizon).fillna(False).astype(bool),
+        "fenetre": (departure <= d + pd.DateOffset(years=window_years)).fillna(False),
+        "horizon": (departure <= d + pd.DateOffset(years=horizon)).fillna(False),
     })
     res = df.groupby("metier", sort=True).agg(effectif=("fenetre", "size"),
                                               departs_fenetre=("fenetre", "sum"),

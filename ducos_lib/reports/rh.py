@@ -741,8 +741,9 @@ def confidentiality_paragraph(level: str, threshold: int | None = None) -> str:
             "des agents sont publiés en totalité (ils concernent le personnel dans son ensemble) ; dans le détail, les "
             f"groupes de moins de {s} agents sont regroupés en « Autres ». Un métier de moins de {s} agents n'est "
             "jamais nommé, a fortiori un poste tenu par une seule personne : on en donne le nombre. Les totaux "
-            "des métiers à risque ne sont publiés que s'ils ne permettent de retrouver aucune case masquée des "
-            "départs projetés. Dans la pyramide, les tranches extrêmes trop peu peuplées sont regroupées.")
+            "des métiers à risque ne sont publiés que s'ils ne permettent de retrouver ni une case masquée des "
+            f"départs projetés ni moins de {s} départs sur une partie d'année. Dans la pyramide, les tranches "
+            "extrêmes trop peu peuplées sont regroupées.")
 
 
 def published_tables(pub: hr.HRPublication, *, config: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
