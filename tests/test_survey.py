@@ -30,7 +30,8 @@ import pytest
 
 from ducos_lib import survey as sv
 
-REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+# R's api data, exported by tests/reference/make_reference.R (the same files as ../shared/reference/)
+REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parent / "reference" / "data"))
 
 needs_ref = pytest.mark.skipif(
     not (REF_DIR / "apistrat.csv").exists(), reason="dossier de référence partagé absent"

@@ -214,7 +214,7 @@ def intervals(
         elif statistic == "proportion" and method == "asin":
             a = np.arcsin(np.sqrt(est))
             half = q * se / (2 * np.sqrt(est * (1 - est)))
-            lo, hi = np.sin(np.clip(a - half, 0, np.pi / 2)) ** 2, np.sin(np.clip(a + half, 0, np.pi / 2)) ** 2
+            lo, hi = np.sin(a - half) ** 2, np.sin(a + half) ** 2  # as R: no clipping
             out_method[:] = "asin"
         elif statistic == "proportion" and method == "beta":
             lo, hi = _beta_interval(des, m, est, alpha)

@@ -103,32 +103,38 @@ def _model_matrix(des, predictors: Sequence[Any]) -> tuple[np.ndarray, list[str]
     return X, names, missing
 
 
-def _irls(X, y, w, family: str, max_iter: int = 50, tol: float = 1e-10):
-    """Weighted fit; returns coefficients, ``Ainv`` (unscaled covariance) and the score factor."""
-    beta = np.zeros(X.shape[1])
+def _irls(X, y, w, family: str, max_iter: int = 25, tol: float = 1e-8):
+    """Weighted fit as R's ``glm.fit``; returns coefficients, ``Ainv`` (unscaled covariance) and the
+    score factor ``w (y - mu)`` times the working weights' lag, exactly as R's ``svy.varcoef`` uses
+    them (working weights of the last iteration, deviance tolerance ``1e-8``)."""
     if family == "gaussian":
         XtW = X.T * w
         A = XtW @ X
         beta = np.linalg.solve(A, XtW @ y)
         return beta, np.linalg.inv(A), w * (y - X @ beta)
-    mu = (y + 0.5) / 2.0  # R's binomial starting values (the solution does not depend on them)
+    ws = w / w.mean()  # svyglm rescales the weights to mean 1 (rescale=TRUE)
+    mu = (ws * y + 0.5) / (ws + 1)  # binomial()$initialize
     eta = np.log(mu / (1 - mu))
     dev_old = np.inf
     for _ in range(max_iter):
         mu = 1 / (1 + np.exp(-eta))
-        wt = w * mu * (1 - mu)
-        z = eta + (y - mu) / (mu * (1 - mu))
+        var = mu * (1 - mu)
+        wt = ws * var  # working weights (mu.eta^2 / variance)
+        z = eta + (y - mu) / var
         A = (X.T * wt) @ X
         beta = np.linalg.solve(A, (X.T * wt) @ z)
         eta = X @ beta
-        mu = 1 / (1 + np.exp(-eta))
+        mu_new = 1 / (1 + np.exp(-eta))
         with np.errstate(divide="ignore", invalid="ignore"):
-            dev = -2 * np.sum(w * (np.where(y > 0, y * np.log(mu), 0) + np.where(y < 1, (1 - y) * np.log(1 - mu), 0)))
-        if abs(dev - dev_old) <= tol * (abs(dev) + 0.1):
+            dev = -2 * np.sum(ws * (np.where(y > 0, y * np.log(mu_new / np.where(y > 0, y, 1)), 0)
+                                    + np.where(y < 1, (1 - y) * np.log((1 - mu_new) / np.where(y < 1, 1 - y, 1)), 0)))
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
             break
         dev_old = dev
-    wt = w * mu * (1 - mu)
-    return beta, np.linalg.inv((X.T * wt) @ X), w * (y - mu)
+    mu = 1 / (1 + np.exp(-eta))
+    working_resid = (y - mu) / (mu * (1 - mu))
+    # scores and Ainv on the original weight scale (the rescaling cancels in the sandwich)
+    return beta, np.linalg.inv(A) / w.mean(), w.mean() * working_resid * wt
 
 
 def svyglm(

@@ -201,7 +201,8 @@ def as_replicate(des: SurveyDesign, type: str = "auto", *, replicates: int = 50,
             for r in range(replicates):
                 counts[members, r] = np.bincount(draws[:, r], minlength=k) * (k / max(k - 1, 1))
         rep = w[:, None] * counts[unit]
-        scale, rscales = float(np.mean(1 - fh)) / (replicates - 1), np.ones(replicates)
+        # R's bootweights: scale n / ((n - 1)(R - 1)) (mean over strata), the fpc not used
+        scale, rscales = float(np.mean(nh / np.maximum(nh - 1, 1))) / (replicates - 1), np.ones(replicates)
     else:
         if np.any(nh != 2):
             raise SurveyError("BRR demande exactement deux unités primaires par strate.")
