@@ -138,6 +138,29 @@ def chisq(t, full=True):
     return out
 
 
+@cache
+def sample_designs():
+    """The observatory's wave designs (wave_designs: N / n then raking) on two waves of the sample."""
+    e = pd.read_csv(REF / "data" / "enquete_echantillon.csv", dtype={"sexe": str, "tranche_age": str, "quartier": str})
+    pop = pd.read_csv(REF / "data" / "population_echantillon.csv", dtype={"modalite": str})
+    return sv.wave_designs(e, pop, config={"ratissage": {"tolerance": 1e-13, "max_iterations": 200}})
+
+
+def determinants(wave):
+    t = sv.determinants_enquete({wave: sample_designs()[wave]})
+    out = {}
+    for _, r in t.iterrows():
+        for col in ("importance", "ic_bas", "ic_haut", "performance"):
+            out[f"{col}_{r['dimension']}"] = r[col]
+    return out
+
+
+def attente(wave):
+    t = sv.quantiles_attente({wave: sample_designs()[wave]})
+    return {f"{k}_{r['quantile']:g}": r[c] for _, r in t.iterrows()
+            for k, c in (("estimate", "estimation"), ("ci_low", "ic_bas"), ("ci_high", "ic_haut"), ("se", "erreur_type"))}
+
+
 CASES = {
     "api_strat_mean": lambda: es(sv.mean(dstrat(), "api00")),
     "api_strat_total": lambda: es(sv.total(dstrat(), "enroll")),
@@ -237,6 +260,8 @@ CASES = {
     "rep_brr_total": lambda: es(sv.total(sv.as_replicate(scd_design(), "BRR"), "alive")),
     "rep_boot_given": lambda: {**es(sv.mean(b := boot_given(), "api00")), "scale": b.scale},
     "scd_lin_mean": lambda: es(sv.mean(scd_design(np.full(6, 5)), "alive")),
+    "enquete_determinants_t0": lambda: determinants("T0"),
+    "enquete_attente_t6": lambda: attente("T6"),
     "election_total": lambda: es(sv.total(election(), "Bush")),
     "election_ratio": lambda: es(sv.ratio(election(), "Bush", "votes")),
 }

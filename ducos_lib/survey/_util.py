@@ -46,9 +46,10 @@ def choice(value: Any, allowed: Sequence[str], what: str, aliases: dict | None =
 def align(values: Any, data: pd.DataFrame, index: pd.Index | None, what: str) -> pd.Series:
     """Array-like -> Series in the design's row order.
 
-    A pandas Series (or Index-carrying object) is matched **by index label** to the rows the design
-    was built from (``index``), never by position; a Series whose labels are not exactly those
-    rows is refused with a French message. NumPy arrays and lists are positional.
+    A pandas Series is matched **by index label** to the rows the design was built from (``index``),
+    never by position; a column of the design's own ``data`` (index ``0..n-1``) is taken as it is;
+    any other Series whose labels are not exactly those rows is refused with a French message.
+    NumPy arrays and lists are positional.
     """
     n = len(data)
     if isinstance(values, pd.Series):
@@ -59,6 +60,9 @@ def align(values: Any, data: pd.DataFrame, index: pd.Index | None, what: str) ->
                 and values.index.is_unique
                 and values.index.sort_values().equals(index.sort_values())
             )
+            from_design_data = values.index.equals(data.index)  # a column of ``des.data`` (0..n-1)
+            if from_design_data and not same_labels:
+                return pd.Series(values.to_numpy(), name=values.name)
             if not same_labels:
                 raise SurveyError(
                     f"{what} : la série fournie n'a pas les mêmes étiquettes d'index que les données "

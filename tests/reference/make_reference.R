@@ -154,6 +154,11 @@ cases <- list(
     "set.seed(42); b <- as.svrepdesign(dclus1, type = 'bootstrap', replicates = 20); w <- weights(b, 'analysis'); write.csv(w, file.path(root, 'data', 'apiclus1_boot20.csv'), row.names = FALSE); c(es(svymean(~api00, b)), scale = b$scale)"),
   K("scd_lin_mean", "man/svrepdesign.Rd", "scd",
     "d <- svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE, fpc = rep(5, 6)); es(svymean(~alive, d))"),
+  # ---- the observatory's driver analysis and waiting-time quantiles on a wave of the sample ------
+  K("enquete_determinants_t0", "man/svyglm.Rd + man/calibrate.Rd (observatory case)", "enquete_echantillon",
+    "r <- wave_design('T0'); g <- svyglm(I(satisfaction_globale >= 4) ~ I(accueil >= 4) + I(delai >= 4) + I(information >= 4) + I(ecoute >= 4) + I(resolution >= 4), r, family = quasibinomial()); ci <- confint(g); dims <- c('accueil', 'delai', 'information', 'ecoute', 'resolution'); perf <- sapply(dims, function(v) coef(svymean(as.formula(paste0('~I(', v, ' >= 4)')), r, na.rm = TRUE))[2]); v <- c(exp(coef(g))[-1], exp(ci[-1, 1]), exp(ci[-1, 2]), perf); names(v) <- paste0(rep(c('importance_', 'ic_bas_', 'ic_haut_', 'performance_'), each = 5), dims); v"),
+  K("enquete_attente_t6", "man/svyquantile.Rd (observatory case)", "enquete_echantillon",
+    "r <- wave_design('T6'); quant(svyquantile(~temps_attente, r, c(0.25, 0.5, 0.75), na.rm = TRUE))"),
   # ---- election (man/election.Rd): with-replacement approximation of the PPS sample -------------
   K("election_total", "man/election.Rd", "election",
     "d <- svydesign(id = ~1, probs = ~p, data = election_pps); es(svytotal(~Bush, d))"),
@@ -161,6 +166,16 @@ cases <- list(
     "d <- svydesign(id = ~1, probs = ~p, data = election_pps); es(svyratio(~Bush, ~votes, d))")
 )
 
+ech <- read.csv(file.path(root, "data", "enquete_echantillon.csv"), colClasses = c(sexe = "character", tranche_age = "character", quartier = "character"))
+pop_ech <- read.csv(file.path(root, "data", "population_echantillon.csv"), colClasses = c(modalite = "character"))
+wave_design <- function(w) {  # equal weights N / n, then calibrate(calfun = "raking") on the 3 margins
+  x <- ech[ech$vague == w, ]
+  x$w0 <- sum(pop_ech$effectif[pop_ech$variable == "sexe"]) / nrow(x)
+  d <- svydesign(id = ~1, weights = ~w0, data = x)
+  vars <- c("sexe", "tranche_age", "quartier")
+  pops <- lapply(vars, function(v) { m <- pop_ech[pop_ech$variable == v, ]; df <- data.frame(m$modalite, m$effectif); names(df) <- c(v, "Freq"); df })
+  calibrate(d, lapply(vars, function(v) as.formula(paste0("~", v))), pops, calfun = "raking", epsilon = 1e-12, maxit = 100)
+}
 write.csv(election_pps, file.path(root, "data", "election_pps.csv"), row.names = FALSE, na = "")
 versions <- c(R = paste(R.version$major, R.version$minor, sep = "."), survey = as.character(packageVersion("survey")))
 for (k in cases) {
