@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from scipy import sparse
 
 from ._util import RakingError, SurveyError, as_str, choice, codes_for, readonly, to_float
 from .design import SurveyDesign, replace
+from ._blocks import OneHot, cross, cross_any
 
 BACKFIT_SWEEPS = 10
 """Backfitting sweeps of R's raking variance (``svyrecvar``: ``for (iterations in 1:10)``)."""
@@ -46,21 +48,23 @@ BACKFIT_SWEEPS = 10
 class Calibration:
     """What a calibration leaves on a design so that variances use the calibration residuals.
 
-    The residual of weighted influence values ``Z`` is ``Z - basis @ coefficients(Z)``.
+    The residual of weighted influence values ``Z`` is ``Z - basis @ coefficients(Z)``, where the
+    ``n x L`` basis is the calibration matrix with each block's rows multiplied by ``row_scales``.
 
     Attributes
     ----------
     kind : {"regression", "backfit", "stacked"}
         ``regression``: :func:`calibrate` and :func:`post_stratify` (R's ``greg_calibration``);
         ``backfit``: :func:`rake` (R's ``raking``); ``stacked``: designs stacked by ``stack``.
-    basis : scipy.sparse.csr_matrix
-        ``n x L`` residual basis.
-    matrix : scipy.sparse.csr_matrix
-        ``n x L`` calibration variables (margin cell indicators, numeric variables).
+    blocks : tuple of OneHot
+        The calibration matrix by blocks of columns (one block per margin or numeric variable).
+    row_scales : tuple of ndarray
+        Row multipliers of each block in the residual basis: the calibrated weights (regression) or
+        the weights each margin produced in the last sweep (backfit).
     base_weights : ndarray
         Weights before calibration (``d``).
     cells : tuple of (str, str)
-        ``(variable, modalite)`` of each column of ``matrix`` (modalite ``""`` for a numeric total).
+        ``(variable, modalite)`` of each column (modalite ``""`` for a numeric total).
     targets : ndarray
         Population total of each column.
     iterations : int
@@ -70,23 +74,46 @@ class Calibration:
     """
 
     kind: str
-    basis: Any = field(repr=False)
-    matrix: Any = field(repr=False)
+    blocks: tuple = field(repr=False)
+    row_scales: tuple = field(repr=False)
     base_weights: np.ndarray = field(repr=False)
     cells: tuple = field(repr=False)
     targets: np.ndarray = field(repr=False)
     iterations: int = 0
     max_deviation: float = 0.0
-    gram: np.ndarray | None = field(default=None, repr=False)
-    margins: tuple = field(default=(), repr=False)  # backfit: (start, stop) columns of each margin
-    step_weights: Any = field(default=None, repr=False)  # backfit: n x margins weights of last sweep
+    gram: np.ndarray | None = field(default=None, repr=False)  # regression: M' D M
+    ratio: np.ndarray | None = field(default=None, repr=False)  # regression: d / w
+    backfit_cache: Any = field(default=None, repr=False)  # backfit: see _backfit_cache
     parts: tuple = field(default=(), repr=False)  # stacked: (row offset, n, Calibration or None)
 
+    @property
+    def basis_blocks(self) -> tuple:
+        """The residual basis by blocks (:class:`OneHot`)."""
+        return tuple(OneHot(b.codes, b.values * r, b.k) for b, r in zip(self.blocks, self.row_scales))
+
+    def design_cache(self, stage: int) -> dict:
+        """Products of the basis that depend on the design only, kept per stage (lonely-PSU rule
+        and fpc are fixed with the design that holds this calibration)."""
+        return self._cache.setdefault(stage, {})
+
+    @cached_property
+    def _cache(self) -> dict:
+        return {}
+
+    @cached_property
+    def matrix(self):
+        """``n x L`` calibration matrix (sparse)."""
+        return sparse.hstack([b.tosparse() for b in self.blocks], format="csr")
+
+    @cached_property
+    def basis(self):
+        """``n x L`` residual basis (sparse)."""
+        return sparse.hstack([b.tosparse() for b in self.basis_blocks], format="csr")
+
     def coefficients(self, Z, weights: np.ndarray) -> np.ndarray:
-        """``L x k`` coefficients of the residual basis for influence values ``Z`` (sparse n x k)."""
+        """``L x k`` coefficients of the residual basis for influence values ``Z`` (n x k)."""
         if self.kind == "regression":
-            ratio = np.divide(self.base_weights, weights, out=np.zeros_like(weights), where=weights > 0)
-            rhs = (self.matrix.T @ (sparse.diags(ratio) @ Z)).toarray()
+            rhs = np.vstack([cross_any(b, Z, self.ratio) for b in self.blocks])
             return np.linalg.lstsq(self.gram, rhs, rcond=None)[0]
         if self.kind == "backfit":
             return self._backfit(Z)
@@ -94,55 +121,64 @@ class Calibration:
         for start, n, cal in self.parts:
             if cal is None:
                 continue
-            out.append(cal.coefficients(Z[start : start + n], weights[start : start + n]))
+            zp = Z.rows(start, start + n) if isinstance(Z, OneHot) else Z[start : start + n]
+            out.append(cal.coefficients(zp, weights[start : start + n]))
         return np.vstack(out) if out else np.zeros((0, Z.shape[1]))
 
     def _backfit(self, Z) -> np.ndarray:
         # R: for 10 sweeps, for each margin, x <- x - psw * ave(x / psw, margin); in the L columns:
-        # c_m += (M_m' (x_cur / psw_m)) / counts_m with x_cur = Z - sum_j diag(psw_j) M_j c_j.
-        M, P = self.matrix, self.step_weights
+        # c_m += (M_m' (x_cur / psw_m)) / counts_m with x_cur = Z - sum_j diag(psw_j) M_j c_j, where
+        # the blocks M_m' diag(psw_j / psw_m) M_j are computed once.
         k = Z.shape[1]
-        blocks = []
-        for m, (a, b) in enumerate(self.margins):
-            inv = np.divide(1.0, P[:, m], out=np.zeros(P.shape[0]), where=P[:, m] > 0)
-            Mm = M[:, a:b]
-            r = (Mm.T @ (sparse.diags(inv) @ Z)).toarray()
-            g = [(Mm.T @ sparse.diags(P[:, j] * inv) @ M[:, c:d]).toarray() for j, (c, d) in enumerate(self.margins)]
-            counts = np.asarray(Mm.sum(axis=0)).ravel()
-            blocks.append((r, g, counts))
-        coef = [np.zeros((b - a, k)) for a, b in self.margins]
+        inverses, blocks, counts = self.backfit_cache
+        r = [cross_any(b, Z, inv) for b, inv in zip(self.blocks, inverses)]
+        coef = [np.zeros((c.shape[0], k)) for c in counts]
         for _ in range(BACKFIT_SWEEPS):
-            for m, (r, g, counts) in enumerate(blocks):
-                cur = r - sum(g[j] @ coef[j] for j in range(len(coef)))
-                coef[m] = coef[m] + np.divide(cur, counts[:, None], out=np.zeros_like(cur), where=counts[:, None] > 0)
+            for m in range(len(coef)):
+                cur = r[m] - sum(blocks[m][j] @ coef[j] for j in range(len(coef)))
+                cm = counts[m][:, None]
+                coef[m] = coef[m] + np.divide(cur, cm, out=np.zeros_like(cur), where=cm > 0)
         return np.vstack(coef)
+
+
+def _backfit_cache(blocks: Sequence[OneHot], steps: Sequence[np.ndarray]) -> tuple:
+    """Per margin: ``1 / psw_m``, the blocks ``M_m' diag(psw_j / psw_m) M_j`` and the cell counts."""
+    inverses, grams, counts = [], [], []
+    for m, bm in enumerate(blocks):
+        inv = np.divide(1.0, steps[m], out=np.zeros(steps[m].shape[0]), where=steps[m] > 0)
+        inverses.append(inv)
+        grams.append([cross(bm, bj, steps[j] * inv) if j != m else np.diag(np.bincount(bm.codes, minlength=bm.k) * 1.0)
+                      for j, bj in enumerate(blocks)])
+        counts.append(np.bincount(bm.codes, minlength=bm.k).astype(float))
+    return tuple(inverses), tuple(grams), tuple(counts)
 
 
 def stack_calibrations(parts: Sequence[SurveyDesign]) -> Calibration | None:
     """Block-diagonal calibration of stacked independent designs (None if none is calibrated)."""
     if all(p.calibration is None for p in parts):
         return None
-    blocks, mats, bases, cells, targets, entries = [], [], [], [], [], []
+    n_total = sum(p.n for p in parts)
+    blocks, scales, bases, cells, targets, entries = [], [], [], [], [], []
     start = 0
     for i, p in enumerate(parts):
         cal = p.calibration
         entries.append((start, p.n, cal))
-        start += p.n
-        if cal is None:
-            blocks.append(sparse.csr_matrix((p.n, 0)))
-            mats.append(sparse.csr_matrix((p.n, 0)))
-            bases.append(p.weights)
-        else:
-            blocks.append(cal.basis)
-            mats.append(cal.matrix)
-            bases.append(cal.base_weights)
+        bases.append(p.weights if cal is None else cal.base_weights)
+        if cal is not None:
+            for b, r in zip(cal.blocks, cal.row_scales):
+                codes = np.zeros(n_total, dtype=np.int64)  # other parts' rows: value 0
+                vals, sc = np.zeros(n_total), np.zeros(n_total)
+                codes[start : start + p.n], vals[start : start + p.n], sc[start : start + p.n] = b.codes, b.values, r
+                blocks.append(OneHot(codes, vals, b.k))
+                scales.append(sc)
             cells.extend((f"{i}:{v}", m) for v, m in cal.cells)
             targets.append(cal.targets)
+        start += p.n
     cals = [p.calibration for p in parts if p.calibration is not None]
     return Calibration(
         kind="stacked",
-        basis=sparse.block_diag(blocks, format="csr"),
-        matrix=sparse.block_diag(mats, format="csr"),
+        blocks=tuple(blocks),
+        row_scales=tuple(scales),
         base_weights=readonly(np.concatenate(bases)),
         cells=tuple(cells),
         targets=readonly(np.concatenate(targets) if targets else np.zeros(0)),
@@ -226,10 +262,11 @@ def _margin_codes(des: SurveyDesign, var: str, levels: list[str], targets: np.nd
             f"La variable de ratissage « {var} » a {n_na} valeur(s) manquante(s) : impossible de caler ces répondants.",
             var,
         )
-    labels = as_str(values)
-    codes = codes_for(labels, levels)
+    raw, uniques = pd.factorize(values)  # label the distinct values only (fast on millions of rows)
+    labels = as_str(pd.Series(uniques))
+    codes = codes_for(labels, levels)[raw]
     if (codes < 0).any():
-        unknown = labels[codes < 0].iloc[0]
+        unknown = labels.iloc[raw[codes < 0][0]]
         raise RakingError(
             f"La modalité « {unknown} » de la variable « {var} » est présente dans l'échantillon mais absente "
             "des marges de population.",
@@ -254,17 +291,31 @@ def _margin_codes(des: SurveyDesign, var: str, levels: list[str], targets: np.nd
 class _Spec:
     names: list  # (variable, levels or None, targets)
     codes: list  # codes per factor margin (None for numeric)
-    matrix: Any  # n x L
+    blocks: tuple  # OneHot per margin (a numeric variable is a one-column block)
     cells: tuple
     targets: np.ndarray
-    slices: tuple
+
+    def totals(self, w: np.ndarray) -> np.ndarray:
+        """Weighted totals ``X' w`` of every column."""
+        return np.concatenate([np.bincount(b.codes, weights=b.values * w, minlength=b.k) for b in self.blocks])
+
+    def gram(self, w: np.ndarray) -> np.ndarray:
+        """``X' diag(w) X``."""
+        return np.block([[cross(a, b, w) for b in self.blocks] for a in self.blocks])
+
+    def linear(self, lam: np.ndarray) -> np.ndarray:
+        """``X @ lam``."""
+        out, off = 0.0, 0
+        for b in self.blocks:
+            out = out + lam[off : off + b.k][b.codes] * b.values
+            off += b.k
+        return out
 
 
 def _build(des: SurveyDesign, margins: Any, d: np.ndarray) -> _Spec:
     spec = _normalise_margins(margins)
     n = des.n
-    cols, codes_list, cells, targets, slices = [], [], [], [], []
-    off = 0
+    blocks, codes_list, cells, targets = [], [], [], []
     for var, levels, tg in spec:
         if levels is None:
             if var == "(Intercept)":
@@ -275,24 +326,26 @@ def _build(des: SurveyDesign, margins: Any, d: np.ndarray) -> _Spec:
                 x = to_float(des.data[var], var)
                 if np.isnan(x).any():
                     raise RakingError(f"La variable de calage « {var} » a des valeurs manquantes.", var)
-            cols.append(sparse.csr_matrix(x[:, None]))
+            blocks.append(OneHot(np.zeros(n, dtype=np.int64), x, 1))
             codes_list.append(None)
             cells.append((var, ""))
-            width = 1
         else:
             codes = _margin_codes(des, var, levels, tg, d)
-            cols.append(sparse.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(levels))))
+            blocks.append(OneHot(codes, np.ones(n), len(levels), unit=True))
             codes_list.append(codes)
             cells.extend((var, lev) for lev in levels)
-            width = len(levels)
         targets.append(tg)
-        slices.append((off, off + width))
-        off += width
-    return _Spec(spec, codes_list, sparse.hstack(cols, format="csr"), tuple(cells), np.concatenate(targets), tuple(slices))
+    return _Spec(spec, codes_list, tuple(blocks), tuple(cells), np.concatenate(targets))
 
 
-def _deviation(spec: _Spec, w: np.ndarray) -> tuple[float, int]:
-    tot = spec.matrix.T @ w
+def _deviation(spec: _Spec, w: np.ndarray, exact_last: bool = False) -> tuple[float, int]:
+    """Largest relative gap to the targets (``exact_last``: the last margin was just matched)."""
+    if exact_last and len(spec.blocks) > 1:
+        last = spec.blocks[-1].k
+        head = np.concatenate([np.bincount(b.codes, weights=b.values * w, minlength=b.k) for b in spec.blocks[:-1]])
+        tot = np.concatenate([head, spec.targets[-last:]])
+    else:
+        tot = spec.totals(w)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(spec.targets > 0, np.abs(tot - spec.targets) / np.abs(spec.targets), np.abs(tot))
     j = int(np.argmax(rel))
@@ -325,30 +378,31 @@ def _check_start(des: SurveyDesign, max_iter: int, bounds) -> None:
         raise SurveyError("Les bornes doivent vérifier 0 <= L <= 1 <= U.")
 
 
-def _ipf(spec: _Spec, d: np.ndarray, max_iter: int, tol: float, bounds) -> tuple[np.ndarray, np.ndarray, int, float]:
+def _ipf(spec: _Spec, d: np.ndarray, max_iter: int, tol: float, bounds) -> tuple[np.ndarray, tuple, int, float]:
     """Iterative proportional fitting; returns weights, the weights after each margin of the last
     sweep (R's ``attr(, "weights")`` of each postStratify step), sweeps and final deviation."""
     if any(c is None for c in spec.codes):
         raise SurveyError("Le ratissage (IPF) ne prend que des marges de variables qualitatives.")
     w = d.copy()
     pos = d > 0
-    steps = np.empty((d.shape[0], len(spec.codes)))
+    steps: list = []
     dev, it, j = np.inf, 0, 0
     for it in range(1, max_iter + 1):
-        for m, (codes, (_, _, targets)) in enumerate(zip(spec.codes, spec.names)):
+        steps = []
+        for codes, (_, _, targets) in zip(spec.codes, spec.names):
             tot = np.bincount(codes, weights=w, minlength=targets.shape[0])
             factor = np.divide(targets, tot, out=np.ones_like(targets), where=tot > 0)
             w = w * factor[codes]
             if bounds is not None:
                 g = np.divide(w, d, out=np.ones_like(w), where=pos)
                 w = np.where(pos, d * np.clip(g, bounds[0], bounds[1]), w)
-            steps[:, m] = w
-        dev, j = _deviation(spec, w)
+            steps.append(w)  # a new array at each step: no copy needed
+        dev, j = _deviation(spec, w, exact_last=bounds is None)
         if dev < tol:
             break
     if not dev < tol:
         raise _no_convergence(spec, dev, j, max_iter, tol, bounds)
-    return w, steps, it, dev
+    return w, tuple(steps), it, dev
 
 
 def rake(
@@ -403,36 +457,30 @@ def rake(
     w, steps, it, dev = _ipf(spec, d, max_iter, tol, bounds)
     cal = Calibration(
         kind="backfit",
-        basis=_backfit_basis(spec, steps),
-        matrix=spec.matrix,
+        blocks=spec.blocks,
+        row_scales=steps,
         base_weights=readonly(d),
         cells=spec.cells,
         targets=readonly(spec.targets),
         iterations=it,
         max_deviation=dev,
-        margins=spec.slices,
-        step_weights=steps,
+        backfit_cache=_backfit_cache(spec.blocks, steps),
     )
     return replace(des, weights=readonly(w), calibration=cal)
 
 
-def _backfit_basis(spec: _Spec, steps: np.ndarray):
-    blocks = [sparse.diags(steps[:, m]) @ spec.matrix[:, a:b] for m, (a, b) in enumerate(spec.slices)]
-    return sparse.hstack(blocks, format="csr")
-
-
 def _regression_calibration(des, spec, d, w, it, dev) -> SurveyDesign:
-    M = spec.matrix
     cal = Calibration(
         kind="regression",
-        basis=(sparse.diags(w) @ M).tocsr(),
-        matrix=M,
+        blocks=spec.blocks,
+        row_scales=tuple(w for _ in spec.blocks),
         base_weights=readonly(d),
         cells=spec.cells,
         targets=readonly(spec.targets),
         iterations=it,
         max_deviation=dev,
-        gram=(M.T @ (sparse.diags(d) @ M)).toarray(),
+        gram=spec.gram(d),
+        ratio=np.divide(d, w, out=np.zeros_like(w), where=w > 0),
     )
     return replace(des, weights=readonly(w), calibration=cal)
 
@@ -478,25 +526,24 @@ def calibrate(
     _check_start(des, max_iter, bounds)
     d = np.asarray(des.weights, dtype=np.float64)
     spec = _build(des, margins, d)
-    X = spec.matrix
     if calfun == "raking" and all(c is not None for c in spec.codes):
         w, _, it, dev = _ipf(spec, d, max_iter, tol, bounds)
         return _regression_calibration(des, spec, d, w, it, dev)
     if bounds is not None:
         raise SurveyError("Les bornes ne sont prises en charge qu'avec calfun='raking' sur des marges qualitatives.")
-    gram = (X.T @ (sparse.diags(d) @ X)).toarray()
-    lam = np.zeros(X.shape[1])
+    gram = spec.gram(d)
+    lam = np.zeros(spec.targets.shape[0])
     w = d.copy()
     it = 0
     for it in range(1, max_iter + 1):
-        resid = spec.targets - X.T @ w
+        resid = spec.targets - spec.totals(w)
         if calfun == "linear":
-            lam = np.linalg.lstsq(gram, spec.targets - X.T @ d, rcond=None)[0]
-            w = d * (1.0 + X @ lam)
+            lam = np.linalg.lstsq(gram, spec.targets - spec.totals(d), rcond=None)[0]
+            w = d * (1.0 + spec.linear(lam))
             break
-        jac = (X.T @ (sparse.diags(w) @ X)).toarray()
+        jac = spec.gram(w)
         lam = lam + np.linalg.lstsq(jac, resid, rcond=None)[0]
-        w = d * np.exp(X @ lam)
+        w = d * np.exp(spec.linear(lam))
         if _deviation(spec, w)[0] < tol:
             break
     dev, j = _deviation(spec, w)

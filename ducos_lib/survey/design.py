@@ -147,9 +147,10 @@ class SurveyDesign:
         """``degf`` of the design restricted to ``rows`` (boolean): PSUs minus strata they touch."""
         st = self.stages[0]
         rows = np.asarray(rows, dtype=bool) & (self.weights > 0)
-        units = np.unique(st.unit[rows]) if st.unit is not None else np.flatnonzero(rows)
-        strata = np.unique(st.row_stratum[rows])
-        return int(units.size - strata.size)
+        n_units = np.count_nonzero(np.bincount(st.unit[rows], minlength=st.unit_stratum.shape[0])) \
+            if st.unit is not None else int(rows.sum())
+        n_strata = np.count_nonzero(np.bincount(st.row_stratum[rows], minlength=st.n_strata))
+        return int(n_units - n_strata)
 
     def __repr__(self) -> str:
         kind = "stratifié, " if self.has_strata else ""
@@ -324,7 +325,9 @@ def design(
     for s in range(n_stages):
         st_spec = strata_rows[min(s, len(strata_rows) - 1)] if strata_rows else np.zeros(n, dtype=np.int64)
         row_stratum = _combine(unit_above, st_spec) if s > 0 else _combine(st_spec)
-        unit = _combine(s1, *id_rows[: s + 1])
+        is_rowlevel = id_specs[s] is None
+        # each row is its own unit (numbered as the rows) when the stage has no ids
+        unit = np.arange(n, dtype=np.int64) if is_rowlevel else _combine(s1, *id_rows[: s + 1])
         if s == 0:
             if strata_rows:
                 labels_src = resolve(data, strata_specs[0], "strates", index)
@@ -334,15 +337,13 @@ def design(
         else:
             labels = tuple(range(int(row_stratum.max()) + 1))
         H = int(row_stratum.max()) + 1
-        is_rowlevel = id_specs[s] is None
-        if is_rowlevel:  # each row is its own unit, numbered as the rows
-            unit = np.arange(n, dtype=np.int64)
-        unit_stratum = row_stratum[np.unique(unit, return_index=True)[1]]
+        unit_stratum = row_stratum if is_rowlevel else row_stratum[np.unique(unit, return_index=True)[1]]
         n_units = np.bincount(unit_stratum, minlength=H)
         parent = np.zeros(H, dtype=np.int64)
-        parent[row_stratum] = unit_above
         multiplier = np.ones(H)
-        multiplier[row_stratum] = mult_rows
+        if s > 0:
+            parent[row_stratum] = unit_above
+            multiplier[row_stratum] = mult_rows
         fraction = np.zeros(H)
         if s < len(fpcs):
             fraction, popsize = _stage_fraction(fpcs[s], row_stratum, n_units, popsize_mode, s, labels)

@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 
+from ._blocks import OneHot
 from ._util import SurveyError, check_missing, choice, codes_for, expit, name_of, resolve, to_float
 from .design import SurveyDesign
 from .results import Estimate, Moments, critical
@@ -144,9 +145,11 @@ def _influence(des, kind: str, y, groups, G, x=None):
             vals = wr * (v - est[g]) / wsum[g]
         else:  # pragma: no cover - internal
             raise ValueError(kind)
-    vals = np.where(np.isfinite(vals), vals, 0.0)
-    Z = sparse.csr_matrix((vals, (rows, g)), shape=(des.n, G))
-    return est, Z, n, n_pos, wsum, neff, var_unit
+    codes = np.zeros(des.n, dtype=np.int64)  # rows outside every domain: column 0 with value 0
+    codes[rows] = g
+    values = np.zeros(des.n)
+    values[rows] = np.where(np.isfinite(vals), vals, 0.0)
+    return est, OneHot(codes, values, G), n, n_pos, wsum, neff, var_unit
 
 
 def _domain_df(des, groups: np.ndarray, G: int) -> np.ndarray:
@@ -167,10 +170,10 @@ def moments(des, kind: str, y: np.ndarray, groups: np.ndarray, G: int, x: np.nda
     if _is_replicate(des):
         from .replicate import replicate_moments
 
-        return replicate_moments(des, kind, y, groups, G, x, _domain_df(des, groups, G))
+        return replicate_moments(des, kind, y, groups, G, x, lambda: _domain_df(des, groups, G))
     est, Z, n, n_pos, wsum, neff, var_unit = _influence(des, kind, y, groups, G, x)
     var = np.clip(np.diag(vcov(des, Z)), 0.0, None)
-    return Moments(est, var, n, n_pos, wsum, neff, var_unit, _domain_df(des, groups, G))
+    return Moments(est, var, n, n_pos, wsum, neff, var_unit, lambda: _domain_df(des, groups, G))
 
 
 def _deff(m: Moments, statistic: str) -> np.ndarray:

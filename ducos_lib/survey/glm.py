@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from ._util import SurveyError, choice, name_of, resolve, to_float
+from ._blocks import OneHot
 from .variance import vcov
 
 FAMILIES = ("gaussian", "quasibinomial")
@@ -82,59 +83,105 @@ class GlmResult:
         return out
 
 
-def _model_matrix(des, predictors: Sequence[Any]) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """R's treatment-contrast model matrix (first sorted level as reference); rows with NA flagged."""
-    n = des.n
-    cols, names = [np.ones(n)], ["(Intercept)"]
-    missing = np.zeros(n, dtype=bool)
+@dataclass(frozen=True)
+class _Term:
+    name: str
+    values: np.ndarray  # numeric values, or factor codes (-1 when missing)
+    levels: tuple | None  # factor levels (sorted), None for a numeric predictor
+    key: np.ndarray  # code of each row's distinct value (to find covariate patterns)
+
+
+def _terms(des, predictors: Sequence[Any]) -> tuple[list[_Term], np.ndarray]:
+    """The predictors (factors with R's treatment contrasts, first sorted level as reference) and
+    the rows missing any of them."""
+    missing = np.zeros(des.n, dtype=bool)
+    terms = []
     for p in predictors:
         s = resolve(des.data, p, "prédicteur", des.index)
         nm = name_of(p)
         missing |= s.isna().to_numpy()
         if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            cols.append(to_float(s, nm))
-            names.append(nm)
+            x = to_float(s, nm)
+            terms.append(_Term(nm, x, None, pd.factorize(x)[0]))
         else:
-            levels = sorted(pd.unique(s.dropna()).tolist(), key=str)
-            for lev in levels[1:]:
-                cols.append((s == lev).to_numpy(dtype=float))
-                names.append(f"{nm}{lev}")
-    X = np.column_stack(cols)
-    return X, names, missing
+            codes, levels = pd.factorize(s, sort=True)
+            terms.append(_Term(nm, codes, tuple(levels), codes))
+    return terms, missing
 
 
-def _irls(X, y, w, family: str, max_iter: int = 25, tol: float = 1e-8):
-    """Weighted fit as R's ``glm.fit``; returns coefficients, ``Ainv`` (unscaled covariance) and the
-    score factor ``w (y - mu)`` times the working weights' lag, exactly as R's ``svy.varcoef`` uses
-    them (working weights of the last iteration, deviance tolerance ``1e-8``)."""
+def _model_matrix(terms: list[_Term], rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """R's model matrix on the given rows: intercept, numeric predictors, factor dummies."""
+    cols, names = [np.ones(rows.size)], ["(Intercept)"]
+    for t in terms:
+        if t.levels is None:
+            cols.append(t.values[rows])
+            names.append(t.name)
+        else:
+            codes = t.values[rows]
+            for j, lev in enumerate(t.levels[1:], start=1):
+                cols.append((codes == j).astype(float))
+                names.append(f"{t.name}{lev}")
+    return np.column_stack(cols), names
+
+
+def _patterns(keys: list, rows: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Covariate pattern of each used row when there are few of them (None otherwise)."""
+    if not keys:
+        return np.zeros(rows.size, dtype=np.int64), 1
+    sizes = [int(k[rows].max()) + 1 for k in keys]
+    if np.prod(np.asarray(sizes, dtype=float)) > 2**62:
+        return None
+    flat = np.ravel_multi_index([k[rows] for k in keys], sizes) if len(keys) > 1 else keys[0][rows]
+    key, uniq = pd.factorize(flat)
+    return (key.astype(np.int64), len(uniq)) if len(uniq) <= rows.size // 4 else None
+
+
+def _irls(Xp, key, y, w, family: str, max_iter: int = 25, tol: float = 1e-8):
+    """Fit as R's ``glm.fit`` on rows grouped by covariate pattern (``Xp[key]`` is the model matrix).
+
+    Returns the coefficients, ``Ainv`` (unscaled covariance) and each row's score factor, as R's
+    ``svy.varcoef`` uses them (working weights of the last iteration, deviance tolerance ``1e-8``):
+    the score of row ``i`` is ``x_i`` times the returned factor. Sums over the rows of a pattern are
+    bincounts, so millions of rows with a few patterns cost little.
+    """
+    P = Xp.shape[0]
+
+    def summed(values):
+        return np.bincount(key, weights=values, minlength=P)
+
     if family == "gaussian":
-        XtW = X.T * w
-        A = XtW @ X
-        beta = np.linalg.solve(A, XtW @ y)
-        return beta, np.linalg.inv(A), w * (y - X @ beta)
+        A = (Xp.T * summed(w)) @ Xp
+        beta = np.linalg.solve(A, Xp.T @ summed(w * y))
+        return beta, np.linalg.inv(A), w * (y - (Xp @ beta)[key])
     ws = w / w.mean()  # svyglm rescales the weights to mean 1 (rescale=TRUE)
-    mu = (ws * y + 0.5) / (ws + 1)  # binomial()$initialize
+    mu = (ws * y + 0.5) / (ws + 1)  # binomial()$initialize, row by row
     eta = np.log(mu / (1 - mu))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturated = np.sum(ws * (np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0)
+                                 + np.where(y < 1, (1 - y) * np.log(np.where(y < 1, 1 - y, 1)), 0)))
+    w_p, wy_p = summed(ws), summed(ws * y)
     dev_old = np.inf
-    for _ in range(max_iter):
-        mu = 1 / (1 + np.exp(-eta))
-        var = mu * (1 - mu)
-        wt = ws * var  # working weights (mu.eta^2 / variance)
-        z = eta + (y - mu) / var
-        A = (X.T * wt) @ X
-        beta = np.linalg.solve(A, (X.T * wt) @ z)
-        eta = X @ beta
-        mu_new = 1 / (1 + np.exp(-eta))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dev = -2 * np.sum(ws * (np.where(y > 0, y * np.log(mu_new / np.where(y > 0, y, 1)), 0)
-                                    + np.where(y < 1, (1 - y) * np.log((1 - mu_new) / np.where(y < 1, 1 - y, 1)), 0)))
+    for it in range(max_iter):
+        if it == 0:  # starting values differ within a pattern: sums over the rows
+            m = 1 / (1 + np.exp(-eta))
+            var = m * (1 - m)
+            wt_p, wtz_p = summed(ws * var), summed(ws * var * eta + ws * (y - m))
+        else:  # afterwards mu is a function of the pattern
+            m = 1 / (1 + np.exp(-eta_p))
+            var_p = m * (1 - m)
+            wt_p, wtz_p = w_p * var_p, w_p * var_p * eta_p + (wy_p - w_p * m)
+        A = (Xp.T * wt_p) @ Xp
+        beta = np.linalg.solve(A, Xp.T @ wtz_p)
+        eta_p = Xp @ beta
+        mu_p = 1 / (1 + np.exp(-eta_p))
+        dev = -2 * (np.sum(wy_p * np.log(mu_p) + (w_p - wy_p) * np.log(1 - mu_p)) - saturated)
         if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
             break
         dev_old = dev
-    mu = 1 / (1 + np.exp(-eta))
-    working_resid = (y - mu) / (mu * (1 - mu))
-    # scores and Ainv on the original weight scale (the rescaling cancels in the sandwich)
-    return beta, np.linalg.inv(A) / w.mean(), w.mean() * working_resid * wt
+    lag = np.divide(wt_p, w_p, out=np.zeros_like(wt_p), where=w_p > 0)  # working weight / prior, per pattern
+    # score factor: w (y - mu) / (mu (1 - mu)) * lagged variance, on the original weight scale
+    factor = w * (y - mu_p[key]) / (mu_p * (1 - mu_p))[key] * lag[key]
+    return beta, np.linalg.inv(A) / w.mean(), factor
 
 
 def svyglm(
@@ -174,28 +221,45 @@ def svyglm(
     """
     family = choice(family, FAMILIES, "Famille", FAMILY_ALIASES)
     y = to_float(resolve(des.data, response, "réponse", des.index), name_of(response))
-    X, names, missing = _model_matrix(des, predictors)
+    terms, missing = _terms(des, predictors)
     missing |= np.isnan(y)
-    rows = ~missing & (des.weights > 0)
-    if family == "quasibinomial" and np.any((y[rows] < 0) | (y[rows] > 1)):
+    rows = np.flatnonzero(~missing & (des.weights > 0))
+    yr, wr = y[rows], des.weights[rows]
+    if family == "quasibinomial" and np.any((yr < 0) | (yr > 1)):
         raise SurveyError("La régression logistique demande une réponse entre 0 et 1 (0/1 ou booléenne).")
-    Xr, yr, wr = X[rows], y[rows], des.weights[rows]
-    if np.linalg.matrix_rank(Xr) < Xr.shape[1]:
+    found = _patterns([t.key for t in terms], rows)
+    if found is None:
+        key = np.arange(rows.size)
+        Xp, names = _model_matrix(terms, rows)
+    else:
+        key, n_pat = found
+        first = np.empty(n_pat, dtype=np.int64)
+        first[key[::-1]] = np.arange(rows.size - 1, -1, -1)  # first row of each pattern
+        Xp, names = _model_matrix(terms, rows[first])
+    if np.linalg.matrix_rank((Xp.T * np.bincount(key, weights=wr, minlength=Xp.shape[0])) @ Xp) < Xp.shape[1]:
         raise SurveyError("Les prédicteurs sont colinéaires (ou une modalité n'a aucun répondant).")
-    beta, ainv, score = _irls(Xr, yr, wr, family)
+    beta, ainv, factor = _irls(Xp, key, yr, wr, family)
     if getattr(des, "is_replicate", False):
-        thetas = np.array([_irls(Xr, yr, des.repweights[rows, r], family)[0] for r in range(des.n_replicates)])
+        thetas = np.array([_irls(Xp, key, yr, des.repweights[rows, r], family)[0] for r in range(des.n_replicates)])
         cov = des.variance(thetas, beta)
         method = "svyglm_replicate"
         degf = des.degrees_of_freedom
     else:
-        infl = np.zeros((des.n, X.shape[1]))
-        infl[rows] = (Xr * score[:, None]) @ ainv
-        cov = vcov(des, infl)
+        XA = Xp @ ainv  # influence of row i: factor_i * XA[key_i]
+        if found is not None:  # V(Z T) = T' V(Z) T with Z the pattern indicators times the factor
+            codes = np.zeros(des.n, dtype=np.int64)  # unused rows: value 0
+            codes[rows] = key
+            values = np.zeros(des.n)
+            values[rows] = factor
+            cov = XA.T @ vcov(des, OneHot(codes, values, Xp.shape[0])) @ XA
+        else:
+            infl = np.zeros((des.n, Xp.shape[1]))
+            infl[rows] = XA * factor[:, None]
+            cov = vcov(des, infl)
         method = "svyglm_linearisation"
         degf = des.domain_degrees_of_freedom(~missing)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    df_res = float(degf + 1 - X.shape[1])
+    df_res = float(degf + 1 - Xp.shape[1])
     with np.errstate(divide="ignore", invalid="ignore"):
         tstat = beta / se
     p = 2 * stats.t.sf(np.abs(tstat), df_res)

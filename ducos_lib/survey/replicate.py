@@ -254,4 +254,4 @@ def replicate_moments(des: ReplicateDesign, kind: str, y, groups, G: int, x, df)
     variance = np.array([des.variance(reps[:, [j]], est[[j]])[0, 0] for j in range(G)])
     if kind == "total":
         est = np.where(n > 0, est, np.nan)
-    return Moments(est, variance, n, n_pos, wsum, neff, var_unit, np.asarray(df, dtype=float))
+    return Moments(est, variance, n, n_pos, wsum, neff, var_unit, df)

@@ -133,7 +133,11 @@ class Moments:
     wsum: np.ndarray
     neff: np.ndarray
     var_unit: np.ndarray  # weighted variance of the variable in the domain (svyvar)
-    df: np.ndarray  # degrees of freedom of each domain (R's degf of the subset design)
+    df_of: Any  # callable -> degrees of freedom of each domain (R's degf of the subset design), lazy
+
+    @property
+    def df(self) -> np.ndarray:
+        return np.asarray(self.df_of(), dtype=float)
 
 
 def critical(alpha: float, df: Any) -> tuple[np.ndarray | float, str]:

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from ._util import SurveyError
+from ._blocks import OneHot, cross, cross_any, group_sums
 from .design import Stage, SurveyDesign
 
 
@@ -39,22 +40,25 @@ def vcov(des: SurveyDesign, influence: Any) -> np.ndarray:
     Lonely units follow R's ``onestrat`` for each ``lonely_psu`` option.
     """
     Z = influence
-    if not sparse.issparse(Z):
+    if isinstance(Z, OneHot):
+        pass
+    elif sparse.issparse(Z):
+        Z = sparse.csr_matrix(Z)
+    else:  # dense influence (e.g. regression scores) stays dense: no n x k sparse copy
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim == 1:
             Z = Z[:, None]
-    Z = sparse.csr_matrix(Z)
     n, k = Z.shape
     if n != des.n:
         raise SurveyError("Longueur des valeurs d'influence différente de la taille du plan.")
     cal = des.calibration
-    basis = B = None
-    if cal is not None and cal.basis.shape[1] > 0:
+    blocks = B = None
+    if cal is not None and len(cal.blocks) > 0:
         B = cal.coefficients(Z, des.weights)
-        basis = cal.basis
+        blocks = cal.basis_blocks
     Q = np.zeros((k, k))
-    for stage in des.stages:
-        Q += _stage_vcov(stage, des.n, des.lonely_psu, Z, basis, B)
+    for i, stage in enumerate(des.stages):
+        Q += _stage_vcov(stage, des.lonely_psu, Z, blocks, B, cal.design_cache(i) if blocks is not None else {})
     return (Q + Q.T) / 2.0
 
 
@@ -86,24 +90,63 @@ def _stage_scale(stage: Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray]
     return scale * stage.multiplier, centred
 
 
-def _stage_vcov(stage: Stage, n: int, lonely_psu: str, Z, basis, B) -> np.ndarray:
+def dense(x) -> np.ndarray:
+    """A sparse matrix or an array as a dense ndarray."""
+    return x.toarray() if sparse.issparse(x) else np.asarray(x)
+
+
+def _column_sums(Z) -> np.ndarray:
+    """``1' Z`` as a 1 x k array."""
+    if isinstance(Z, OneHot):
+        return np.bincount(Z.codes[Z.codes >= 0] if not Z.full else Z.codes,
+                           weights=Z.values[Z.codes >= 0] if not Z.full else Z.values, minlength=Z.k)[None, :]
+    return np.asarray(Z.sum(axis=0)).reshape(1, -1)
+
+
+def _weighted_cross(X, Y, s: np.ndarray | None) -> np.ndarray:
+    """``X' diag(s) Y`` (``s`` None: identity) for :class:`OneHot`, sparse or dense ``X`` and ``Y``."""
+    if s is None:
+        s = np.ones(X.shape[0]) if not isinstance(X, OneHot) and not isinstance(Y, OneHot) else None
+    if isinstance(X, OneHot):
+        return cross_any(X, Y, s)
+    if isinstance(Y, OneHot):
+        return cross_any(Y, X, s).T
+    if sparse.issparse(X):
+        return dense(X.T @ (sparse.diags(s) @ Y))
+    return dense((Y.T @ (X * s[:, None])).T) if sparse.issparse(Y) else (X * s[:, None]).T @ Y
+
+
+def _stage_vcov(stage: Stage, lonely_psu: str, Z, blocks, B, cache: dict) -> np.ndarray:
     scale, centred = _stage_scale(stage, lonely_psu)
-    U = stage.unit_matrix(n)
-    A = Z if U is None else (U.T @ Z).tocsr()  # C x k unit totals (before calibration)
-    Wc = None
-    if basis is not None:
-        Wc = basis if U is None else (U.T @ basis).tocsr()
-    C = stage.unit_stratum.shape[0]
-    S = sparse.diags(scale[stage.unit_stratum])
-    Q = (A.T @ (S @ A)).toarray()
-    if Wc is not None:
-        ASW = (A.T @ (S @ Wc)).toarray() @ B
-        WSW = (Wc.T @ (S @ Wc)).toarray()
+    H = stage.n_strata
+    if stage.unit is None:  # every row is a unit: products over the rows
+        # one stratum: the scale is a number, applied to the (small) products rather than the rows
+        one = H == 1
+        s_row = None if one else scale[stage.row_stratum]
+        c = float(scale[0]) if one else 1.0
+        Q = c * _weighted_cross(Z, Z, s_row)
+        Th = group_sums(stage.row_stratum, H, Z) if not one else _column_sums(Z)
+        if blocks is not None:
+            ZSW = c * np.hstack([_weighted_cross(Z, b, s_row) for b in blocks])
+            if "WSW" not in cache:  # depends on the design only
+                cache["WSW"] = c * np.block([[cross(a, b, s_row) for b in blocks] for a in blocks])
+                cache["HW"] = np.hstack([group_sums(stage.row_stratum, H, b) for b in blocks])
+            WSW, HW = cache["WSW"], cache["HW"]
+    else:  # unit totals first (C x k, dense), then products over the units
+        C = stage.unit_stratum.shape[0]
+        s_unit = scale[stage.unit_stratum]
+        A = group_sums(stage.unit, C, Z)
+        Q = (A * s_unit[:, None]).T @ A
+        Th = group_sums(stage.unit_stratum, H, A)
+        if blocks is not None:
+            Wc = np.hstack([group_sums(stage.unit, C, b) for b in blocks])
+            ZSW = (A * s_unit[:, None]).T @ Wc
+            WSW = (Wc * s_unit[:, None]).T @ Wc
+            HW = group_sums(stage.unit_stratum, H, Wc)
+    if blocks is not None:
+        ASW = ZSW @ B
         Q = Q - ASW - ASW.T + B.T @ WSW @ B
+        Th = Th - HW @ B
     # subtract the stratum means: sum_h s_h / n_h T_h T_h'
-    H = sparse.csr_matrix((np.ones(C), (np.arange(C), stage.unit_stratum)), shape=(C, stage.n_strata))
-    Th = (H.T @ A).toarray()
-    if Wc is not None:
-        Th = Th - (H.T @ Wc).toarray() @ B
     coef = np.where(centred, scale / stage.n_units, 0.0)
     return Q - Th.T @ (coef[:, None] * Th)
