@@ -433,8 +433,9 @@ def rake(
 
     Returns
     -------
-    SurveyDesign
-        A new design with raked weights; its variance is R's ``rake()`` one (see the module notes):
+    SurveyDesign or ReplicateDesign
+        A replicate design is raked replicate by replicate (as R). Otherwise a new design with raked
+        weights; its variance is R's ``rake()`` one (see the module notes):
         ten backfitting sweeps of the linearised variable over the margins. For the residuals of a
         regression weighted by the starting weights (R's ``calibrate(calfun="raking")``), use
         :func:`calibrate`; both agree when the starting weights are constant within the cells.
@@ -451,6 +452,8 @@ def rake(
     Deville, J.-C., Särndal, C.-E. & Sautory, O. (1993). JASA 88, 1013-1020.
     Lumley, T. (2010). Complex Surveys, §7.3. Wiley.
     """
+    if getattr(des, "is_replicate", False):
+        return _each_replicate(des, lambda x: rake(x, margins, max_iter=max_iter, tol=tol, bounds=bounds))
     _check_start(des, max_iter, bounds)
     d = np.asarray(des.weights, dtype=np.float64)
     spec = _build(des, margins, d)
@@ -523,6 +526,9 @@ def calibrate(
     Deville, J.-C. & Särndal, C.-E. (1992). JASA 87, 376-382.
     """
     calfun = choice(calfun, CALFUNS, "calfun")
+    if getattr(des, "is_replicate", False):
+        return _each_replicate(des, lambda x: calibrate(x, margins, calfun=calfun, max_iter=max_iter, tol=tol,
+                                                        bounds=bounds))
     _check_start(des, max_iter, bounds)
     d = np.asarray(des.weights, dtype=np.float64)
     spec = _build(des, margins, d)
@@ -574,6 +580,8 @@ def post_stratify(des: SurveyDesign, strata: str | Sequence[str], population: An
     ----------
     Holt, D. & Smith, T. M. F. (1979). Post stratification. JRSS A 142, 33-46.
     """
+    if getattr(des, "is_replicate", False):
+        return _each_replicate(des, lambda x: post_stratify(x, strata, population))
     variables = [strata] if isinstance(strata, str) else list(strata)
     if isinstance(population, pd.DataFrame):
         if "Freq" not in population.columns:
@@ -596,6 +604,22 @@ def post_stratify(des: SurveyDesign, strata: str | Sequence[str], population: An
     dev, _ = _deviation(spec, w)
     out = _regression_calibration(tmp, spec, d, w, 1, dev)
     return replace(out, data=data)
+
+
+def _each_replicate(rep, calibrate_one):
+    """A replicate design calibrated as R does it: the full-sample weights and every replicate's
+    weights are calibrated the same way (``calibrate.svyrep.design``, ``rake`` on a replicate
+    design), so the replicate variance includes the calibration."""
+    from .design import design as make_design
+    from .replicate import ReplicateDesign
+
+    def weights_after(w):
+        return calibrate_one(make_design(rep.data, weights=w)).weights
+
+    full = weights_after(rep.weights)
+    reps = np.column_stack([weights_after(rep.repweights[:, r]) for r in range(rep.n_replicates)])
+    return ReplicateDesign(rep.data, readonly(full), readonly(reps), rep.scale, rep.rscales, rep.type, rep.mse,
+                           rep.index)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -453,8 +453,10 @@ def _qrule(x: np.ndarray, w: np.ndarray, p: float, rule: str) -> float:
     """R's ``qrule_math`` / ``qrule_school`` on sorted ``x`` with weights ``w`` (no zero weight)."""
     if not np.isfinite(p) or p < 0 or p > 1:
         return float("nan")
-    cumw = np.cumsum(w)
-    W = cumw[-1]
+    # R accumulates cumsum() and sum() in long double, then rounds to double: ties at p * W (equal
+    # weights) fall on the same side as in R only with the same arithmetic
+    cumw = np.cumsum(w.astype(np.longdouble)).astype(np.float64)
+    W = float(np.sum(w.astype(np.longdouble)))
     pos = int(np.searchsorted(cumw, p * W, side="right")) - 1
     if pos < 0:
         return float(x[0])

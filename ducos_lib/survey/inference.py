@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from ._util import choice, compact, resolve
+from ._util import SurveyError, choice, compact, resolve
 from .design import SurveyDesign
 from .results import Comparison, Estimate, TestResult
 from .variance import vcov
@@ -93,6 +93,8 @@ def rao_scott(
     Lumley, T. (2010). Complex Surveys, §6.1. Wiley.
     """
     statistic = choice(statistic, ("F", "Chisq"), "Statistique", {"chisq": "Chisq", "f": "F"})
+    if getattr(des, "is_replicate", False):
+        raise SurveyError("Le test de Rao–Scott n'est disponible que pour un plan linéarisé (pas de poids répliqués).")
     r = resolve(des.data, row, "ligne", des.index)
     c = resolve(des.data, col, "colonne", des.index)
     ok = (~r.isna() & ~c.isna()).to_numpy()

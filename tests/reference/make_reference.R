@@ -5,7 +5,8 @@
 suppressMessages(library(jsonlite))
 root <- "tests/reference"
 source(file.path(root, "preamble.R"))
-for (nm in c("apistrat", "apiclus1", "apiclus2", "apisrs", "apipop", "fpc", "scd", "election"))
+data(mu284)
+for (nm in c("apistrat", "apiclus1", "apiclus2", "apisrs", "apipop", "fpc", "scd", "election", "mu284"))
   write.csv(get(nm), file.path(root, "data", paste0(nm, ".csv")), row.names = FALSE, na = "")
 
 K <- function(id, source, data, code) list(id = id, source = source, data = data, code = code)
@@ -38,7 +39,23 @@ cases <- list(
     "es(svymean(~x, svydesign(ids = ~psuid, strata = ~stratid, fpc = ~I(nh/Nh), data = fpc, nest = TRUE)))"),
   K("ms_fpc_total", "man/fpc.Rd", "fpc",
     "es(svytotal(~x, svydesign(ids = ~psuid, strata = ~stratid, fpc = ~Nh, data = fpc, nest = TRUE)))"),
+  K("ms_mu284_total", "tests/multistage.R (mu284, Särndal et al.)", "mu284",
+    "es(svytotal(~y1, svydesign(id = ~id1 + id2, fpc = ~n1 + n2, data = mu284)))"),
+  K("ms_mu284_mean", "tests/multistage.R (mu284, Särndal et al.)", "mu284",
+    "es(svymean(~y1, svydesign(id = ~id1 + id2, fpc = ~n1 + n2, data = mu284)))"),
+  K("ms_clus2_ciprop", "man/svyciprop.Rd", "apiclus2", "prop(svyciprop(~I(sch.wide == 'Yes'), dclus2, method = 'logit'))"),
+  K("ms_clus2_factor", "man/svymean.Rd", "apiclus2",
+    "m <- svymean(~stype, dclus2); v <- c(coef(m), SE(m)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 3), c('E', 'H', 'M')); v"),
   # ---- domain.R and svyby ----------------------------------------------------------------------
+  K("dom_by_two_vars", "tests/domain.R", "apiclus1",
+    "b <- svyby(~api00, ~stype + sch.wide, dclus1, svymean); v <- c(coef(b), SE(b)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = nrow(b)), b$stype, '.', b$sch.wide); v"),
+  K("dom_by_ratio", "tests/domain.R", "apiclus1",
+    "b <- svyby(~api.stu, ~stype, denominator = ~enroll, design = dclus1, FUN = svyratio); v <- c(coef(b), SE(b)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 3), b$stype); v"),
+  K("dom_by_quantile", "man/svyquantile.Rd", "apistrat",
+    "b <- svyby(~api00, ~stype, dstrat, svyquantile, quantiles = 0.5, ci = TRUE); v <- c(b$api00, b$se.api00); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 3), b$stype); v"),
+  K("dom_by_var", "man/svyvar.Rd", "apistrat",
+    "b <- svyby(~api00, ~awards, dstrat, svyvar); v <- c(coef(b), SE(b)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 2), b$awards); v"),
+
   K("dom_clus1_by_mean", "tests/domain.R", "apiclus1",
     "b <- svyby(~api00, ~stype, dclus1, svymean); v <- c(coef(b), SE(b)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 3), names(coef(b))); v"),
   K("dom_strat_subset", "tests/domain.R", "apistrat", "es(svymean(~api00, subset(dstrat, awards == 'Yes')))"),
@@ -146,6 +163,12 @@ cases <- list(
   K("rep_jkn_mean", "man/as.svrepdesign.Rd", "apistrat", "es(svymean(~api00, as.svrepdesign(dstrat, type = 'JKn')))"),
   K("rep_jkn_var", "man/svyvar.Rd", "apistrat", "v <- svyvar(~api00, as.svrepdesign(dstrat, type = 'JKn')); c(estimate = unname(coef(v))[1], se = unname(SE(v))[1])"),
   K("rep_jk1_glm", "man/svyglm.Rd", "apiclus1", "glmvals(svyglm(api00 ~ ell + meals, design = as.svrepdesign(dclus1)))"),
+  K("rep_rake_jk1", "man/rake.Rd", "apiclus1",
+    "r <- rake(as.svrepdesign(dclus1), list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = list(maxit = 100, epsilon = 1e-12)); es(svymean(~api00, r))"),
+  K("rep_poststratify_jkn", "man/postStratify.Rd", "apistrat",
+    "r <- postStratify(as.svrepdesign(dstrat, type = 'JKn'), ~awards, pop.awards); es(svymean(~api00, r))"),
+  K("rep_calibrate_linear", "man/calibrate.Rd", "apiclus1",
+    "r <- calibrate(as.svrepdesign(dclus1), ~stype + api99, c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, api99 = 3914069)); es(svytotal(~enroll, r))"),
   K("rep_brr_given", "man/svrepdesign.Rd", "scd",
     "rw <- 2 * cbind(c(1,0,1,0,1,0), c(1,0,0,1,0,1), c(0,1,1,0,0,1), c(0,1,0,1,1,0)); r <- svrepdesign(data = scd, type = 'BRR', repweights = rw, combined.weights = FALSE); es(svyratio(~alive, ~arrests, r))"),
   K("rep_brr_total", "man/as.svrepdesign.Rd", "scd",
