@@ -628,7 +628,7 @@ def published_survey_estimates(out_dir: Path | str | None, data: Any) -> pd.Data
 
     The runner executes report 01 before report 04 in the same ``out_dir``; reading its table
     avoids raking the survey a second time. The table is used only when it has service rows for
-    every wave up to the milestone and its overall respondent counts of
+    every wave up to the milestone that has answers, and its overall respondent counts of
     ``satisfaction_globale_moyenne`` equal those of ``data.enquete_usagers`` (a table left by an
     earlier run on other data is not used).
 
@@ -659,13 +659,14 @@ def published_survey_estimates(out_dir: Path | str | None, data: Any) -> pd.Data
     if not needed <= set(table.columns):
         return None
     waves = [str(w) for w in data.waves]
+    expected = _answer_counts(data.enquete_usagers, waves)
     services = table[table["groupe_variable"] == "service"]
-    if not set(waves) <= set(services["vague"]):
+    if not set(expected) <= set(services["vague"]):
         return None
     overall = table[(table["groupe_variable"] == "ensemble")
                     & (table["indicateur"] == "satisfaction_globale_moyenne")]
     published = {str(w): int(n) for w, n in zip(overall["vague"], overall["n_repondants"]) if w in waves}
-    if published != _answer_counts(data.enquete_usagers, waves):
+    if published != expected:
         log.warning("%s ne correspond pas aux données du jalon : les estimations sont recalculées.", path)
         return None
     return table

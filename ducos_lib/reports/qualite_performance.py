@@ -311,9 +311,9 @@ def survey_source_note(panel: ServicePanel) -> str | None:
     if panel.survey_error:
         return f"Estimations de l'enquête par service impossibles : {panel.survey_error}"
     if panel.survey_source == "computed":
-        return ("Les estimations de l'enquête par service ont été calculées par ce rapport : le tableau "
-                "enquete_estimations.csv du rapport sur l'enquête (01) n'était pas disponible dans le dossier "
-                "de sortie, ou ne correspondait pas aux données du jalon. Les chiffres sont les mêmes.")
+        return ("Les estimations de l'enquête par service ont été calculées par ce rapport, de la même façon "
+                "que dans le rapport sur l'enquête (01) : son tableau enquete_estimations.csv n'était pas "
+                "disponible dans le dossier de sortie, ou ne correspondait pas aux données du jalon.")
     return None
 
 
