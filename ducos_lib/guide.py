@@ -358,7 +358,7 @@ def annex_movements(annex: pd.DataFrame, *, threshold: float = 0.02) -> dict[str
     Parameters
     ----------
     annex : DataFrame
-        :func:`guide_evidence` (or ``RenderedGuide.annex``) computed with a previous milestone.
+        :func:`guide_evidence` (or ``RenderedGuide.evidence``) computed with a previous milestone.
     threshold : float
         Smallest change of share (proportion points, default 0.02 = 2 points) called a rise or a fall.
 

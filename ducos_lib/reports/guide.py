@@ -240,7 +240,7 @@ def render_guide(
     Parameters
     ----------
     guide_path : path
-        ``guide/guide_pratiques.md`` (see :func:`parse_guide` for the format).
+        ``guide/guide_pratiques.md`` (see :func:`ducos_lib.guide.parse_guide` for the format).
     coding : DataFrame or None
         The milestone's ``immersions_codage`` (``id_fiche, champ, theme``); None = no form.
     fiches : DataFrame or None
@@ -252,7 +252,7 @@ def render_guide(
     milestone : str
         ``T0``, ``T6`` or ``T12``.
     previous_milestone_data : DataFrame, optional
-        :func:`theme_frequencies` at the previous milestone, for the "évolution" column.
+        :func:`ducos_lib.guide.theme_frequencies` at the previous milestone, for the "évolution" column.
     previous_milestone : str, optional
         Its name, shown in the annex.
     milestone_date : date, optional
@@ -272,7 +272,7 @@ def render_guide(
     Returns
     -------
     RenderedGuide
-        The written path, the parsed guide and the annex's figures (:func:`guide_evidence`), whose
+        The written path, the parsed guide and the annex's figures (:func:`ducos_lib.guide.guide_evidence`), whose
         published form (``annex``, :func:`annex_table`) the
         notebook can write as ``tables/guide_annexe.csv``.
 
@@ -351,10 +351,10 @@ def guide_findings(
     n_forms : int
         Immersion forms behind the annex.
     n_previous_forms : int, optional
-        Forms at the previous milestone (:func:`count_forms`); with fewer than ``min_forms`` on
+        Forms at the previous milestone (:func:`ducos_lib.guide.count_forms`); with fewer than ``min_forms`` on
         either side, a sentence warns that the shares and their changes are very uncertain.
     threshold : float
-        See :func:`annex_movements`.
+        See :func:`ducos_lib.guide.annex_movements`.
     min_forms : int
         Fewer forms than this trigger the warning (default 20).
     link : str, optional

@@ -105,12 +105,12 @@ def effect_size_words(r: float) -> str:
 
 
 def self_evaluation_display(table: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """The report's table of self-evaluations: :func:`self_evaluation_table` plus the change of
+    """The report's table of self-evaluations: :func:`ducos_lib.practices.self_evaluation_table` plus the change of
     mean (``ecart``), the effect size in words (``lecture``) and whether the change is clear
     (``nette``: « oui » when the adjusted p-value is below ``alpha``, « non » otherwise, « – »
     without test). Rows without test are kept (their figures show « – »).
 
-    Works as well on :func:`self_evaluation_by_direction` (its ``direction`` column is kept first).
+    Works as well on :func:`ducos_lib.practices.self_evaluation_by_direction` (its ``direction`` column is kept first).
     """
     cols = (["direction"] if "direction" in table.columns else []) + [
         "competence", "n_paires", "moyenne_avant", "moyenne_apres", "ecart", "p_valeur", "p_ajustee",
@@ -160,7 +160,7 @@ def self_evaluation_findings(
     milestone : str
         Named in the sentences.
     table, by_direction : DataFrame, optional
-        :func:`self_evaluation_table` and :func:`self_evaluation_by_direction` (computed when
+        :func:`ducos_lib.practices.self_evaluation_table` and :func:`ducos_lib.practices.self_evaluation_by_direction` (computed when
         ``table`` is None; ``by_direction`` only adds a sentence).
     alpha : float
         Level applied to the Holm-adjusted p-values.
@@ -249,7 +249,7 @@ def alt_dumbbell(table: pd.DataFrame) -> str:
 
 
 def rating_distribution_display(dist: pd.DataFrame) -> pd.DataFrame:
-    """:func:`rating_distribution` with a ``groupe`` label per bar (« Écoute · avant »), competences in
+    """:func:`ducos_lib.practices.rating_distribution` with a ``groupe`` label per bar (« Écoute · avant »), competences in
     French order, « avant » above « après »: the input of :func:`ducos_lib.reports.charts.rating_distribution`
     (``level="bande"``; masked bands keep ``masque`` = True and a missing ``part``)."""
     temps = {"avant": "avant", "apres": "après"}
@@ -259,12 +259,12 @@ def rating_distribution_display(dist: pd.DataFrame) -> pd.DataFrame:
 def distribution_table(dist: pd.DataFrame, group: str, labels: Mapping[str, str], *,
                        group_header: str, total_header: str) -> pd.DataFrame:
     """Band distributions as a French text table: one row per ``group``, the total, then one column
-    per band « 41 % (11) » or « secret » where the band is masked (:func:`mask_bands`).
+    per band « 41 % (11) » or « secret » where the band is masked (:func:`ducos_lib.practices.mask_bands`).
 
     Parameters
     ----------
     dist : DataFrame
-        :func:`rating_distribution_display` or :func:`seminar_distribution` (``bande, n, n_total,
+        :func:`rating_distribution_display` or :func:`ducos_lib.practices.seminar_distribution` (``bande, n, n_total,
         part, masque`` and the ``group`` column).
     group : str
         Column naming each distribution (``groupe``, ``libelle``).
@@ -311,9 +311,9 @@ def alt_rating_distribution(dist: pd.DataFrame, *, threshold: int | None = None)
 
 
 def seminar_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`seminar_summary` as French text columns for the report: item, answers, mean with its
+    """:func:`ducos_lib.practices.seminar_summary` as French text columns for the report: item, answers, mean with its
     interval, share satisfied with its interval (method named in the header by the notebook); a
-    masked share (band 4–5 masked, see :func:`seminar_summary`) reads « secret »."""
+    masked share (band 4–5 masked, see :func:`ducos_lib.practices.seminar_summary`) reads « secret »."""
     def interval(low, high, fmt) -> str:
         return "–" if pd.isna(low) or pd.isna(high) else f"{fmt(low)} – {fmt(high)}"
 
@@ -367,9 +367,9 @@ def seminar_findings(
     bilan : DataFrame or None
         Processed ``bilan_seminaire`` of the milestone.
     summary : DataFrame, optional
-        :func:`seminar_summary` (computed when None).
+        :func:`ducos_lib.practices.seminar_summary` (computed when None).
     themes : CommentThemeSummary, optional
-        :func:`comment_themes` of the comments; adds the most cited theme (when cited by at least
+        :func:`ducos_lib.practices.comment_themes` of the comments; adds the most cited theme (when cited by at least
         ``threshold`` comments).
     label : bool
         Start the first sentence with « Séminaire (phase 5) : ».
