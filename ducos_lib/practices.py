@@ -607,10 +607,11 @@ def self_evaluation_status(autoevaluations: pd.DataFrame | None, *, threshold: i
 
 
 def seminar_items() -> list[str]:
-    """The seminar's rating items: the ``seminaire`` group of the registry, in its order."""
+    """The seminar's rating items: the 1–5 ratings (unit ``note5``) of the registry's ``seminaire``
+    group, in its order (derived figures of that group, such as the share satisfied, are not items)."""
     from .registry import load_registry
 
-    return [m.name for m in load_registry().group("seminaire")]
+    return [m.name for m in load_registry().group("seminaire") if m.unit == "note5"]
 
 
 def _item_label(item: str) -> str:
