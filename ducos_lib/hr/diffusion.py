@@ -5,8 +5,9 @@
   staff (projected retirements per year) published in full; groups of fewer agents than the
   threshold pooled in the projections; no share whose numerator or denominator is below the
   threshold; jobs at risk named only when they have at least the threshold of agents, their
-  counts published only where no masked yearly cell can be recovered from them; single-holder
-  posts given as a number, never named.
+  totals published only where they give away neither a masked yearly cell nor fewer departures
+  than the threshold in part of a year (:func:`audit_job_totals`); single-holder posts given as
+  a number, never named.
 - ``restreinte`` (for the HR director and the CoTA, written to its own folder): every table
   unmasked, jobs at risk with their numbers and the list of single-holder posts with the year
   their holder can leave.
