@@ -172,7 +172,7 @@ def inventory(raw_dir: Path | str, names: list[str]) -> Inventory:
     for entry in sorted(raw_dir.iterdir(), key=lambda p: p.name):
         stem, suffix = entry.stem, entry.suffix.lower()
         dataset = normalise_header(stem)
-        if suffix in RAW_SUFFIXES and dataset in candidates:
+        if suffix in RAW_SUFFIXES and dataset in candidates and not entry.name.startswith(("~$", ".")):
             candidates[dataset].append(entry)
             continue
         if entry.name.startswith("~$"):

@@ -184,8 +184,12 @@ def _guess_single_byte(data: bytes) -> str:
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     pos = np.flatnonzero(arr >= 0x80)
-    padded = np.concatenate([[32], arr, [32]]).astype(np.int64)
-    triples = padded[pos] << 16 | padded[pos + 1] << 8 | padded[pos + 2]
+    # neighbours only matter by class (lowercase, uppercase, other) unless they are non-ASCII too
+    classes = np.full(256, 32, dtype=np.int64)
+    classes[97:123], classes[65:91], classes[128:] = 97, 65, np.arange(128, 256)
+    prev = np.where(pos > 0, classes[arr[np.maximum(pos - 1, 0)]], 32)
+    nxt = np.where(pos + 1 < len(arr), classes[arr[np.minimum(pos + 1, len(arr) - 1)]], 32)
+    triples = prev << 16 | classes[arr[pos]] << 8 | nxt
     uniques, counts = np.unique(triples, return_counts=True)
     best, best_score = "cp1252", None
     for codec in _SINGLE_BYTE:
@@ -238,14 +242,17 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 # ------------------------------------------------------------------------------------------------
 
 def _head_records(text: str, sep: str, n: int = HEADER_SEARCH_ROWS) -> list[tuple[int, int, list[str]]]:
-    """The first ``n`` non-blank records as (first line, last line, cells)."""
+    """The first ``n`` non-blank records as (spreadsheet row, last physical line, cells).
+
+    A spreadsheet shows one row per record: a blank line is a row, a quoted line break is not.
+    """
     reader = csv.reader(io.StringIO(text[:400_000]), delimiter=sep)
-    out, previous = [], 0
+    out, row_number = [], 0
     try:
         for row in reader:
-            first, previous = previous + 1, reader.line_num
+            row_number += 1
             if any(cell.strip() for cell in row):
-                out.append((first, previous, row))
+                out.append((row_number, reader.line_num, row))
                 if len(out) >= n:
                     break
     except csv.Error:
@@ -383,7 +390,7 @@ def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawT
     if not records:
         raise InputError(f"{path.name} : fichier vide.")
     index, _ = _pick_header([r for _, _, r in records], expected)
-    first_line, header_end, header = records[index]
+    first_line, header_end, header = records[index]  # header row as a spreadsheet shows it, last text line
     if first_line > 1 + skip_lines:
         notes.append(f"ligne{'s' if first_line > 2 else ''} 1"
                      + (f" à {first_line - 1}" if first_line > 2 else "")
@@ -397,9 +404,9 @@ def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawT
             break
     body = text[offset:]
     ncols = len(header)
-    table = _parse_body_fast(body, sep, ncols, header_end) if body.strip() else None
+    table = _parse_body_fast(body, sep, ncols, first_line) if body.strip() else None
     if table is None:
-        frame, lines, bad = _parse_body_python(body, sep, ncols, header_end, notes) if body.strip() else (
+        frame, lines, bad = _parse_body_python(body, sep, ncols, first_line, notes) if body.strip() else (
             pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)}), pd.Series([], dtype="int64"),
             None)
     else:
@@ -426,7 +433,7 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
             empty = np.array([v is None or str(v).strip() == "" for v in uniques], dtype=bool)
             blank &= empty[codes] if len(uniques) else True
         else:
-            blank &= values.str.strip().eq("")
+            blank &= values.eq("")  # CSV cells are stripped when read
     return blank
 
 
@@ -462,9 +469,12 @@ def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int) -> tuple
         return None
     if table.num_rows != int(used.sum()):
         return None
+    import pyarrow.compute as pc
+
+    table = pa.table({n: pc.utf8_trim_whitespace(table[n]) for n in names})
     frame = table.to_pandas()
     frame.columns = range(ncols)
-    lines = line_offset + 1 + np.searchsorted(newlines, starts[used])
+    lines = line_offset + 1 + np.flatnonzero(used)  # one spreadsheet row per record, blank ones included
     return frame, pd.Series(lines, dtype="int64")
 
 
@@ -472,10 +482,10 @@ def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes:
     """Record-by-record parse that keeps every oddity with its line (rows of the wrong width)."""
     reader = csv.reader(io.StringIO(body), delimiter=sep)
     rows, lines, bad = [], [], []
-    previous, padded, trimmed = 0, 0, 0
+    first, padded, trimmed = 0, 0, 0
     try:
         for row in reader:
-            first, previous = previous + 1, reader.line_num
+            first += 1  # spreadsheet rows: one per record, blank lines included
             if not row:
                 continue
             if len(row) > ncols:
@@ -490,10 +500,10 @@ def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes:
                 if any(c.strip() for c in row):
                     padded += 1
                 row = row + [""] * (ncols - len(row))
-            rows.append(row)
+            rows.append([c.strip() for c in row])
             lines.append(line_offset + first)
     except csv.Error as exc:
-        raise InputError(f"ligne {line_offset + previous + 1} : structure CSV illisible ({exc}).") from exc
+        raise InputError(f"ligne {line_offset + first + 1} : structure CSV illisible ({exc}).") from exc
     if trimmed:
         notes.append(f"{trimmed} ligne(s) terminée(s) par des séparateurs en trop (cellules vides) : lues normalement.")
     if padded:

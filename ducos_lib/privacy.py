@@ -49,12 +49,12 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
         if pd.isna(value):
             return pd.NA
         text = str(value).strip().upper()
-        digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
+        digest = hmac.digest(key, text.encode("utf-8"), "sha256").hex()[:12]
         return f"{PSEUDONYM_PREFIX}{digest}"
 
-    uniques = pd.unique(values)
-    mapping = {u: one(u) for u in uniques}
-    return values.map(mapping).astype("str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    pseudonyms = np.array([one(u) for u in uniques] + [pd.NA], dtype=object)
+    return pd.Series(pseudonyms[codes], index=values.index, dtype="str")
 
 
 # ---------------------------------------------------------------------------------------------

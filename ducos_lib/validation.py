@@ -378,22 +378,39 @@ def map_headers(raw: RawTable, spec: dict[str, Any], dataset: str) -> tuple[dict
 # Rows that are not records
 # --------------------------------------------------------------------------------------------
 
+def _cells_text(values: pd.Series) -> pd.Series:
+    """Text of every cell (CSV cells are already stripped strings; XLSX cells go per distinct value)."""
+    if values.dtype == object:
+        return _on_distinct(values, _as_text).astype("str")
+    return values
+
+
 def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_of: dict[str, str]):
     """Total rows, repeated header rows and footnotes under the table: (mask, notes)."""
     notes = []
-    keys = {c: _as_text(frame[c].astype(object)).map(normalise_value) for c in frame.columns}
-    filled = pd.DataFrame({c: k != "" for c, k in keys.items()})
+    text = {c: _cells_text(frame[c]) for c in frame.columns}
+    filled = pd.DataFrame({c: t != "" for c, t in text.items()})
     ordered = list(frame.columns)
+
+    def total_key(values: pd.Series) -> pd.Series:
+        hint = values.str.contains(r"(?i)tot|ensemble|somme|tou", regex=True)
+        keys = pd.Series("", index=values.index, dtype=object)
+        if hint.any():
+            keys[hint] = _on_distinct(values[hint], lambda u: u.map(normalise_value))
+        return keys
+
     first = pd.Series("", index=frame.index, dtype=object)
+    empty_so_far = pd.Series(True, index=frame.index)
     for c in ordered[:3]:
-        first = first.where(first != "", keys[c])
-    total = first.isin(TOTAL_WORDS) | first.str.match(r"^(sous )?total\b")
+        first = first.where(~empty_so_far, total_key(text[c]))
+        empty_so_far &= text[c] == ""
+    total = first.isin(TOTAL_WORDS) | first.str.match(r"^(sous )?total\b").fillna(False).astype(bool)
     for column in spec.get("lignes_total", []):
-        if column in keys:
-            total |= keys[column].isin(TOTAL_WORDS)
-    header_keys = {c: normalise_value(header_of[c]) for c in frame.columns}
-    repeated = sum((keys[c] == header_keys[c]) | (keys[c] == normalise_value(c)) for c in frame.columns)
-    repeated = repeated >= max(2, len(frame.columns) // 2)
+        if column in text:
+            total |= total_key(text[column]).isin(TOTAL_WORDS)
+    probes = ordered[:2]
+    repeated = sum(text[c] == header_of[c].strip() for c in probes) == len(probes) if len(probes) == 2 else \
+        pd.Series(False, index=frame.index)
     count = filled.sum(axis=1)
     footnote = pd.Series(False, index=frame.index)
     if len(frame.columns) >= 3 and len(frame):
@@ -407,9 +424,10 @@ def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_
         if mask.any():
             where = lines[mask[mask].index]
             shown = ", ".join(map(str, where.head(6))) + (" …" if len(where) > 6 else "")
-            label = next((frame.loc[i, c] for i in mask[mask].index[:1] for c in ordered if keys[c][i]), "")
+            i = mask[mask].index[0]
+            label = next((text[c][i] for c in ordered if text[c][i]), "")
             notes.append(f"{what} écartée{'s' if mask.sum() > 1 else ''} (ligne{'s' if mask.sum() > 1 else ''} "
-                         f"{shown} ; « {str(label)[:40]} ») : ce n'est pas une ligne de données.")
+                         f"{shown} ; « {label[:40]} ») : ce n'est pas une ligne de données.")
     return total | repeated | footnote, notes
 
 
@@ -425,15 +443,11 @@ class _Column:
     failures: list[tuple[pd.Index, str]] = field(default_factory=list)  # (rows, expected)
 
 
-def _on_distinct(values: pd.Series, parse: Callable[[pd.Series], Any]):
+def _on_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply ``parse`` to the distinct cells of ``values`` and spread the result back to every row."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    distinct = pd.Series(list(uniques), dtype=object)
-    result = parse(distinct)
-    parts = result if isinstance(result, tuple) else (result,)
-    spread = tuple(pd.Series(p.to_numpy()[codes] if len(p) else p.to_numpy()[:0], index=values.index,
-                             dtype=p.dtype) for p in parts)
-    return spread if isinstance(result, tuple) else spread[0]
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    result = parse(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    return _spread(result, codes, values.index)
 
 
 def validate_table(
@@ -493,8 +507,6 @@ def validate_table(
             parsed[target] = _empty_column(kind, frame.index)
             continue
         values = frame[name]
-        if values.dtype != object:
-            values = values.astype(object)
         column = _parse_column(values, name, col, kind, raw, position_of.get(name), notes, labels=labels,
                                missing_values=missing_values, services=services, key=key,
                                milestones=milestones, roster=roster, header=header_of[name])
@@ -510,7 +522,9 @@ def validate_table(
     if dataset == "population_reference" and aside.any():
         notes += _reference_totals(raw.frame.loc[aside[aside].index], mapping, data)
     rejects = _rejection_table(raw, frame, header_of, spec, failures)
-    rejects = pd.concat([rejects, _bad_row_rejects(raw)], ignore_index=True) if len(raw.bad_rows) else rejects
+    if len(raw.bad_rows):
+        rejects = pd.concat([rejects, _bad_row_rejects(raw)], ignore_index=True).sort_values(
+            ["ligne", "colonne"], kind="stable").reset_index(drop=True)
     bad_rows = pd.Index(rejects["_index"].dropna().unique()) if len(rejects) else pd.Index([])
     quarantine = _quarantine(raw, frame, spec, rejects)
     accepted = data.drop(index=bad_rows).reset_index(drop=True)
@@ -525,60 +539,67 @@ def validate_table(
 
 def _parse_column(values, name, col, kind, raw, position, notes, *, labels, missing_values, services, key,
                   milestones, roster, header) -> _Column:
-    """Parse one column (see :func:`validate_table`); appends French notes to ``notes``."""
-    text = _on_distinct(values, _as_text)
-    keys = _on_distinct(text, lambda u: u.map(normalise_value))
+    """Parse one column (see :func:`validate_table`); appends French notes to ``notes``.
+
+    The column is factorised once: every rule runs on its distinct cells, and the results are
+    spread back to the rows through the codes.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    counts = np.bincount(codes, minlength=len(cells))
+    text = _as_text(cells)
+    if kind in ("texte", "texte_libre", "identifiant"):
+        keys = text.str.lower()  # only compared with the missing-value words, which are plain ASCII
+    else:
+        keys = text.map(normalise_value)
     errors = text.isin(EXCEL_ERRORS)
     if errors.any():
         kinds = ", ".join(sorted(set(text[errors])))
-        notes.append(f"colonne « {header} » : {int(errors.sum())} cellule(s) en erreur Excel ({kinds}) lue(s) "
-                     "comme vide(s).")
+        notes.append(f"colonne « {header} » : {int(counts[errors.to_numpy()].sum())} cellule(s) en erreur Excel "
+                     f"({kinds}) lue(s) comme vide(s).")
     is_missing = (keys.isin(missing_values) if kind not in ("texte", "texte_libre") else text.eq("")) | errors
-    blanked = values.where(~is_missing, "")
-    result = _Column(pd.Series(dtype=object))
+    blanked = cells.where(~is_missing, "")
     expected = EXPECTED.get(kind, kind)
     failed = None
+    extra: list[tuple[pd.Series, str]] = []  # (mask on distinct cells, expected)
     if kind in ("date", "naissance"):
-        out, failed = _on_distinct(blanked, parse_date)
-        serial = _on_distinct(blanked, lambda u: u.map(lambda v: isinstance(v, str) and bool(
-            re.fullmatch(r"\d{5}(?:\.0+)?", v.strip()))))
+        out, failed = parse_date(blanked)
+        serial = blanked.map(lambda v: isinstance(v, str) and bool(re.fullmatch(r"\d{5}(?:\.0+)?", v))) & ~failed
         if serial.any():
-            notes.append(f"colonne « {header} » : {int(serial.sum())} date(s) écrite(s) comme numéro de série "
-                         "Excel (ex. 45975 = 14/11/2025) et convertie(s).")
+            notes.append(f"colonne « {header} » : {int(counts[serial.to_numpy()].sum())} date(s) écrite(s) comme "
+                         "numéro de série Excel (ex. 45975 = 14/11/2025) et convertie(s).")
         if kind == "naissance":
             future = out > pd.Timestamp.today()
             out = out.where(~future, out - pd.DateOffset(years=100))  # 12/03/64 is 1964
             out = out.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
     elif kind == "periode":
-        out, failed = _on_distinct(blanked, parse_periode)
+        out, failed = parse_periode(blanked)
     elif kind == "likert":
-        out, failed = _on_distinct(values.where(~errors, ""), lambda u: parse_likert(u, labels, missing_values))
+        out, failed = parse_likert(cells.where(~errors, ""), labels, missing_values)
     elif kind in ("nombre", "note"):
-        thousands = dots_are_thousands(pd.Series(pd.unique(blanked.to_numpy())), col.get("entier", kind == "note"))
+        thousands = dots_are_thousands(blanked, col.get("entier", kind == "note"))
         if thousands:
             notes.append(f"colonne « {header} » : le point sépare les milliers (8.071 = 8 071).")
-        parse = parse_integer if kind == "note" else parse_number
-        out, failed = _on_distinct(blanked, lambda u: parse(u, thousands))
+        out, failed = (parse_integer if kind == "note" else parse_number)(blanked, thousands)
         if col.get("echelle") == "pourcentage":
-            out, ambiguous = _percent_scale(out, blanked, raw, position, header, notes)
-            if ambiguous.any():
-                result.failures.append((ambiguous[ambiguous].index, "un pourcentage de 0 à 100 (le fichier donne les "
-                                        "quotités en pourcentage : une valeur de 0 à 1 y est ambiguë)"))
+            out, ambiguous = _percent_scale(out, blanked, counts, raw, position, header, notes)
+            extra.append((ambiguous, "un pourcentage de 0 à 100 (le fichier donne les quotités en pourcentage : "
+                                     "une valeur de 0 à 1 y est ambiguë)"))
     elif kind == "booleen":
-        out, failed = _on_distinct(blanked, parse_bool)
+        out, failed = parse_bool(blanked)
     elif kind == "choix":
-        out = _on_distinct(blanked, lambda u: parse_choice(u, col["valeurs"], col.get("synonymes", {})))
+        out = parse_choice(blanked, col["valeurs"], col.get("synonymes", {}))
     elif kind == "jalon":
         if milestones is None:
             raise InputError(f"{raw.name} : impossible de reconnaître les vagues sans un calendrier valide.")
         lookup = {normalise_value(m): m for m in milestones}
-        out = keys.map(lambda k: lookup.get(k, None)).where(~is_missing, None)
+        out = keys.map(lambda k: lookup.get(k, None)).astype(object).where(~is_missing, None)
         failed = out.isna() & ~is_missing
         expected = f"un jalon du calendrier ({', '.join(milestones)})"
     elif kind == "service":
         if services is None:
             raise InputError(f"{raw.name} : impossible de reconnaître les services sans un fichier services valide.")
-        out = services.resolve(text).where(~is_missing, None)
+        out = services.resolve(text).astype(object).where(~is_missing, None)
         failed = out.isna() & ~is_missing
     elif kind == "identifiant":
         out = pseudonymise(text.where(~is_missing, None), key)
@@ -590,31 +611,39 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
             out = out.str.upper()
     if out.dtype == object:
         out = out.astype("str")
-    if failed is not None and failed.any():
-        result.failures.insert(0, (failed[failed].index, expected))
-    result.values = out
+    result = _Column(_spread(out, codes, values.index))
+    for mask, why in ([(failed, expected)] if failed is not None else []) + extra:
+        if mask.any():
+            rows = mask.to_numpy()[codes]
+            result.failures.append((values.index[rows], why))
     return result
 
 
-def _percent_scale(out: pd.Series, cells: pd.Series, raw: RawTable, position: int | None, header: str,
-                   notes: list[str]) -> tuple[pd.Series, pd.Series]:
+def _spread(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values of the distinct cells → values of every row."""
+    return pd.Series(distinct.array.take(codes) if len(codes) else distinct.array[:0], index=index)
+
+
+def _percent_scale(out: pd.Series, cells: pd.Series, counts: np.ndarray, raw: RawTable, position: int | None,
+                   header: str, notes: list[str]) -> tuple[pd.Series, pd.Series]:
     """Decide once per file whether a percentage column (quotité) is written 0–1 or 0–100.
 
     Excel's percent format stores 80 % as 0.8; a CSV may say ``0,8`` for the same. Values with a
-    ``%`` sign are percentages. Returns the values on the 0–100 scale and the rows left ambiguous
-    (a value of at most 1 in a file that otherwise writes percentages).
+    ``%`` sign are percentages. Works on the distinct cells (``counts`` rows each). Returns the
+    values on the 0–100 scale and the cells left ambiguous (a value of at most 1 in a file that
+    otherwise writes percentages).
     """
     none = pd.Series(False, index=out.index)
     if position is not None and position in raw.percent_columns:
         notes.append(f"colonne « {header} » : cellules au format pourcentage d'Excel (0,8 affiché « 80 % ») : "
                      "lues comme des pourcentages (80).")
         return out * 100, none
-    signed = _on_distinct(cells, lambda u: u.map(lambda v: isinstance(v, str) and "%" in v))
+    signed = cells.map(lambda v: isinstance(v, str) and "%" in v).astype(bool)
     free = out.notna() & ~signed
     if not free.any():
         return out, none
     small = free & (out <= 1)
-    if small[free].all() and (out[free] < 1).any() or small[free].all() and len(out[free].unique()) == 1:
+    if not (free & ~small).any():
         notes.append(f"colonne « {header} » : quotités écrites en fraction (0,8 pour 80 %) dans tout le fichier : "
                      "converties en pourcentage.")
         return out.where(~free, out * 100), none
