@@ -607,8 +607,9 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
         out = redact_free_text(text.where(~is_missing, None), roster)
     else:  # texte
         out = text.where(~is_missing, None)
-        if col.get("majuscules"):
-            out = out.str.upper()
+        if col.get("majuscules"):  # t6, c2-t0 → T6, C2-T0; other labels as written
+            numbered = out.str.fullmatch(_MILESTONE.pattern, case=False).fillna(False).astype(bool)
+            out = out.where(~numbered, out.str.upper())
     if out.dtype == object:
         out = out.astype("str")
     result = _Column(_spread(out, codes, values.index))
