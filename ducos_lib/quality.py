@@ -138,3 +138,12 @@ def summary(ms: MilestoneData) -> QualitySummary:
         n_notes=sum(len(d.notes) for d in datasets), n_ignored_files=len(ms.ingestion.ignored_files),
         answers_per_wave=waves,
     )
+
+
+def __getattr__(name: str):
+    """Deprecated alias: ``quality.DATASET_LABELS`` (French labels) lives in the report module now."""
+    if name == "DATASET_LABELS":
+        from .reports.qualite_donnees import DATASET_LABELS
+
+        return DATASET_LABELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

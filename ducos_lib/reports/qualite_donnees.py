@@ -35,8 +35,8 @@ def label(dataset: str | None) -> str:
 
 def _format(row: pd.Series) -> str:
     if row["encodage"] == "xlsx":
-        return f"Excel, feuille « {row['feuille']} »" if row["feuille"] else "Excel"
-    if row["encodage"]:
+        return f"Excel, feuille « {row['feuille']} »" if pd.notna(row["feuille"]) else "Excel"
+    if pd.notna(row["encodage"]):
         return f"CSV {row['encodage']}, {row['separateur']}"
     return "–"
 
