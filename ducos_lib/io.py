@@ -424,6 +424,11 @@ def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawT
     )
 
 
+def _filled(values: pd.Series) -> bool:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return any(v is not None and str(v).strip() != "" for v in uniques)
+
+
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     blank = pd.Series(True, index=frame.index)
     for column in frame.columns:
@@ -630,20 +635,21 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
                      f"fusionnés) : les en-têtes sont lus ligne {header_line}.")
     width = max(len(r) for r in rows)
     header = [str(c).strip() if c is not None else "" for c in rows[index]] + [""] * (width - len(rows[index]))
-    filled = np.zeros(width, dtype=bool)
-    for r in rows[index + 1:]:
-        for i, v in enumerate(r):
-            if v not in ("", None):
-                filled[i] = True
-    while header and not header[-1] and not filled[len(header) - 1]:
-        header.pop()
-    ncols = len(header)
-    body = [list(r[:ncols]) + [""] * (ncols - len(r)) for r in rows[index + 1:]]
+    body = rows[index + 1:]
+    if any(len(r) != width for r in body):
+        body = [list(r) + [""] * (width - len(r)) for r in body]
     hidden, errors = _sheet_details(path, meta.name)
     for (line, column), value in errors.items():
-        if line > header_line and column < ncols and line - header_line - 1 < len(body):
-            body[line - header_line - 1][column] = value
-    frame = pd.DataFrame(body, columns=range(ncols), dtype=object) if body else pd.DataFrame(
+        if line > header_line and line - header_line - 1 < len(body):
+            row = body[line - header_line - 1]
+            if column < len(row):
+                row[column] = value
+    columns = [pd.Series(list(c), dtype=object) for c in zip(*body)] if body else []
+    columns += [pd.Series([""] * len(body), dtype=object) for _ in range(width - len(columns))]
+    while header and not header[-1] and not _filled(columns[len(header) - 1]):
+        header.pop()  # unnamed empty columns at the right: the sheet's used range, not data
+    ncols = len(header)
+    frame = pd.concat(columns[:ncols], axis=1, ignore_index=True) if body else pd.DataFrame(
         {i: pd.Series([], dtype=object) for i in range(ncols)})
     lines = pd.Series(np.arange(header_line + 1, header_line + 1 + len(frame)), dtype="int64")
     frame.columns = _unique_headers(header)

@@ -388,9 +388,9 @@ def _cells_text(values: pd.Series) -> pd.Series:
 def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_of: dict[str, str]):
     """Total rows, repeated header rows and footnotes under the table: (mask, notes)."""
     notes = []
-    text = {c: _cells_text(frame[c]) for c in frame.columns}
-    filled = pd.DataFrame({c: t != "" for c, t in text.items()})
     ordered = list(frame.columns)
+    text = {c: _cells_text(frame[c]) for c in ordered[:3]}
+    text.update({c: _cells_text(frame[c]) for c in spec.get("lignes_total", []) if c in frame and c not in text})
 
     def total_key(values: pd.Series) -> pd.Series:
         hint = values.str.contains(r"(?i)tot|ensemble|somme|tou", regex=True)
@@ -409,15 +409,16 @@ def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_
         if column in text:
             total |= total_key(text[column]).isin(TOTAL_WORDS)
     probes = ordered[:2]
-    repeated = sum(text[c] == header_of[c].strip() for c in probes) == len(probes) if len(probes) == 2 else \
-        pd.Series(False, index=frame.index)
-    count = filled.sum(axis=1)
+    repeated = pd.Series(False, index=frame.index)
+    if len(probes) == 2:
+        repeated = (text[probes[0]] == header_of[probes[0]].strip()) & (text[probes[1]] == header_of[probes[1]].strip())
     footnote = pd.Series(False, index=frame.index)
-    if len(frame.columns) >= 3 and len(frame):
+    if len(ordered) >= 3 and len(frame):
+        tail = frame.iloc[-20:]  # a footnote sits under the table: only the last rows are looked at
+        count = sum((_cells_text(tail[c]) != "").astype(int) for c in ordered)
         full = np.flatnonzero((count >= 2).to_numpy())
-        last_full = full[-1] if len(full) else -1
-        tail = np.arange(len(frame)) > last_full
-        footnote = pd.Series(tail & (count == 1).to_numpy(), index=frame.index)
+        after = np.arange(len(tail)) > (full[-1] if len(full) else -1)
+        footnote[tail.index[after & (count == 1).to_numpy()]] = True
     lines = raw.lines
     for mask, what in ((total & ~repeated, "ligne de total ou « Ensemble »"), (repeated, "en-têtes répétés"),
                        (footnote & ~total & ~repeated, "note sous le tableau")):
@@ -425,7 +426,7 @@ def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_
             where = lines[mask[mask].index]
             shown = ", ".join(map(str, where.head(6))) + (" …" if len(where) > 6 else "")
             i = mask[mask].index[0]
-            label = next((text[c][i] for c in ordered if text[c][i]), "")
+            label = next((t for t in (_text_of(frame.at[i, c]) for c in ordered) if t), "")
             notes.append(f"{what} écartée{'s' if mask.sum() > 1 else ''} (ligne{'s' if mask.sum() > 1 else ''} "
                          f"{shown} ; « {label[:40]} ») : ce n'est pas une ligne de données.")
     return total | repeated | footnote, notes
@@ -542,8 +543,11 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
     """Parse one column (see :func:`validate_table`); appends French notes to ``notes``.
 
     The column is factorised once: every rule runs on its distinct cells, and the results are
-    spread back to the rows through the codes.
+    spread back to the rows through the codes. Text and identifier columns of a CSV (mostly
+    distinct values) are handled column-wise instead.
     """
+    if kind in ("texte", "texte_libre", "identifiant") and values.dtype != object:
+        return _parse_text_column(values, col, kind, missing_values, notes, header, key=key, roster=roster)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     counts = np.bincount(codes, minlength=len(cells))
@@ -618,6 +622,29 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
             rows = mask.to_numpy()[codes]
             result.failures.append((values.index[rows], why))
     return result
+
+
+def _parse_text_column(values: pd.Series, col, kind, missing_values, notes, header, *, key, roster) -> _Column:
+    """Column-wise reading of a CSV text or identifier column (cells already stripped strings)."""
+    errors = values.isin(EXCEL_ERRORS)
+    if errors.any():
+        kinds = ", ".join(sorted(set(values[errors])))
+        notes.append(f"colonne « {header} » : {int(errors.sum())} cellule(s) en erreur Excel ({kinds}) lue(s) "
+                     "comme vide(s).")
+    missing = values.eq("") | errors
+    if kind == "identifiant":
+        missing |= values.str.lower().isin(missing_values)
+    text = values.where(~missing)
+    if kind == "identifiant":
+        out = pseudonymise(text, key)
+    elif kind == "texte_libre":
+        out = redact_free_text(text, roster).astype("str")
+    else:
+        out = text
+        if col.get("majuscules"):
+            numbered = out.str.fullmatch(_MILESTONE.pattern, case=False).fillna(False).astype(bool)
+            out = out.where(~numbered, out.str.upper())
+    return _Column(out)
 
 
 def _spread(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
