@@ -32,11 +32,19 @@ import pandas as pd
 
 from . import __version__
 from .config import ROOT, load_config, path_setting
-from .io import (RAW_SUFFIXES, InputError, RawTable, normalise_header, read_raw_table, sha256_file, write_csv,
-                 write_parquet, write_text)
+from .io import (
+    RAW_SUFFIXES,
+    InputError,
+    RawTable,
+    normalise_header,
+    read_raw_table,
+    sha256_file,
+    write_csv,
+    write_parquet,
+    write_text,
+)
 from .privacy import load_key
-from .validation import (ServiceResolver, ValidationResult, build_roster, expected_headers, schema_config,
-                         validate_table)
+from .validation import ServiceResolver, ValidationResult, build_roster, expected_headers, schema_config, validate_table
 
 log = logging.getLogger(__name__)
 

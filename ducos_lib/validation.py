@@ -404,7 +404,11 @@ def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_
     for c in ordered[:3]:
         first = first.where(~empty_so_far, total_key(text[c]))
         empty_so_far &= text[c] == ""
-    total = first.isin(TOTAL_WORDS) | first.str.match(r"^(sous )?total\b").fillna(False).astype(bool)
+    candidates = first != ""
+    total = pd.Series(False, index=frame.index)
+    if candidates.any():
+        keys = first[candidates]
+        total[candidates] = keys.isin(TOTAL_WORDS) | keys.str.match(r"^(sous )?total\b").astype(bool)
     for column in spec.get("lignes_total", []):
         if column in text:
             total |= total_key(text[column]).isin(TOTAL_WORDS)

@@ -14,6 +14,7 @@ from ducos_lib.ingest import load_milestone
 from ducos_lib.io import InputError, normalise_header, read_raw_table, sha256_file
 from ducos_lib.privacy import pseudonymise
 
+
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
     return make_raw(tmp_path / "raw")

@@ -10,8 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from ingest_helpers import (RH_HEADER, SURVEY_HEADER, make_raw, rejects_of, rh_lines, run_ingest, survey_lines,
-                            write_csv)
+from ingest_helpers import RH_HEADER, SURVEY_HEADER, make_raw, rejects_of, rh_lines, run_ingest, survey_lines, write_csv
 
 from ducos_lib import cli
 from ducos_lib.io import read_raw_table
