@@ -187,7 +187,7 @@ def inventory(raw_dir: Path | str, names: list[str]) -> Inventory:
             reason = "fichier de verrou d'Excel (le classeur était ouvert à la copie)"
         elif entry.name.startswith("."):
             continue
-        elif suffix in (".md", ".txt", ".pdf", ".docx", ".odt"):
+        elif suffix in (".md", ".pdf", ".doc", ".docx", ".odt", ".pptx"):
             reason = "documentation, pas un jeu de données"
         else:
             close = difflib.get_close_matches(dataset, names, n=1, cutoff=0.75)

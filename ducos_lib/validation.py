@@ -430,7 +430,8 @@ def _set_aside(frame: pd.DataFrame, raw: RawTable, spec: dict[str, Any], header_
             where = lines[mask[mask].index]
             shown = ", ".join(map(str, where.head(6))) + (" …" if len(where) > 6 else "")
             i = mask[mask].index[0]
-            label = next((t for t in (_text_of(frame.at[i, c]) for c in ordered) if t), "")
+            cells = [t for t in (_text_of(frame.at[i, c]) for c in ordered) if t]
+            label = next((t for t in cells if normalise_value(t) in TOTAL_WORDS), cells[0] if cells else "")
             notes.append(f"{what} écartée{'s' if mask.sum() > 1 else ''} (ligne{'s' if mask.sum() > 1 else ''} "
                          f"{shown} ; « {label[:40]} ») : ce n'est pas une ligne de données.")
     return total | repeated | footnote, notes

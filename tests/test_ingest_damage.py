@@ -259,11 +259,14 @@ def test_one_dataset_in_two_files_is_refused_naming_both(raw, tmp_path, key):
 
 def test_unknown_files_are_listed_as_ignored(raw, tmp_path, key):
     (raw / "compte_rendu.docx").write_bytes(b"x")
+    (raw / "notes.txt").write_bytes(b"x")
     write_csv(raw / "rh_absence.csv", ["matricule,motif,date_debut,date_fin"])
     (raw / "~$autoevaluations.xlsx").write_bytes(b"verrou")
     report = run_ingest(raw, tmp_path, key)
     ignored = {f["fichier"]: f["raison"] for f in report.ignored_files}
-    assert set(ignored) == {"compte_rendu.docx", "rh_absence.csv", "~$autoevaluations.xlsx"}
+    assert set(ignored) == {"compte_rendu.docx", "notes.txt", "rh_absence.csv", "~$autoevaluations.xlsx"}
+    assert ignored["compte_rendu.docx"] == "documentation, pas un jeu de données"
+    assert ignored["notes.txt"].startswith("nom non reconnu : attendus calendrier, services")
     assert "voulez-vous dire « rh_absences »" in ignored["rh_absence.csv"]
     assert "verrou d'Excel" in ignored["~$autoevaluations.xlsx"]
     assert report.ok
@@ -379,7 +382,7 @@ def test_insee_ensemble_and_total_rows_are_set_aside(raw, tmp_path, key):
     assert population["modalite"].tolist() == ["F", "H", "15-29"]
     assert population["effectif"].tolist() == [8000, 7000, 15001]
     text = notes(report, "population_reference")
-    assert "ligne de total ou « Ensemble » écartées (lignes 2, 5, 7" in text
+    assert "ligne de total ou « Ensemble » écartées (lignes 2, 5, 7 ; « Ensemble »)" in text
     assert "note sous le tableau écartée (ligne 8" in text
     assert "le point sépare les milliers" in text
     assert report.datasets["population_reference"].n_ecartees == 4 and report.datasets["population_reference"].n_rejetees == 0
