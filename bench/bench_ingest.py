@@ -52,7 +52,7 @@ def main() -> int:
     rows = sum(d.n_lignes for d in report.datasets.values())
     result = {
         "scale": args.scale, "rows": rows, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
-        "rows_per_second": round(rows / wall), "redaction_seconds": round(spent["redaction"], 2),
+        "rows_per_second": round(rows / wall), "rows_per_cpu_second": round(rows / cpu), "redaction_seconds": round(spent["redaction"], 2),
         "rows_per_second_without_redaction": round(rows / (wall - spent["redaction"])),
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 3),
         "ok": report.ok, "rejected": sum(d.n_rejetees for d in report.datasets.values()),

@@ -183,6 +183,8 @@ def main() -> int:
         if rate:
             rows.append(("  hors caviardage des textes libres", f"{ing.get('rows_per_second_without_redaction')} lignes/s, "
                          f"{ing.get('process_peak_gib')} Gio", "", ""))
+            rows.append(("  par seconde de processeur (machine chargée)", f"{ing.get('rows_per_cpu_second')} lignes/s "
+                         f"({ing.get('cpu_seconds')} s de processeur)", "", ""))
     total = survey.get("python_seconds", {}).get("total")
     rows.append(("Enquête 1 M réponses (ratissage + estimations)", f"{round(total, 2) if total else '?'} s", "< 10 s",
                  verdict(total < 10 if total else None)))
