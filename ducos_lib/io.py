@@ -409,12 +409,13 @@ def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawT
         frame, lines, bad = _parse_body_python(body, sep, ncols, first_line, notes) if body.strip() else (
             pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)}), pd.Series([], dtype="int64"),
             None)
+        blank = None
     else:
-        frame, lines = table
+        frame, lines, blank = table
         bad = None
     headers = [h.strip() for h in header]
     frame.columns = _unique_headers(headers)
-    keep = ~_blank_rows(frame)
+    keep = ~pd.Series(blank, index=frame.index) if blank is not None else ~_blank_rows(frame)
     label = ENCODING_NAMES.get(encoding, encoding)
     notes.insert(0, f"encodage détecté : {label} ; séparateur : {SEPARATOR_NAMES.get(sep, sep)}.")
     return RawTable(
@@ -442,8 +443,11 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     return blank
 
 
-def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int) -> tuple[pd.DataFrame, pd.Series] | None:
-    """Columnar parse of a well-formed body; ``None`` when its structure needs the careful reader."""
+def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int):
+    """Columnar parse of a well-formed body: (cells, spreadsheet rows, mask of rows of empty cells).
+
+    ``None`` when its structure needs the careful reader (:func:`_parse_body_python`).
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -480,7 +484,11 @@ def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int) -> tuple
     frame = table.to_pandas()
     frame.columns = range(ncols)
     lines = line_offset + 1 + np.flatnonzero(used)  # one spreadsheet row per record, blank ones included
-    return frame, pd.Series(lines, dtype="int64")
+    noise = np.zeros(256, dtype=bool)
+    noise[[ord(sep), 32, 9, 34, 13]] = True
+    content = np.concatenate([[0], np.cumsum(~noise[arr], dtype=np.int64)])
+    blank = (content[stops] - content[starts])[used] == 0  # a row of empty cells
+    return frame, pd.Series(lines, dtype="int64"), blank
 
 
 def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes: list[str]):
@@ -552,11 +560,12 @@ def _sheet_details(path: Path, sheet: str) -> tuple[frozenset[int], dict[tuple[i
     try:
         part = _sheet_parts(path)[sheet]
         with zipfile.ZipFile(path) as zf:
-            xml = zf.read(part).decode("utf-8", errors="replace")
+            xml = zf.read(part)
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return frozenset(), {}
     hidden = set()
-    cols = re.search(r"<cols>(.*?)</cols>", xml, re.S)
+    head = xml[: xml.find(b"<sheetData")].decode("utf-8", errors="replace")  # <cols> comes before the data
+    cols = re.search(r"<cols>(.*?)</cols>", head, re.S)
     for col in re.finditer(r"<col\b[^>]*>", cols.group(1) if cols else ""):
         tag = col.group()
         if re.search(r'\bhidden="(1|true)"', tag):
@@ -564,7 +573,8 @@ def _sheet_details(path: Path, sheet: str) -> tuple[frozenset[int], dict[tuple[i
             hi = int(re.search(r'\bmax="(\d+)"', tag).group(1))
             hidden.update(range(lo - 1, min(hi, lo + 200)))
     errors = {}
-    if 't="e"' in xml:
+    if b't="e"' in xml:
+        xml = xml.decode("utf-8", errors="replace")
         for cell in re.finditer(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', xml, re.S):
             ref = re.search(r'\br="([A-Z]+\d+)"', cell.group(1))
             value = re.search(r"<v>([^<]*)</v>", cell.group(2))
@@ -652,8 +662,10 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
     frame = pd.concat(columns[:ncols], axis=1, ignore_index=True) if body else pd.DataFrame(
         {i: pd.Series([], dtype=object) for i in range(ncols)})
     lines = pd.Series(np.arange(header_line + 1, header_line + 1 + len(frame)), dtype="int64")
+    blank = pd.Series([all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in r[:ncols])
+                       for r in body], index=frame.index, dtype=bool)
     frame.columns = _unique_headers(header)
-    keep = ~_blank_rows(frame)
+    keep = ~blank
     shown_hidden = sorted(c for c in hidden if c < ncols and header[c])
     if shown_hidden:
         names = ", ".join(f"« {header[c]} » ({column_letter(c)})" for c in shown_hidden)

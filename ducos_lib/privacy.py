@@ -44,15 +44,10 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ``id_accueilli`` and ``id_cadre`` still link across files. Identifiers are stripped and
     upper-cased first (``a102`` and ``A102 `` are one agent). Missing values stay missing.
     """
-    def one(value: object) -> object:
-        if pd.isna(value):
-            return pd.NA
-        text = str(value).strip().upper()
-        digest = hmac.digest(key, text.encode("utf-8"), "sha256").hex()[:12]
-        return f"{PSEUDONYM_PREFIX}{digest}"
-
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    pseudonyms = np.array([one(u) for u in uniques] + [pd.NA], dtype=object)
+    normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
+    digests = [f"{PSEUDONYM_PREFIX}{hmac.digest(key, u.encode('utf-8'), 'sha256').hex()[:12]}" for u in normalised]
+    pseudonyms = np.array(digests + [pd.NA], dtype=object)
     return pd.Series(pseudonyms[codes], index=values.index, dtype="str")
 
 
