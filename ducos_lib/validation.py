@@ -61,6 +61,7 @@ EXPECTED = {
     "note": "un nombre entier",
     "booleen": "oui ou non",
     "service": "un code de service de services.csv ou l'un de ses libellés ou alias",
+    "jalon": "un jalon du calendrier (calendrier.csv), par exemple T0",
 }
 
 
