@@ -73,3 +73,10 @@ def run_ingest(raw: Path, tmp_path: Path, key: Path, **kw):
 def rejects_of(report, dataset: str):
     rejects = report.rejects()
     return rejects.loc[rejects["dataset"] == dataset].reset_index(drop=True)
+
+
+def make_key(folder: Path) -> Path:
+    """A pseudonymisation key file for one test."""
+    path = folder / "cle"
+    path.write_text("cle-de-test", encoding="utf-8")
+    return path

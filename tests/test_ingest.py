@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ingest_helpers import SURVEY_HEADER, make_raw, run_ingest, survey_lines, write_csv
+from ingest_helpers import SURVEY_HEADER, make_key, make_raw, run_ingest, survey_lines, write_csv
 
 from ducos_lib import cli
 from ducos_lib.ingest import load_milestone
@@ -22,9 +22,7 @@ def raw(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def key(tmp_path: Path) -> Path:
-    path = tmp_path / "cle"
-    path.write_text("cle-de-test", encoding="utf-8")
-    return path
+    return make_key(tmp_path)
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -10,7 +10,17 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from ingest_helpers import RH_HEADER, SURVEY_HEADER, make_raw, rejects_of, rh_lines, run_ingest, survey_lines, write_csv
+from ingest_helpers import (
+    RH_HEADER,
+    SURVEY_HEADER,
+    make_key,
+    make_raw,
+    rejects_of,
+    rh_lines,
+    run_ingest,
+    survey_lines,
+    write_csv,
+)
 
 from ducos_lib import cli
 from ducos_lib.io import read_raw_table
@@ -25,9 +35,7 @@ def raw(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def key(tmp_path: Path) -> Path:
-    path = tmp_path / "cle"
-    path.write_text("cle-de-test", encoding="utf-8")
-    return path
+    return make_key(tmp_path)
 
 
 def processed(report, name: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ingest_helpers import make_raw, rejects_of, run_ingest, survey_lines, write_csv
+from ingest_helpers import make_key, make_raw, rejects_of, run_ingest, survey_lines, write_csv
 
 from ducos_lib.ingest import SNAPSHOT_ENV, default_processed_dir, ingest, load_milestone
 from ducos_lib.io import InputError, sha256_file
@@ -20,9 +20,7 @@ def raw(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def key(tmp_path: Path) -> Path:
-    path = tmp_path / "cle"
-    path.write_text("cle-de-test", encoding="utf-8")
-    return path
+    return make_key(tmp_path)
 
 
 LONG_CALENDAR = ["jalon;date;cycle", "T0;14/11/2025;1", "T6;15/05/2026;1", "T12;13/11/2026;1", "T18;14/05/2027;1",
