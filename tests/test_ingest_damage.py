@@ -314,13 +314,6 @@ def test_file_without_read_permission_fails_only_that_dataset(raw, tmp_path, key
     assert code == 2 and "lecture refusée" in out.out and "inattendue" not in out.out + out.err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file whatever its mode")
-def test_file_without_read_permission_for_real(raw, tmp_path, key):
-    (raw / "autoevaluations.xlsx").chmod(0)
-    report = run_ingest(raw, tmp_path, key)
-    assert "lecture refusée" in report.datasets["autoevaluations"].message
-
-
 def test_directory_named_like_a_file(raw, tmp_path, key):
     (raw / "rh_absences.csv").mkdir()
     report = run_ingest(raw, tmp_path, key)
