@@ -484,10 +484,9 @@ def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int):
     frame = table.to_pandas()
     frame.columns = range(ncols)
     lines = line_offset + 1 + np.flatnonzero(used)  # one spreadsheet row per record, blank ones included
-    noise = np.zeros(256, dtype=bool)
-    noise[[ord(sep), 32, 9, 34, 13]] = True
-    content = np.concatenate([[0], np.cumsum(~noise[arr], dtype=np.int64)])
-    blank = (content[stops] - content[starts])[used] == 0  # a row of empty cells
+    noise = np.ones(256, dtype=bool)  # a row of empty cells holds only separators, spaces and quotes
+    noise[[ord(sep), 32, 9, 34, 13, 10]] = False
+    blank = np.add.reduceat(noise[arr], starts[used], dtype=np.int64) == 0 if used.any() else np.zeros(0, bool)
     return frame, pd.Series(lines, dtype="int64"), blank
 
 
