@@ -60,11 +60,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
               + (f", séparateur {d.separateur}" if d.separateur else "") + ")")
         if d.statut == "erreur":
             print(f"    ERREUR : {d.message}")
+        for note in d.notes[1:] if d.encodage else d.notes:  # the first note repeats the format shown above
+            print(f"    note : {note}")
         messages = rejects.loc[rejects["dataset"] == d.dataset, "message"].tolist()
         for message in messages[: args.max_messages]:
             print(f"    - {message}")
         if len(messages) > args.max_messages:
             print(f"    … et {len(messages) - args.max_messages} autres (voir {report.processed_dir}/quarantaine/).")
+    for ignored in report.ignored_files:
+        print(f"  fichier ignoré : {ignored['fichier']} ({ignored['raison']})")
     if report.ok:
         print("Toutes les données ont pu être lues.")
         return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -46,16 +45,11 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ``id_accueilli`` and ``id_cadre`` still link across files. Identifiers are stripped and
     upper-cased first (``a102`` and ``A102 `` are one agent). Missing values stay missing.
     """
-    def one(value: object) -> object:
-        if pd.isna(value):
-            return pd.NA
-        text = str(value).strip().upper()
-        digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
-        return f"{PSEUDONYM_PREFIX}{digest}"
-
-    uniques = pd.unique(values)
-    mapping = {u: one(u) for u in uniques}
-    return values.map(mapping).astype("str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
+    digests = [f"{PSEUDONYM_PREFIX}{hmac.digest(key, u.encode('utf-8'), 'sha256').hex()[:12]}" for u in normalised]
+    pseudonyms = np.array(digests + [pd.NA], dtype=object)
+    return pd.Series(pseudonyms[codes], index=values.index, dtype="str")
 
 
 # ---------------------------------------------------------------------------------------------
