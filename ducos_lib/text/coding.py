@@ -50,10 +50,17 @@ def load_coder(codebook: Codebook | None = None, folder: Path | str | None = Non
     codebook : Codebook, optional
         Default: the staff codebook.
     folder : path, optional
-        Model folder (default ``ducos_lib/models/<codebook.name>``).
+        Model folder; default ``textes.modele_<codebook>`` of ``config/observatoire.yml`` (a model
+        retrained in the analyst's loop), else the shipped ``ducos_lib/models/<codebook>``.
     """
     codebook = _codebook(codebook)
-    folder = Path(folder) if folder is not None else MODELS_DIR / codebook.name
+    if folder is None:
+        from ..config import ROOT, load_config
+
+        setting = (load_config().get("textes") or {}).get(f"modele_{codebook.name}")
+        folder = (Path(setting) if Path(setting).is_absolute() else ROOT / setting) if setting else \
+            MODELS_DIR / codebook.name
+    folder = Path(folder)
     if not (folder / "modele.json").exists() or codebook.path is None:
         return None
     coder = _load(str(folder), str(codebook.path), (folder / "modele.npz").stat().st_mtime)

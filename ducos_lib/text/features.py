@@ -83,6 +83,7 @@ class Analysed:
     scope: tuple[str, ...]
     vector: np.ndarray
     n_words: int
+    word_vectors: np.ndarray | None = None
 
 
 def _scopes(tokens: Sequence[str]) -> list[str]:
@@ -142,8 +143,11 @@ def analyse(texts: Sequence[object], *, batch_size: int = 512) -> list[Analysed]
         scope = _scopes(tokens)
         sel = [tok.vector for tok, s in zip(content, scope) if tok is not None and s != "den"]
         vector = np.mean(sel, axis=0).astype(np.float32) if sel else np.zeros(dim, dtype=np.float32)
+        words = np.array(sel, dtype=np.float32).reshape(-1, dim)
+        norms = np.linalg.norm(words, axis=1, keepdims=True)
+        words = np.divide(words, norms, out=np.zeros_like(words), where=norms > 0)
         n_words = sum(t.isalpha() for t in tokens)
-        out.append(Analysed(tuple(tokens), tuple(lemmas), tuple(scope), vector, n_words))
+        out.append(Analysed(tuple(tokens), tuple(lemmas), tuple(scope), vector, n_words, words))
     return out
 
 
@@ -196,14 +200,38 @@ class FeatureSpace:
         Multipliers of the blocks ``word``, ``char``, ``vector``, ``rule``, ``length``.
     """
 
-    BLOCKS = ("word", "char", "vector", "rule", "length")
+    BLOCKS = ("word", "char", "vector", "rule", "length", "proto")
 
     def __init__(self, themes, weights: dict[str, float] | None = None, *, min_df: int = 2) -> None:
         self.themes = tuple(themes)
-        self.weights = {"word": 1.0, "char": 1.0, "vector": 0.6, "rule": 0.8, "length": 0.3} | (weights or {})
+        self.weights = {"word": 1.0, "char": 1.0, "vector": 0.6, "rule": 0.8, "length": 0.3,
+                        "proto": 0.0} | (weights or {})
         self.min_df = min_df
         self.word = None
         self.char = None
+        self.prototypes = self._prototypes()
+
+    def _prototypes(self) -> np.ndarray:
+        """Unit mean word vector of each theme's label, definition and inclusion guidelines."""
+        texts = [" ".join([t.libelle, t.definition, *getattr(t, "inclusion", ())]) for t in self.themes]
+        if not texts or self.weights.get("proto", 0) == 0:
+            return np.zeros((len(texts), 300), dtype=np.float32)
+        protos = np.vstack([a.vector for a in analyse(texts)])
+        norms = np.linalg.norm(protos, axis=1, keepdims=True)
+        return np.divide(protos, norms, out=np.zeros_like(protos), where=norms > 0)
+
+    def proto_scores(self, analysed: Sequence[Analysed]) -> np.ndarray:
+        """Per theme: the best and the mean of the three best cosines of a word with the theme's prototype."""
+        k = len(self.themes)
+        out = np.zeros((len(analysed), 2 * k))
+        for i, a in enumerate(analysed):
+            if a.word_vectors is None or not len(a.word_vectors):
+                continue
+            sims = a.word_vectors @ self.prototypes.T  # words × themes
+            top = -np.sort(-sims, axis=0)[:3]
+            out[i, :k] = top[0]
+            out[i, k:] = top.mean(axis=0)
+        return out
 
     # --- fitting -------------------------------------------------------------------------------
     def _word_vec(self):
@@ -259,6 +287,8 @@ class FeatureSpace:
             sp.csr_matrix(self.rule_hits(analysed) * w["rule"]),
             sp.csr_matrix(_length_bins(n_words) * w["length"]),
         ]
+        if w.get("proto", 0):
+            blocks.append(sp.csr_matrix(self.proto_scores(analysed) * w["proto"]))
         return sp.hstack(blocks, format="csr")
 
     # --- saving --------------------------------------------------------------------------------

@@ -17,14 +17,15 @@ import pandas as pd
 from scipy import stats
 
 from ..config import CONFIG_DIR
-from ..nlp import normalise, strip_accents
+from ..nlp import strip_accents
 from ..redaction import Roster
+from .analyses import representative_quotes, theme_by_group
 from .codebook import BlindAgreement, Codebook, Theme
 from .coding import _codebook, _non_empty, code_texts, theme_coverage
 from .corpus import labels_to_indicators
 from .evaluation import agreement
 from .features import analyse, rule_text
-from .analyses import representative_quotes, theme_by_group
+from .tokens import FIELDS
 
 __all__ = ["AgreementSummary", "Z_SPECIFICITE", "cooccurrence_pairs", "group_specificities",
            "hand_labelled_agreement", "mask_ratings", "period_comparison", "proposals_briefing", "type_comparison"]
@@ -216,7 +217,7 @@ def _theme_sentences(text: str, theme: Theme) -> str:
     parts = [p for p in parts if p]
     if len(parts) < 2:
         return parts[0] if parts else text
-    keep = [theme.matches(matching_text(normalise(p))) for p in parts]
+    keep = [theme.matches(rule_text(a)) for a in analyse(parts)]
     if not any(keep):
         return text
     if all(keep):
