@@ -55,3 +55,17 @@ def summary(scored: pd.DataFrame) -> pd.DataFrame:
     out["n_ok"] = out["n_ok"].astype("int64")
     out["part_ok"] = out["n_ok"] / out["n"]
     return out
+
+
+def blind_card(path: Path | str) -> dict:
+    """Score the rules once on the blind set and write the figures (per list and type) to ``path``.
+
+    Only counts are written (never the items), so the blind set cannot inform the rules.
+    """
+    table = summary(score(load_documents(REDACTION_DIR / "aveugle.jsonl")))
+    card = {"jeu": "data/corpus/redaction/aveugle.jsonl",
+            "regle": "un élément personnel est retiré si aucune de ses lettres ni aucun de ses chiffres ne survit ; "
+                     "un élément à garder est intact si aucun de ses caractères n'est touché",
+            "par_type": {f"{r.liste}:{r.type}": [int(r.n), int(r.n_ok)] for r in table.itertuples()}}
+    Path(path).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return card

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..nlp import load_nlp, strip_accents
-from .names import _PLACE_WORDS, TITLE_WORDS, is_common_word
+from .names import _PLACE_WORDS, PLURAL, SINGULAR, TITLE_WORDS, is_common_word
 
 __all__ = ["candidate_windows", "person_spans"]
 
@@ -49,7 +49,8 @@ def _generic(tok) -> bool:
 
 
 def _title(tok) -> bool:
-    return strip_accents(tok.text).casefold() in TITLE_WORDS
+    low = tok.text.casefold()
+    return strip_accents(low) in TITLE_WORDS or low in SINGULAR or low in PLURAL or low.rstrip(".") in {"m", "mm"}
 
 
 def _trim(ent) -> tuple[int, int] | None:
