@@ -26,6 +26,7 @@ from ducos_lib import practices as pr
 from ducos_lib import privacy, text
 from ducos_lib.config import ROOT
 from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import immersions as textes_rapport
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
@@ -187,6 +188,7 @@ else:
     qui = pr.commenters_text(n_com, len(bilan), seuil=seuil)
     display(Markdown(f"{qui[:1].upper()}{qui[1:]} ont laissé un commentaire."))
     display(page.table(themes_com, caption="Thèmes des commentaires du séminaire"))
+    display(page.note(textes_rapport.coder_sentence(text.coder_summary(text.load_codebook()))))
     display(page.table(citations, caption="Exemples de commentaires par thème"))
 
 # %% [markdown]

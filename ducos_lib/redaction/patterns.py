@@ -61,7 +61,7 @@ def phone_spans(text: str) -> list[tuple[int, int, str]]:
 _POSTCODE = re.compile(
     r"(?<![\d,.\w])(?:97[1-6]\d\d|(?:0[1-9]|[1-8]\d|9[0-5])\d{3})"
     r"(?=\s+(?:[A-ZÀ-Ý][\w'’-]|(?:la|le|les|l')\s?[A-ZÀ-Ý]))"
-    r"|(?<![\d,.\w])97[1-6]\d\d(?=\s*(?:,|\n|$|\)|-\s))"
+    r"|(?<![\d,.\w])97[1-6]\d\d(?![\d,.]\d|\s?(?:€|%|euros?\b|habitants\b|agents\b|personnes\b|[hH]\b|m2|m²|km))(?!\d)"
 )
 
 
@@ -78,10 +78,10 @@ _NAME_CHUNK = r"(?:[\w'’À-ÿ-]+)"
 # Number + street: runs to a comma, a full stop, a line end, a bracket or a dash separator.
 _NUMBERED = re.compile(
     rf"(?<![\w,])\d{{1,4}}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?,?\s+(?i:{_STREET})\b"
-    rf"(?:[ \t]+(?!\d{{5}}\b){_NAME_CHUNK}){{1,7}}"
+    rf"(?:[ \t]+(?:(?:de|du|des|la|le|les|aux|au|à|l'|d')[ \t]*)*(?!\d{{5}}\b)[A-ZÀ-ÖØ-Þ0-9][\w'’À-ÿ-]*){{1,6}}"
 )
 _ESTATE = re.compile(
-    r"(?i:lotissement|lot\.|r[ée]sidence|r[ée]s\.)\s+(?:(?:les|le|la|l'|des|du|de)\s+)*[A-ZÀ-Ý][\w'’À-ÿ-]*"
+    r"(?:(?<![\w,])\d{1,4},?\s+)?(?i:lotissement|lot\.|r[ée]sidence|r[ée]s\.)\s+(?:(?:les|le|la|l'|des|du|de)\s+)*[A-ZÀ-Ý][\w'’À-ÿ-]*"
     r"(?:\s+(?:(?:les|le|la|l'|des|du|de|d')\s*)*[A-ZÀ-Ý][\w'’À-ÿ-]*)*"
     r"(?:,?\s+(?i:lot|b[âa]t\.?|b[âa]timent|appt\.?|appartement|apt\.?|porte|escalier|esc\.)\s*[\w-]+)*"
     rf"(?:,\s*(?i:{_STREET})\s+\d{{1,4}}\b)?"

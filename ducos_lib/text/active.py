@@ -164,7 +164,7 @@ class RetrainResult:
 
 
 def retrain(path: Path | str, codebook: Codebook, *, version: str | None = None,
-            base: Coder | None = None) -> RetrainResult:
+            base: Coder | None = None, training: pd.DataFrame | None = None) -> RetrainResult:
     """Retrain the coder with the labels of an annotation file and compare cross-validated kappas.
 
     Returns
@@ -172,7 +172,7 @@ def retrain(path: Path | str, codebook: Codebook, *, version: str | None = None,
     RetrainResult
         ``comparison``: ``theme, libelle, kappa_avant, kappa_apres, variation`` (before = the card of
         ``base``, default the shipped coder; after = grouped CV with the new labels) and a last row
-        ``moyenne``.
+        ``moyenne``. ``training`` replaces the corpus' training lot (tests).
     """
     from .coding import load_coder
     from .model_card import train_shipped
@@ -181,7 +181,7 @@ def retrain(path: Path | str, codebook: Codebook, *, version: str | None = None,
     base = base if base is not None else load_coder(codebook)
     settings = base.settings if base is not None else None
     version = version or (f"{base.version}+annotations" if base is not None else "annotations")
-    coder, _ = train_shipped(codebook, version, settings, extra=new)
+    coder, _ = train_shipped(codebook, version, settings, extra=new, training=training)
     before = {r["theme"]: r["kappa"] for r in (base.card if base is not None else {}).get(
         "validation_croisee", {}).get("par_theme", [])}
     after = {r["theme"]: r["kappa"] for r in coder.card["validation_croisee"]["par_theme"]}

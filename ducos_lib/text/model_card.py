@@ -51,16 +51,17 @@ def cv_figures(cv: dict, codebook: Codebook) -> dict:
 
 
 def train_shipped(codebook: Codebook, version: str, settings: CoderSettings | None = None, *,
-                  extra: pd.DataFrame | None = None) -> tuple[Coder, dict]:
+                  extra: pd.DataFrame | None = None, training: pd.DataFrame | None = None) -> tuple[Coder, dict]:
     """Train on the training lot (and ``extra`` labelled rows), with the card's training part.
 
     Returns
     -------
     (Coder, dict)
         The coder (its card filled: version, training sizes, settings, CV figures) and the CV result.
+        ``training`` replaces the corpus' training lot (e.g. a small set in tests).
     """
     settings = settings or DEFAULT_SETTINGS
-    data = load_training(codebook)
+    data = load_training(codebook) if training is None else training
     if extra is not None and len(extra):
         data = pd.concat([data, extra[data.columns]], ignore_index=True)
     coder, cv = train(data, codebook, settings, version=version)
