@@ -244,7 +244,7 @@ else:
 if not a_fiches:
     display(page.note(SANS_FICHES))
 elif emergents.empty:
-    display(page.note(f"{emergents.reason} Un sujet nouveau se lira directement dans les réponses ci-dessous "
+    display(page.note(f"{im.emerging_reason(emergents)} Un sujet nouveau se lira directement dans les réponses ci-dessous "
                         "(caviardées), à relire lors de la prochaine révision du codebook."))
     exemples = im.uncoded_examples(non_codees, n=6, roster=roster)
     if len(exemples):

@@ -397,7 +397,8 @@ def test_emerging_themes_identical_for_fixed_seed():
 
 def test_emerging_themes_degrade_with_few_answers():
     res = tx.emerging_themes(_uncoded_corpus(5))
-    assert res.empty and res.k == 0 and "Trop peu" in res.reason
+    assert res.empty and res.k == 0 and res.reason.startswith("trop_peu_de_reponses:")
+    assert im.emerging_reason(res).startswith("Trop peu de réponses non codées (")
     assert list(res.topics.columns) == ["theme_emergent", "rang", "mot", "poids"]
 
 

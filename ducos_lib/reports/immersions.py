@@ -45,6 +45,19 @@ def _strength(kappa: float) -> str:
     return "très faible"
 
 
+def emerging_reason(emerging: EmergingThemes) -> str:
+    """French sentence for an empty :func:`ducos_lib.text.emerging_themes` result ("" otherwise)."""
+    if not emerging.reason:
+        return ""
+    kind, *figures = emerging.reason.split(":")
+    if kind == "trop_peu_de_reponses":
+        return (f"Trop peu de réponses non codées ({figures[0]} < {figures[1]}) pour chercher des thèmes "
+                "émergents.")
+    if kind == "vocabulaire_pauvre":
+        return f"Vocabulaire trop pauvre ({figures[0]} lemmes) pour plusieurs thèmes."
+    return "Vocabulaire trop pauvre dans les réponses non codées."
+
+
 def coder_sentence(summary: dict) -> str:
     """One French sentence: which coder classified the answers and how well it agrees with humans blind.
 

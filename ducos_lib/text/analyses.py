@@ -321,7 +321,9 @@ class EmergingThemes:
     n_documents : int
         Answers analysed.
     reason : str or None
-        French explanation when the result is empty.
+        Why the result is empty, as a code with its figures: ``trop_peu_de_reponses:<n>:<minimum>``,
+        ``vocabulaire_vide`` or ``vocabulaire_pauvre:<n lemmas>`` (French wording:
+        :func:`ducos_lib.reports.immersions.emerging_reason`).
     method : str
     """
 
@@ -393,7 +395,7 @@ def emerging_themes(
     random_state : int
         Fixes every seed: the same input gives identical results.
     min_documents : int
-        Under this many non-empty answers the result is empty with a French reason.
+        Under this many non-empty answers the result is empty (``reason`` says why).
 
     Returns
     -------
@@ -423,17 +425,17 @@ def emerging_themes(
     n_docs = len(docs)
     if n_docs < min_documents:
         return _empty_emerging(
-            n_docs, f"Trop peu de réponses non codées ({n_docs} < {min_documents}) pour chercher des thèmes émergents."
+            n_docs, f"trop_peu_de_reponses:{n_docs}:{min_documents}"
         )
     vec = TfidfVectorizer(token_pattern=r"\S+", min_df=min_df, sublinear_tf=True, lowercase=False)
     try:
         x = vec.fit_transform(docs.to_numpy())
     except ValueError:
-        return _empty_emerging(n_docs, "Vocabulaire trop pauvre dans les réponses non codées.")
+        return _empty_emerging(n_docs, "vocabulaire_vide")
     vocab = vec.get_feature_names_out()
     ks = [k for k in k_range if 2 <= k < min(n_docs, len(vocab))]
     if not ks:
-        return _empty_emerging(n_docs, f"Vocabulaire trop pauvre ({len(vocab)} lemmes) pour plusieurs thèmes.")
+        return _empty_emerging(n_docs, f"vocabulaire_pauvre:{len(vocab)}")
     seeds = np.random.SeedSequence(random_state).generate_state(n_seeds).tolist()
     stab_rows, runs = [], {}
     for k in ks:

@@ -340,7 +340,7 @@ def hand_labelled_agreement(path: Path | str | None = None, codebook: Codebook |
         raise FileNotFoundError(f"Jeu annoté introuvable : {path}.")
     gold_frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     gold = labels_to_indicators(gold_frame["themes"], codebook.codes)
-    coded = code_texts(gold_frame["texte"], codebook)
+    coded = code_texts(gold_frame["texte"], codebook, method="regles")
     per_theme = agreement(coded, gold)
     per_theme.insert(1, "libelle", per_theme["theme"].map(codebook.labels()))
     lots = []
