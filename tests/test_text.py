@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from ducos_lib import text as tx
+from ducos_lib.redaction import Roster, normalise, redact
 from ducos_lib.reports import immersions as im
 from ducos_lib.text.summaries import _theme_sentences
-from ducos_lib.redaction import Roster, normalise, redact
 
 FIXTURE = Path(__file__).parent / "fixtures" / "codage_annote.csv"
 ROSTER = Roster.build(

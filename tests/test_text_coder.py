@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ducos_lib.text import active, code_texts, coder_summary, codebook_path, load_codebook, load_coder
+from ducos_lib.text import active, code_texts, codebook_path, coder_summary, load_codebook, load_coder
 from ducos_lib.text.coder import Coder, CoderSettings, fold_of_groups, predict_labels, train
 from ducos_lib.text.corpus import load_training
 from ducos_lib.text.features import analyse

@@ -59,7 +59,7 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from .model_card import train_shipped, save_shipped
+    from .model_card import save_shipped, train_shipped
 
     codebook = _codebook(args.codebook)
     coder, _ = train_shipped(codebook, args.version)
