@@ -161,7 +161,7 @@ def marked_terms(a: Analysed) -> list[str]:
     for tok, lem, sc in zip(a.tokens, a.lemmas, a.scope):
         if not tok[:1].isalnum() or len(tok) < 2 and not tok.isdigit():
             continue
-        forms = {lem, tok}
+        forms = (lem,) if lem == tok else (lem, tok)  # ordered: a set's order changes with the process
         if sc == "den":
             terms.extend(f"den_{f}" for f in forms)
         elif sc == "neg":
@@ -250,7 +250,8 @@ class FeatureSpace:
         docs = []
         for a in analysed:
             terms = marked_terms(a)
-            words = [t for t in terms if not t.startswith(("neg_", "den_"))]
+            words = [lem for tok, lem, sc in zip(a.tokens, a.lemmas, a.scope)
+                     if sc != "den" and tok[:1].isalnum() and (len(tok) >= 2 or tok.isdigit())]
             bigrams = [f"{x}_{y}" for x, y in zip(words, words[1:])]
             docs.append(terms + bigrams)
         return docs
