@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 
 from .config import CONFIG_DIR
 from .registry import Registry, load_registry
@@ -268,28 +269,35 @@ def objective_status(bilan: pd.DataFrame) -> pd.DataFrame:
     return out.set_index("objectif").loc[order].reset_index()
 
 
+#: Tables laid out as ``enquete_estimations.csv`` (DESIGN §4) whose ``vague`` is a milestone.
+ESTIMATION_TABLES = ("enquete_estimations", "barometre_estimations")
+#: Tables laid out as ``enquete_comparaisons.csv``.
+COMPARISON_TABLES = ("enquete_comparaisons", "barometre_comparaisons")
+
+
 def series_from_tables(tables: Mapping[str, pd.DataFrame], calendar: Mapping[str, Any]) -> pd.DataFrame:
     """Figures of the §4 tables in the long form :func:`assess` reads.
 
     Parameters
     ----------
     tables : mapping
-        Published tables by name: ``enquete_estimations`` (columns vague, indicateur,
-        groupe_variable, groupe, estimation, ic_bas, ic_haut), ``rh_indicateurs`` (date_extraction,
-        indicateur, groupe_variable, groupe, valeur, masque), and any table already in the long form
-        (:data:`SERIES_COLUMNS`, e.g. ``barometre_estimations`` renamed by its owner).
+        Published tables by name: those of :data:`ESTIMATION_TABLES` (columns vague, indicateur,
+        groupe_variable, groupe, estimation, ic_bas, ic_haut: the survey and the staff barometer),
+        ``rh_indicateurs`` (date_extraction, indicateur, groupe_variable, groupe, valeur, masque), and
+        any table already in the long form (:data:`SERIES_COLUMNS`, e.g. from :func:`seminar_series`).
     calendar : mapping
         ``jalon → date``: a milestone takes the latest HR extraction on or before its date (DESIGN §3).
 
     Groups are written ``ensemble`` or ``<groupe_variable>:<groupe>``.
     """
     parts = []
-    est = tables.get("enquete_estimations")
-    if est is not None and len(est):
-        parts.append(pd.DataFrame({
-            "jalon": est["vague"].astype(str), "indicateur": est["indicateur"].astype(str),
-            "groupe": _group(est), "valeur": est["estimation"].astype(float),
-            "ic_bas": est["ic_bas"].astype(float), "ic_haut": est["ic_haut"].astype(float)}))
+    for name in ESTIMATION_TABLES:
+        est = tables.get(name)
+        if est is not None and len(est):
+            parts.append(pd.DataFrame({
+                "jalon": est["vague"].astype(str), "indicateur": est["indicateur"].astype(str),
+                "groupe": _group(est), "valeur": est["estimation"].astype(float),
+                "ic_bas": est["ic_bas"].astype(float), "ic_haut": est["ic_haut"].astype(float)}))
     rh = tables.get("rh_indicateurs")
     if rh is not None and len(rh):
         extraction = pd.to_datetime(rh["date_extraction"])
@@ -304,12 +312,140 @@ def series_from_tables(tables: Mapping[str, pd.DataFrame], calendar: Mapping[str
                 "jalon": str(jalon), "indicateur": rh["indicateur"].astype(str)[rows], "groupe": _group(rh)[rows],
                 "valeur": value[rows], "ic_bas": value[rows], "ic_haut": value[rows]}))
     for name, frame in tables.items():
-        if name not in ("enquete_estimations", "rh_indicateurs") and set(SERIES_COLUMNS) <= set(frame.columns):
+        if name not in (*ESTIMATION_TABLES, "rh_indicateurs") and frame is not None \
+                and set(SERIES_COLUMNS) <= set(frame.columns):
             parts.append(frame[SERIES_COLUMNS])
+    parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("valeur", "ic_bas", "ic_haut") else "str")
-                             for c in SERIES_COLUMNS})
+        return _empty_series()
     return pd.concat(parts, ignore_index=True)
+
+
+def _empty_series() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("valeur", "ic_bas", "ic_haut") else "str")
+                         for c in SERIES_COLUMNS})
+
+
+def _t_interval(values: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return (np.nan, np.nan, np.nan)
+    m = float(values.mean())
+    if len(values) < 2:
+        return (m, np.nan, np.nan)
+    half = float(stats.t.ppf(1 - alpha / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+    return (m, m - half, m + half)
+
+
+def _series(milestone: str, rows: Sequence[tuple[str, float, float, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame([(milestone, name, "ensemble", v, lo, hi) for name, v, lo, hi in rows],
+                         columns=SERIES_COLUMNS)
+    return frame if len(frame) else _empty_series()
+
+
+def seminar_series(summary: pd.DataFrame | None, milestone: str) -> pd.DataFrame:
+    """The seminar's ratings as objective figures at ``milestone``.
+
+    Parameters
+    ----------
+    summary : DataFrame or None
+        :func:`ducos_lib.practices.seminar_summary` (item, moyenne, moyenne_ic_bas, moyenne_ic_haut,
+        part_satisfaits, ic_bas, ic_haut).
+
+    Returns
+    -------
+    DataFrame
+        :data:`SERIES_COLUMNS`: each item's mean (indicator = the item, e.g. ``note_globale``) and the
+        share satisfied with the overall seminar (``note_globale_satisfaits``).
+    """
+    if summary is None or summary.empty:
+        return _empty_series()
+    rows = [(r.item, r.moyenne, r.moyenne_ic_bas, r.moyenne_ic_haut) for r in summary.itertuples()]
+    rows += [("note_globale_satisfaits", r.part_satisfaits, r.ic_bas, r.ic_haut)
+             for r in summary.itertuples() if r.item == "note_globale"]
+    return _series(milestone, rows)
+
+
+def self_evaluation_series(pairs: pd.DataFrame | None, milestone: str, *, alpha: float = 0.05) -> pd.DataFrame:
+    """``progression_autoevaluation``: mean over managers of their mean progression (after − before).
+
+    Parameters
+    ----------
+    pairs : DataFrame or None
+        :func:`ducos_lib.practices.paired_ratings` (id_cadre, competence, avant, apres, difference).
+
+    Each manager counts once (the mean of their complete pairs), so the Student interval is over
+    independent units.
+    """
+    if pairs is None or pairs.empty:
+        return _empty_series()
+    per_manager = pairs.groupby("id_cadre")["difference"].mean().to_numpy(float)
+    return _series(milestone, [("progression_autoevaluation", *_t_interval(per_manager, alpha))])
+
+
+def immersion_series(forms: pd.DataFrame | None, milestone: str, *, alpha: float = 0.05) -> pd.DataFrame:
+    """``note_immersion_moyenne``: mean over forms of the form's mean ``note_<theme>`` (Student interval)."""
+    if forms is None or forms.empty:
+        return _empty_series()
+    notes = forms[[c for c in forms.columns if c.startswith("note_")]].apply(pd.to_numeric, errors="coerce")
+    per_form = notes.mean(axis=1).to_numpy(float)
+    return _series(milestone, [("note_immersion_moyenne", *_t_interval(per_form, alpha))])
+
+
+#: Measures of :func:`activity`, in order: (phase, measure).
+ACTIVITY = (("immersions", "fiches"), ("immersions", "fiches_inter"), ("immersions", "fiches_intra"),
+            ("immersions", "encadrants_accueillis"), ("immersions", "services_accueil"),
+            ("mises_en_situation", "encadrants_autoevalues"), ("mises_en_situation", "encadrants_paires"),
+            ("seminaire", "participants"), ("barometre", "reponses"))
+
+
+def activity(ms, barometer_answers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What was done per phase up to the milestone: counts of forms, managers, participants, answers.
+
+    Returns
+    -------
+    DataFrame
+        ``phase, mesure, valeur`` in the order of :data:`ACTIVITY`; 0 where the phase has no data yet.
+    """
+    forms, auto, seminar = ms.fiches_immersion, ms.autoevaluations, ms.bilan_seminaire
+    n = {}
+    if forms is not None and len(forms):
+        kind = forms["type_immersion"].astype(str)
+        n.update(fiches=len(forms), fiches_inter=int((kind == "inter").sum()), fiches_intra=int((kind == "intra").sum()),
+                 encadrants_accueillis=forms["id_accueilli"].nunique(), services_accueil=forms["service_accueil"].nunique())
+    if auto is not None and len(auto):
+        n["encadrants_autoevalues"] = auto["id_cadre"].nunique()
+        times = auto.groupby("id_cadre")["temps"].nunique()
+        n["encadrants_paires"] = int((times >= 2).sum())
+    if seminar is not None and len(seminar):
+        n["participants"] = seminar["id_participant"].nunique()
+    if barometer_answers is not None:
+        n["reponses"] = len(barometer_answers)
+    return pd.DataFrame([(phase, m, int(n.get(m, 0))) for phase, m in ACTIVITY], columns=["phase", "mesure", "valeur"])
+
+
+def history(folders: Mapping[str, Path | str]) -> pd.DataFrame:
+    """Statuses published at earlier milestones: ``bilan_objectifs.csv`` of each milestone's folder.
+
+    Parameters
+    ----------
+    folders : mapping
+        ``jalon → output folder`` in calendar order; folders without the table are skipped.
+
+    Returns
+    -------
+    DataFrame
+        ``jalon`` plus :data:`COLUMNS`.
+    """
+    parts = []
+    for milestone, folder in folders.items():
+        path = Path(folder) / "tables" / "bilan_objectifs.csv"
+        if path.exists():
+            parts.append(pd.read_csv(path).assign(jalon=str(milestone)))
+    if not parts:
+        return pd.DataFrame(columns=["jalon", *COLUMNS])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["jalon", *[c for c in out.columns if c != "jalon"]]]
 
 
 def _group(frame: pd.DataFrame) -> pd.Series:
@@ -317,13 +453,44 @@ def _group(frame: pd.DataFrame) -> pd.Series:
     return gv.where(gv == "ensemble", gv + ":" + g)
 
 
-def changes_from_comparisons(comparisons: pd.DataFrame | None) -> pd.DataFrame | None:
-    """``enquete_comparaisons`` (indicateur, groupe_variable, groupe, vague_a, vague_b, difference,
-    ic_bas, ic_haut) in the form :func:`assess` reads."""
-    if comparisons is None or comparisons.empty:
+def changes_from_comparisons(*comparisons: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``enquete_comparaisons`` and ``barometre_comparaisons`` (indicateur, groupe_variable, groupe,
+    vague_a, vague_b, difference, ic_bas, ic_haut) in the form :func:`assess` reads."""
+    frames = [c for c in comparisons if c is not None and not c.empty]
+    if not frames:
         return None
+    comparisons = pd.concat(frames, ignore_index=True)
     return pd.DataFrame({
         "indicateur": comparisons["indicateur"].astype(str), "groupe": _group(comparisons),
         "jalon_a": comparisons["vague_a"].astype(str), "jalon_b": comparisons["vague_b"].astype(str),
         "difference": comparisons["difference"].astype(float), "ic_bas": comparisons["ic_bas"].astype(float),
         "ic_haut": comparisons["ic_haut"].astype(float)})
+
+
+def published_folder(out_dir: Path | str, milestone: str) -> Path:
+    """The milestone's published folder ``OUT/<milestone>`` seen from a notebook's ``out_dir``.
+
+    ``out_dir`` itself when the notebook runs directly (``reports/<milestone>``), the nearest
+    ancestor named after the milestone when the runner gives a scratch folder inside it, else the
+    configured reports folder.
+    """
+    from .config import path_setting
+
+    out = Path(out_dir).resolve()
+    for folder in (out, *out.parents):
+        if folder.name == milestone:
+            return folder
+    return path_setting("reports_dir") / milestone
+
+
+def read_tables(out_dir: Path | str, milestone: str, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The milestone's published tables by name: from ``out_dir/tables`` (tables written by this run or
+    handed over by the runner), else from :func:`published_folder`; absent tables are left out."""
+    out = {}
+    for name in names:
+        for folder in (Path(out_dir), published_folder(out_dir, milestone)):
+            path = folder / "tables" / f"{name}.csv"
+            if path.exists():
+                out[name] = pd.read_csv(path)
+                break
+    return out

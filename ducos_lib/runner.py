@@ -33,6 +33,8 @@ TITLES = {
     "03_rh_gpec": "Ressources humaines et GPEC",
     "04_qualite_performance": "Qualité de service et performance",
     "05_pratiques_manageriales": "Pratiques managériales",
+    "06_bilan_programme": "Bilan du programme",
+    "07_barometre_agents": "Baromètre des agents",
 }
 
 

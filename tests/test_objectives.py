@@ -110,3 +110,31 @@ def test_series_from_tables_attaches_the_latest_extraction_and_blanks_masked_cel
     eff = s[(s["indicateur"] == "effectif") & (s["groupe"] == "ensemble")].set_index("jalon")["valeur"]
     assert eff.to_dict() == {"T0": 100.0, "T6": 110.0}
     assert s[(s["groupe"] == "service:ST")]["valeur"].isna().all()
+
+
+def test_seminar_self_evaluation_and_barometer_series(tmp_path):
+    summary = pd.DataFrame({"item": ["note_utilite", "note_globale"], "moyenne": [3.9, 4.1],
+                            "moyenne_ic_bas": [3.7, 3.95], "moyenne_ic_haut": [4.1, 4.25],
+                            "part_satisfaits": [0.6, 0.75], "ic_bas": [0.5, 0.71], "ic_haut": [0.7, 0.79]})
+    sem = ob.seminar_series(summary, "T12").set_index("indicateur")
+    assert sem.loc["note_globale_satisfaits", ["valeur", "ic_bas", "ic_haut"]].tolist() == [0.75, 0.71, 0.79]
+    assert sem.loc["note_utilite", "valeur"] == 3.9
+    # Two managers: mean progressions 0.5 and 1.0 -> mean 0.75, t(1) interval 0.75 +- 12.706 x 0.3536 / 1.414.
+    pairs = pd.DataFrame({"id_cadre": ["a", "a", "b"], "competence": ["x", "y", "x"], "avant": [2, 3, 2],
+                          "apres": [3, 3, 3], "difference": [1.0, 0.0, 1.0]})
+    auto = ob.self_evaluation_series(pairs, "T12").iloc[0]
+    half = 12.7062047 * (0.5 ** 0.5 / 2) / 2 ** 0.5
+    assert (auto["valeur"], auto["ic_bas"], auto["ic_haut"]) == pytest.approx((0.75, 0.75 - half, 0.75 + half))
+    baro = pd.DataFrame({"vague": ["T0", "T12"], "indicateur": "barometre_cohesion_favorables",
+                         "groupe_variable": "ensemble", "groupe": "ensemble", "estimation": [0.40, 0.62],
+                         "erreur_type": 0.03, "ic_bas": [0.35, 0.56], "ic_haut": [0.46, 0.67], "n_repondants": 150})
+    comp = pd.DataFrame({"indicateur": ["barometre_cohesion_favorables"], "groupe_variable": "ensemble",
+                         "groupe": "ensemble", "vague_a": "T0", "vague_b": "T12", "difference": [0.22],
+                         "ic_bas": [0.14], "ic_haut": [0.30], "p_valeur": [1e-6], "p_ajustee": [1e-5],
+                         "methode": "difference_z"})
+    series = pd.concat([ob.series_from_tables({"barometre_estimations": baro}, {}), sem.reset_index()[ob.SERIES_COLUMNS]])
+    objs = _objectives(tmp_path, [{"indicateur": "barometre_cohesion_favorables", "cible": {"evolution": 0.10}},
+                                  {"indicateur": "note_globale_satisfaits", "cible": {"niveau": 0.70}}])
+    b = ob.assess(objs, series, ["T0", "T6", "T12"], changes=ob.changes_from_comparisons(None, comp))
+    assert list(b["statut"]) == ["atteint", "atteint"]  # [0.14, 0.30] clears +0.10; [0.71, 0.79] clears 0.70
+    assert b.loc[0, "cible"] == pytest.approx(0.50)
