@@ -85,10 +85,20 @@ def blind_figures(coder: Coder) -> dict:
     return _table(coded, gold)
 
 
+def rules_blind_figures(codebook: Codebook) -> dict:
+    """The codebook's rules alone on the blind lot: the reference the model is compared with."""
+    from .coding import code_texts_rules
+
+    blind = load_blind(codebook)
+    gold = blind[codebook.codes].astype(bool)
+    return _table(code_texts_rules(blind["texte"], codebook), gold)
+
+
 def write_blind(coder: Coder, folder: Path | str) -> Coder:
-    """Score ``coder`` on the blind lot, store the figures in its card and save it in ``folder``."""
+    """Score ``coder`` (and the rules alone, for reference) on the blind lot; store and save."""
     card = dict(coder.card)
     card["aveugle"] = blind_figures(coder)
+    card["aveugle_regles_seules"] = rules_blind_figures(coder.codebook)
     coder = with_card(coder, card)
     coder.save(folder)
     write_card_markdown(coder, folder)
@@ -142,6 +152,10 @@ def card_markdown(coder: Coder) -> str:
         + (f" ; lot aveugle : humain {_fmt(bl.get('part_sans_theme_humain'))}, codeur "
            f"{_fmt(bl.get('part_sans_theme_codeur'))}." if bl else " ; lot aveugle : pas encore mesuré."),
         "",
+        *([f"Référence, motifs du codebook seuls sur le même lot aveugle : kappa moyen "
+           f"{_fmt(card['aveugle_regles_seules']['kappa_moyen'])}, réponses sans thème "
+           f"{_fmt(card['aveugle_regles_seules']['part_sans_theme_codeur'])}.", ""]
+          if card.get("aveugle_regles_seules") else []),
         "Le lot aveugle n'a servi ni à développer, ni à régler, ni à entraîner : il est mesuré une fois par version "
         "(`ducos codage aveugle`), et `tests/test_text_coder.py` recalcule ces chiffres à partir du modèle livré.",
         "",
