@@ -198,9 +198,10 @@ def test_annotation_file_with_a_bad_cell_gets_a_french_message(small, agents, tm
 
 def test_to_label_command_writes_the_least_sure_answers(tmp_path, capsys):
     from ducos_lib.cli import main
+    from ducos_lib.config import ROOT
 
     out = tmp_path / "a_coder.xlsx"
-    assert main(["codage", "a-annoter", "--out", str(out), "--n", "5", "--raw-dir", "data/raw/sample"]) == 0
+    assert main(["codage", "a-annoter", "--out", str(out), "--n", "5", "--raw-dir", str(ROOT / "data/raw/sample")]) == 0
     sheet = pd.read_excel(out, sheet_name="a_coder")
     assert len(sheet) == 5 and sheet["texte"].str.len().gt(0).all()
     assert "réponses" in capsys.readouterr().out
