@@ -75,7 +75,7 @@ def coder_sentence(summary: dict) -> str:
     else:
         what = f"le classement automatique des réponses applique les motifs du codebook {_esc(summary['version'])}"
     if n and k == k:
-        how = (f"; sur {fmt.number(n)} réponses réelles qu'il n'avait jamais vues (lot aveugle), son accord avec un "
+        how = (f" ; sur {fmt.number(n)} réponses réelles qu'il n'avait jamais vues (lot aveugle), son accord avec un "
                f"codage humain est {_strength(k)} (kappa de Cohen moyen {fmt.number(k, 2)} ; 1 = accord parfait, "
                "0 = pas mieux que le hasard)")
     else:
