@@ -17,12 +17,12 @@ from .names import _PLACE_WORDS, PLURAL, SINGULAR, TITLE_WORDS, is_common_word
 __all__ = ["candidate_windows", "person_spans"]
 
 _CAPWORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞŒ][\w'’-]*")
-_WINDOW = 60  # characters either side
+_WINDOW = 35  # characters either side (about five words: more than the encoder sees)
 
 
 def _candidate(word: str) -> bool:
     key = strip_accents(word).casefold()
-    parts = [p for p in re.split(r"[-'’]", key) if p]
+    parts = [p for p in re.split(r"[-'’]", key) if len(p) > 1]  # elided articles (l', d') are no evidence
     return key not in TITLE_WORDS and len(key) >= 3 and not all(is_common_word(p) or p in TITLE_WORDS for p in parts)
 
 
