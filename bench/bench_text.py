@@ -85,13 +85,13 @@ def run(n_forms: int, seed: int) -> dict:
     t_ready = time.perf_counter()
     n_unique = int(pd.unique(forms[list(tx.FIELDS)].to_numpy().ravel()).size)
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     redacted = forms.copy()
     for champ in tx.FIELDS:
         redacted[champ] = redact_series(forms[champ].astype("string"), roster)
     t1 = time.perf_counter()
     coding = tx.code_fiches(redacted, codebook)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {
         "benchmark": "text_pipeline",
         "forms": n_forms,
@@ -101,6 +101,8 @@ def run(n_forms: int, seed: int) -> dict:
         "coder_version": coder.version if coder is not None else "regles",
         "seconds_load_models": round(t_ready - t_load, 3),
         "seconds_total": round(t2 - t0, 3),
+        "cpu_seconds_total": round(c2 - c0, 3),
+        "load_average_1min": round(__import__("os").getloadavg()[0], 2),
         "seconds_redact": round(t1 - t0, 3),
         "seconds_code": round(t2 - t1, 3),
         "answers_per_second": round(3 * n_forms / (t2 - t0), 1),
@@ -120,7 +122,8 @@ def main() -> None:
     print(f"{res['forms']} fiches ({res['answers']} réponses, {res['unique_answers']} distinctes) : "
           f"{res['seconds_total']} s (caviardage {res['seconds_redact']} s, codage par le modèle "
           f"{res['coder_version']} {res['seconds_code']} s ; chargement des modèles {res['seconds_load_models']} s, "
-          f"hors mesure) ; pic mémoire (RSS max du processus) {res['max_rss_mib']} Mio")
+          f"hors mesure ; temps CPU {res['cpu_seconds_total']} s, charge de la machine {res['load_average_1min']}) ; "
+          f"pic mémoire (RSS max du processus) {res['max_rss_mib']} Mio")
     print(json.dumps(res, ensure_ascii=False))
 
 
