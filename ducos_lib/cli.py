@@ -1,4 +1,4 @@
-"""Command line: ``ducos sample-data | modeles | validate | run | due``.
+"""Command line: ``ducos sample-data | modeles | validate | run | due | codage``.
 
 Exit codes: 0 success, 1 a report failed, 2 an input error (a file that cannot be read, a missing
 required column, a missing milestone date). Messages are French; no traceback unless ``--debug``.
@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"))
     p.add_argument("--out", type=Path, default=path_setting("reports_dir"))
     p.set_defaults(func=_cmd_due)
+
+    from .text.cli import add_parser as add_codage_parser  # ducos codage … (text module's own commands)
+
+    add_codage_parser(sub)
     return parser
 
 
