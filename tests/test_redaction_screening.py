@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ducos_lib.redaction import _SCREEN_FROM, Roster, _rule_spans, _screened_rule_spans, redact, redact_series
+from ducos_lib.redaction import (
+    _SCREEN_FROM,
+    Roster,
+    _rule_spans,
+    _screened_rule_spans,
+    redact,
+    redact_series,
+    redaction_spans_many,
+)
 from ducos_lib.redaction.evaluation import REDACTION_DIR, load_documents
 from ducos_lib.redaction.ner import candidate_windows
 
@@ -49,3 +57,10 @@ def test_column_redaction_equals_text_by_text():
     column = redact_series(pd.Series(texts + [None], dtype="string"), roster, ner=False)
     assert column.iloc[:-1].tolist() == [redact(t, roster, ner=False) for t in texts]
     assert column.isna().tolist() == [False] * len(texts) + [True]
+
+
+def test_a_text_pyarrow_cannot_encode_is_redacted_all_the_same():
+    texts = _texts() + ["Appeler Mme Dupont au 0696 12 34 56 \udcff"]
+    spans = redaction_spans_many(texts, ner=False)
+    assert spans[-1] == [(12, 18, "NOM"), (22, 35, "TELEPHONE")]
+    assert spans[:-1] == redaction_spans_many(texts[:-1], ner=False)

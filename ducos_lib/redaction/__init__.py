@@ -112,10 +112,14 @@ def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | 
     """:func:`redaction_spans` of many texts, the NER model run once in batches."""
     roster = _as_roster(roster)
     texts = list(texts)
+    rules, may_ner = None, None
     if len(texts) >= _SCREEN_FROM:
-        rules, may_ner = _screened_rule_spans(texts, roster)
-    else:
-        rules, may_ner = [_rule_spans(t, roster) for t in texts], None
+        try:
+            rules, may_ner = _screened_rule_spans(texts, roster)
+        except UnicodeEncodeError:  # a lone surrogate pyarrow cannot encode: every rule on every text
+            rules = None
+    if rules is None:
+        rules = [_rule_spans(t, roster) for t in texts]
     if ner:
         from .ner import person_spans
 
