@@ -10,7 +10,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "raw" / "sample"
-REFERENCE = ROOT.parent / "shared" / "reference"
 
 
 #: Hashes of the source notebooks taken just before the session's milestone runs.
@@ -43,3 +42,13 @@ def milestone_runs(isolated_env):
     SOURCES_BEFORE_RUNS.update(source_notebook_hashes())
     runs = {m: run_milestone(m, SAMPLE, out, jobs=2, echo=lambda _: None) for m in ("T0", "T6", "T12")}
     return out, runs
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skipped test fails: on a fresh clone every test runs (issue 14: none skipped for missing data)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"test sauté, compté comme un échec : {report.longrepr}"

@@ -296,7 +296,6 @@ def test_unknown_milestone_and_empty_inputs():
 # The committed sample (when it is there): the planted relation of ducos_lib.synthetic
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not (SAMPLE / "calendrier.csv").exists(), reason="échantillon absent")
 def test_sample_data_end_to_end(isolated_env):
     from ducos_lib.ingest import load_milestone
 
@@ -324,8 +323,6 @@ def test_sample_data_end_to_end(isolated_env):
 
 @pytest.fixture(scope="module")
 def sample_t12(isolated_env):
-    if not (SAMPLE / "calendrier.csv").exists():
-        pytest.skip("échantillon absent")
     from ducos_lib.ingest import load_milestone
 
     return load_milestone("T12", SAMPLE)
