@@ -29,7 +29,7 @@ from ducos_lib.reports import immersions as im
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+seuil = privacy.confidentiality_threshold()
 codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoire.yml, textes
 libelles = codebook.labels()
 services = ms.service_labels()

@@ -30,7 +30,7 @@ ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config("observatoire")
 cfg_qp = linkage.settings(cfg["qualite_performance"])
-seuil_agents = privacy.seuil_confidentialite()
+seuil_agents = privacy.confidentiality_threshold()
 seuil_enquete = cfg["enquete"]["seuil_masquage"]
 display(Markdown(f"# Qualité de service et performance — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport rapproche, service par "

@@ -27,7 +27,7 @@ from ducos_lib.reports import charts, formats, page
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+seuil = privacy.confidentiality_threshold()
 roster = text.load_roster(raw_dir)  # noms du fichier RH brut, pour anonymiser les citations (jamais affichés)
 premier = ms.waves[0]
 display(Markdown(f"# Baromètre des agents — jalon {milestone}\n\n"

@@ -166,7 +166,7 @@ def write_index(run) -> None:
     """Write ``OUT/<milestone>/index.html``."""
     out_root, milestone = run.out_dir.parent, run.milestone
     css = (TEMPLATE_DIR / "ducos" / "ducos.css").read_text(encoding="utf-8")
-    from ..quality import DATASET_LABELS
+    from .qualite_donnees import DATASET_LABELS
 
     findings = key_findings(out_root, milestone, run)
     dates = synthesis.calendar(run)
