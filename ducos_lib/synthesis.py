@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import load_config
 from .io import write_text
 from .reports.export import TEMPLATE_DIR
 from .reports.formats import date, number, percent, points, pvalue, signed
@@ -55,6 +54,12 @@ def _calendar(run) -> dict[str, pd.Timestamp]:
     return {j: pd.Timestamp(d) for j, d in zip(cal["jalon"], cal["date"])}
 
 
+def milestone_order(dates: dict[str, pd.Timestamp], milestone: str) -> list[str]:
+    """The calendar's milestones up to ``milestone``, in date order (the calendar is the only source)."""
+    order = sorted(dates, key=lambda m: dates[m])
+    return order[: order.index(milestone) + 1] if milestone in order else [milestone]
+
+
 def _service_labels(run) -> dict[str, str]:
     path = run.ingestion.processed_dir / "services.parquet"
     if not path.exists():
@@ -94,9 +99,8 @@ def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timesta
     milestone's ``rh_indicateurs`` (every extraction so far), taking for each milestone the latest
     extraction on or before its date.
     """
-    order = load_config()["jalons"]
-    milestones = order[: order.index(milestone) + 1]
     dates = dates or {}
+    milestones = milestone_order(dates, milestone)
     rows = []
     survey = _read(out_root / milestone, "enquete_estimations")
     hr = _read(out_root / milestone, "rh_indicateurs")
@@ -119,12 +123,11 @@ def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timesta
     return pd.DataFrame(rows)
 
 
-def _significance(out_root: Path, milestone: str) -> dict[str, tuple[float, float]]:
+def _significance(out_root: Path, milestone: str, first: str) -> dict[str, tuple[float, float]]:
     """Indicator → (difference, adjusted p) of the first wave vs this milestone, for the whole population."""
     comp = _read(out_root / milestone, "enquete_comparaisons")
     if comp is None or comp.empty:
         return {}
-    first = load_config()["jalons"][0]
     sel = comp[(comp["groupe_variable"] == "ensemble") & (comp["vague_a"] == first) & (comp["vague_b"] == milestone)]
     return {r.indicateur: (r.difference, r.p_ajustee) for r in sel.itertuples()}
 
@@ -136,9 +139,11 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
     folder = out_root / milestone
     services = _service_labels(run)
     findings: list[str] = []
-    first = load_config()["jalons"][0]
+    order = milestone_order(_calendar(run), milestone)
     survey = _read(folder, "enquete_estimations")
-    signif = _significance(out_root, milestone)
+    # without a calendar (a folder copied elsewhere), the survey's first wave is the first milestone
+    first = order[0] if len(order) > 1 or survey is None or survey.empty else str(survey["vague"].iloc[0])
+    signif = _significance(out_root, milestone, first)
     if survey is not None:
         sel = survey[(survey["indicateur"] == "satisfaction_globale_satisfaits")
                      & (survey["groupe_variable"] == "ensemble") & (survey["vague"] == milestone)]
@@ -266,17 +271,19 @@ def write_index(run) -> None:
         for d in run.ingestion.datasets.values()
     )
     findings_html = "".join(f"<li>{f}</li>" for f in findings) or "<li>Aucun résultat publié pour ce jalon.</li>"
+    audience = ("synthèse en diffusion restreinte (DRH et CoTA)" if getattr(run, "diffusion", "copil") == "restreinte"
+                else "synthèse pour le comité de pilotage")
     page = f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Observatoire qualité de Ducos — jalon {esc(milestone)}</title><style>{css}</style></head>
 <body class="ducos-rapport"><header class="ducos-bandeau"><span>Observatoire qualité — Ville de Ducos</span></header>
-<main><h1>Jalon {esc(milestone)} : synthèse pour le comité de pilotage</h1>{frozen}
+<main><h1>Jalon {esc(milestone)} : {audience}</h1>{frozen}
 <nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>
 <li><a href="#constats">Constats clés</a></li><li><a href="#indicateurs">Indicateurs suivis</a></li>
 <li><a href="#rapports">Rapports détaillés</a></li><li><a href="#donnees">Données lues</a></li></ol></nav>
 <section class="ducos-constats"><h2 id="constats">Constats clés</h2><ul>{findings_html}</ul></section>
 <h2 id="indicateurs">Indicateurs suivis</h2>
-{_indicator_table(series, milestone, _significance(out_root, milestone))}
+{_indicator_table(series, milestone, _significance(out_root, milestone, milestone_order(dates, milestone)[0]))}
 <h2 id="rapports">Rapports détaillés</h2>
 <table class="ducos-tableau"><thead><tr><th>Rapport</th><th>État</th><th class="num">Durée</th><th>Tableaux (CSV)</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>

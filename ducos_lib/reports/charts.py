@@ -106,7 +106,6 @@ def departures_by_scenario(annuels, *, title: str = "Départs à la retraite pro
     ``groupe`` then one column per year). Masked years get no bar and a "< seuil" mark.
     """
     import numpy as np
-
     from matplotlib.ticker import MaxNLocator
 
     annees = [c for c in annuels.columns if c != "groupe"]

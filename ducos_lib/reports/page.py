@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from . import formats
 from ..io import write_csv
+from . import formats
 
 
 class Fragment(str):
