@@ -383,7 +383,7 @@ class _Build:
         old = self.previous.get(name)
         failed = [d for d in spec.depends_on if d in self.ran and self.results[d].statut == "echec"]
         if not notebook.exists():
-            return self._settle(NotebookResult(name, spec.title, "echec", erreur=f"notebook introuvable : {notebook}"))
+            return self._settle(self._failed(name, f"notebook introuvable : {notebook}"))
         if failed and asked:
             return self._settle(self._failed(name, f"non exécuté : {', '.join(failed)} en échec (il lit leurs tableaux)"))
         fingerprint = self._fingerprint(spec, notebook)
@@ -552,13 +552,21 @@ class _Build:
 
     def _print_one(self, page: str) -> str | None:
         pdf = Path(page).with_suffix(".pdf").name
+        browsers: list[int] = []
+
+        def started(proc: subprocess.Popen) -> None:
+            browsers.append(proc.pid)  # its own process group (start_new_session)
+            self.children.add(proc.pid)
+
         try:
-            export.print_pdf(self.folder / page, self.folder / pdf, self.chromium,
-                             started=lambda proc: self.children.add(proc.pid))
+            export.print_pdf(self.folder / page, self.folder / pdf, self.chromium, started=started)
             return pdf
         except (export.PdfError, RuntimeError, OSError) as exc:
             self.pdf_errors.append(str(exc))
             return None
+        finally:
+            for pid in browsers:
+                self.children.remove(pid)
 
     def printed(self, pages: list[str]) -> list[str]:
         """The PDFs of these pages, once printed (pages printed by an earlier run are kept)."""
