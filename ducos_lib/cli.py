@@ -1,4 +1,4 @@
-"""Command line: ``ducos sample-data | validate | run | due``.
+"""Command line: ``ducos sample-data | modeles | validate | run | due``.
 
 Exit codes: 0 success, 1 a report failed, 2 an input error (a file that cannot be read, a missing
 required column, a missing milestone date). Messages are French; no traceback unless ``--debug``.
@@ -20,8 +20,23 @@ log = logging.getLogger("ducos")
 def _cmd_sample_data(args: argparse.Namespace) -> int:
     from .synthetic import DEFAULT_SEED, write_sample
 
-    written = write_sample(args.out, scale=args.scale, seed=args.seed if args.seed is not None else DEFAULT_SEED)
+    written = write_sample(args.out, scale=args.scale, seed=args.seed if args.seed is not None else DEFAULT_SEED,
+                           cycle=args.cycle)
     print(f"Données synthétiques écrites dans {args.out} ({len(written)} fichiers, échelle {args.scale}).")
+    return 0
+
+
+def _cmd_modeles(args: argparse.Namespace) -> int:
+    from .io import find_raw_file, read_raw_table
+    from .templates import write_templates
+
+    services = None
+    path = find_raw_file(args.raw_dir, "services") if args.raw_dir and Path(args.raw_dir).is_dir() else None
+    if path is not None:
+        services = read_raw_table(path).frame
+    written = write_templates(args.out, services=services)
+    print(f"{len(written)} modèles de saisie écrits dans {args.out} : {', '.join(p.name for p in written)}"
+          + (f" (listes de services et de directions tirées de {path})." if path else "."))
     return 0
 
 
@@ -94,7 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--scale", type=int, default=1)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--cycle", type=int, default=1, help="cycle du programme (2 : jalons C2-T0, C2-T6, C2-T12)")
     p.set_defaults(func=_cmd_sample_data)
+
+    p = sub.add_parser("modeles", help="écrire les modèles XLSX de saisie (un par fichier d'entrée)")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"),
+                   help="dossier dont services.csv fournit les listes de services et de directions")
+    p.set_defaults(func=_cmd_modeles)
 
     p = sub.add_parser("validate", help="valider et pseudonymiser un dossier de données brutes")
     p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"))

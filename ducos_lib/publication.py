@@ -196,11 +196,33 @@ def begin(root: Path, milestone: str, diffusion: str) -> Version:
         shutil.copytree(previous, version.folder, symlinks=True)
     else:
         version.folder.mkdir()
+    _link_siblings(version)
     return version
+
+
+def _link_siblings(version: Version) -> None:
+    """While it is built, the version sits beside the other published milestones, as a published one does.
+
+    Notebooks and the index find earlier milestones at ``<milestone folder>/../<other>``; links
+    ``.versions/<M>-<stamp>/<other> → ../../<other>`` keep that true. They are removed when the version
+    is ready, so a published version holds no link (copies and archives of it never loop).
+    """
+    for entry in version.root.iterdir():
+        if entry.name.startswith(".") or entry.name in (version.milestone, RESTRICTED_DIR):
+            continue
+        if _MILESTONE_NAME.match(entry.name) and (entry / "manifest.json").is_file():
+            os.symlink(Path("..") / ".." / entry.name, version.path / entry.name)
+
+
+def _unlink_siblings(version: Version) -> None:
+    for entry in version.path.iterdir():
+        if entry.is_symlink():
+            entry.unlink()
 
 
 def mark_ready(version: Version) -> None:
     """Every file of the version is written: from now on it may be published, even after a crash."""
+    _unlink_siblings(version)
     write_text(json.dumps({"statut": "prete", "pid": os.getpid(), "fin": _now()}), version.path / "etat.json")
 
 

@@ -40,6 +40,8 @@ from .reports.formats import date, number
 
 #: The processed folder a run ingested, for the notebooks' kernels (read by ``ingest.load_milestone``).
 SNAPSHOT_ENV = "DUCOS_SNAPSHOT"
+#: Each notebook's own output folder while it runs, inside the version being built (removed before publication).
+SCRATCH = ".travail"
 
 
 @dataclass(frozen=True)
@@ -416,7 +418,8 @@ class _Build:
     def run_notebook(self, job: _Job) -> tuple[NotebookResult, Path]:
         """Worker thread: execute and export one notebook into its scratch folder."""
         name = job.spec.name
-        scratch = self.version.path / "travail" / name
+        # inside the milestone's folder being built, so that its ../<other milestone> are the published ones
+        scratch = self.folder / SCRATCH / name
         shutil.rmtree(scratch, ignore_errors=True)
         (scratch / "tables").mkdir(parents=True)
         for dep in job.spec.depends_on:
@@ -718,7 +721,7 @@ def _finish(build: _Build, planned: list[str], dates: dict, jobs: int, timeout: 
     """Index, PDFs and manifest of the version, once every notebook is settled."""
     from .synthesis import write_index
 
-    shutil.rmtree(build.version.path / "travail", ignore_errors=True)
+    shutil.rmtree(build.folder / SCRATCH, ignore_errors=True)
     ordered = [build.results[n] for n in build.order if n in build.results]
     if build.only:  # notebooks not planned this time keep their previous entry
         ordered += [NotebookResult.from_manifest(e) for n, e in build.previous.items()

@@ -1,297 +1,130 @@
-"""The CoPil's entry page of a milestone (``index.html``): key findings, indicators across milestones,
-links to every report, the guide and the tables, and the status of each notebook.
+"""The figures behind the CoPil's entry page of a milestone (``index.html``).
 
-Everything here is read back from the published tables (DESIGN §4) of this milestone and of the
-previous ones, so the page says only what the reports computed.
+Everything is read back from the published tables (DESIGN §4) of this milestone and of the previous
+ones, so the page says only what the reports computed. Which indicators are followed across
+milestones comes from the registry (``synthese: true`` in ``config/indicateurs.yml``); the milestones
+and their order come from the calendar. The page itself (French text, HTML) is written by
+:mod:`ducos_lib.reports.synthese`; :func:`write_index` stays here for the runner.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from .io import write_text
-from .reports.export import TEMPLATE_DIR
-from .reports.formats import date, number, percent, points, pvalue, signed
-from .reports.page import esc
+from .registry import Registry, load_registry
 
-STATUS_LABELS = {"ok": "publié", "inchange": "publié (inchangé)", "echec": "échec : non publié"}
-ALPHA = 0.05
+#: Table holding each registry group's figures across milestones, and how it is laid out.
+GROUP_TABLES = {"enquete": "enquete_estimations", "barometre": "barometre_estimations", "rh": "rh_indicateurs"}
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One line of the indicators table: where to find it and how to format it."""
-
-    label: str
-    table: str
-    name: str
-    kind: str  # "part" (proportion 0–1), "note" (mean), "taux" (already in %)
-
-
-INDICATORS = [
-    Indicator("Usagers satisfaits (note 4 ou 5)", "enquete_estimations", "satisfaction_globale_satisfaits", "part"),
-    Indicator("Taux net de satisfaction", "enquete_estimations", "satisfaction_globale_taux_net", "part"),
-    Indicator("Satisfaction moyenne (1 à 5)", "enquete_estimations", "satisfaction_globale_moyenne", "note"),
-    Indicator("Accueil : usagers satisfaits", "enquete_estimations", "accueil_satisfaits", "part"),
-    Indicator("Délais : usagers satisfaits", "enquete_estimations", "delai_satisfaits", "part"),
-    Indicator("Recommandation moyenne (0 à 10)", "enquete_estimations", "recommandation_moyenne", "note"),
-    Indicator("Effectif des agents", "rh_indicateurs", "effectif", "nombre"),
-    Indicator("Taux d'absentéisme", "rh_indicateurs", "taux_absenteisme", "taux"),
-    Indicator("Taux de rotation", "rh_indicateurs", "taux_rotation", "taux"),
-    Indicator("Heures de formation par agent", "rh_indicateurs", "heures_formation_par_agent", "note"),
-]
-
-
-def _calendar(run) -> dict[str, pd.Timestamp]:
-    path = run.ingestion.processed_dir / "calendrier.parquet"
-    if not path.exists():
-        return {}
-    cal = pd.read_parquet(path)
-    return {j: pd.Timestamp(d) for j, d in zip(cal["jalon"], cal["date"])}
-
-
-def milestone_order(dates: dict[str, pd.Timestamp], milestone: str) -> list[str]:
-    """The calendar's milestones up to ``milestone``, in date order (the calendar is the only source)."""
-    order = sorted(dates, key=lambda m: dates[m])
-    return order[: order.index(milestone) + 1] if milestone in order else [milestone]
-
-
-def _service_labels(run) -> dict[str, str]:
-    path = run.ingestion.processed_dir / "services.parquet"
-    if not path.exists():
-        return {}
-    services = pd.read_parquet(path)
-    return dict(zip(services["code_service"], services["libelle"]))
-
-
-def _theme_label(code: str) -> str:
-    from .text import load_codebook
-
-    return load_codebook().labels().get(code, code.replace("_", " "))
-
-
-def _read(folder: Path, name: str) -> pd.DataFrame | None:
-    path = folder / "tables" / f"{name}.csv"
+def read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """``folder/tables/<name>.csv``, or None when absent or unreadable."""
+    path = Path(folder) / "tables" / f"{name}.csv"
     try:
         return pd.read_csv(path) if path.exists() else None
     except (OSError, ValueError, pd.errors.EmptyDataError):
         return None
 
 
-def _fmt(value: float, kind: str) -> str:
-    if kind == "part":
-        return percent(value)
-    if kind == "taux":
-        return percent(value, proportion=False)
-    if kind == "nombre":
-        return number(value)
-    return number(value, 2)
+def calendar(run) -> dict[str, pd.Timestamp]:
+    """``jalon → date`` of the run's processed calendar (empty when missing)."""
+    path = run.ingestion.processed_dir / "calendrier.parquet"
+    if not path.exists():
+        return {}
+    cal = pd.read_parquet(path)
+    return {str(j): pd.Timestamp(d) for j, d in zip(cal["jalon"], cal["date"])}
 
 
-def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timestamp] | None = None) -> pd.DataFrame:
-    """Main indicators at each milestone so far (rows) with their value per milestone (columns).
+def milestone_order(dates: dict[str, pd.Timestamp], milestone: str) -> list[str]:
+    """The calendar's milestones up to ``milestone``, in date order (the calendar is the only source).
 
-    Survey values come from this milestone's estimates (every wave so far); HR values from this
-    milestone's ``rh_indicateurs`` (every extraction so far), taking for each milestone the latest
-    extraction on or before its date.
+    Examples
+    --------
+    >>> milestone_order({"C2-T6": pd.Timestamp("2027-05-14"), "C2-T0": pd.Timestamp("2026-11-13")}, "C2-T6")
+    ['C2-T0', 'C2-T6']
     """
+    order = sorted(dates, key=lambda m: dates[m])
+    return order[: order.index(milestone) + 1] if milestone in order else [milestone]
+
+
+def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timestamp] | None = None,
+                     registry: Registry | None = None) -> pd.DataFrame:
+    """The registry's summary indicators (rows) with their value at each milestone so far (columns).
+
+    Survey and barometer values come from this milestone's estimates (every wave so far); HR values
+    from this milestone's ``rh_indicateurs`` (every extraction so far), taking for each milestone the
+    latest extraction on or before its date.
+
+    Returns
+    -------
+    DataFrame
+        ``code`` (the indicator's name) then one column per milestone; indicators with no value at all
+        are left out.
+    """
+    reg = registry if registry is not None else load_registry()
     dates = dates or {}
     milestones = milestone_order(dates, milestone)
-    rows = []
-    survey = _read(out_root / milestone, "enquete_estimations")
-    hr = _read(out_root / milestone, "rh_indicateurs")
+    folder = Path(out_root) / milestone
+    tables = {group: read_table(folder, name) for group, name in GROUP_TABLES.items()}
+    hr = tables["rh"]
     if hr is not None:
-        hr["date_extraction"] = pd.to_datetime(hr["date_extraction"])
-    for ind in INDICATORS:
+        hr = hr.assign(date_extraction=pd.to_datetime(hr["date_extraction"]))
+    rows = []
+    for measure in reg.summary_indicators():
+        table = tables.get(measure.group) if measure.group in GROUP_TABLES else None
         values: dict[str, float] = {}
-        if ind.table == "enquete_estimations" and survey is not None:
-            sel = survey[(survey["indicateur"] == ind.name) & (survey["groupe_variable"] == "ensemble")]
-            values = dict(zip(sel["vague"], sel["estimation"]))
-        elif ind.table == "rh_indicateurs" and hr is not None:
-            sel = hr[(hr["indicateur"] == ind.name) & (hr["groupe_variable"] == "ensemble")].sort_values("date_extraction")
+        if table is not None and measure.group != "rh":
+            sel = table[(table["indicateur"] == measure.name) & (table["groupe_variable"] == "ensemble")]
+            values = dict(zip(sel["vague"].astype(str), sel["estimation"]))
+        elif measure.group == "rh" and hr is not None:
+            sel = hr[(hr["indicateur"] == measure.name) & (hr["groupe_variable"] == "ensemble")]
+            sel = sel.sort_values("date_extraction")
             for m in milestones:
                 known = sel[sel["date_extraction"] <= dates.get(m, pd.Timestamp.max)]
                 if len(known):
                     values[m] = known.iloc[-1]["valeur"]
-        if values:
-            rows.append({"indicateur": ind.label, "code": ind.name, "type": ind.kind,
-                         **{m: values.get(m) for m in milestones}})
-    return pd.DataFrame(rows)
+        if any(pd.notna(values.get(m)) for m in milestones):
+            rows.append({"code": measure.name, **{m: values.get(m) for m in milestones}})
+    return pd.DataFrame(rows, columns=["code", *milestones])
 
 
-def _significance(out_root: Path, milestone: str, first: str) -> dict[str, tuple[float, float]]:
-    """Indicator → (difference, adjusted p) of the first wave vs this milestone, for the whole population."""
-    comp = _read(out_root / milestone, "enquete_comparaisons")
-    if comp is None or comp.empty:
-        return {}
-    sel = comp[(comp["groupe_variable"] == "ensemble") & (comp["vague_a"] == first) & (comp["vague_b"] == milestone)]
-    return {r.indicateur: (r.difference, r.p_ajustee) for r in sel.itertuples()}
+def significance(out_root: Path, milestone: str, first: str) -> dict[str, tuple[float, float]]:
+    """Indicator → (difference, adjusted p) of ``first`` vs this milestone, for all respondents
+    (survey and barometer comparisons)."""
+    out: dict[str, tuple[float, float]] = {}
+    for name in ("enquete_comparaisons", "barometre_comparaisons"):
+        comp = read_table(Path(out_root) / milestone, name)
+        if comp is None or comp.empty:
+            continue
+        sel = comp[(comp["groupe_variable"] == "ensemble") & (comp["vague_a"].astype(str) == first)
+                   & (comp["vague_b"].astype(str) == milestone)]
+        out.update({r.indicateur: (r.difference, r.p_ajustee) for r in sel.itertuples()})
+    return out
 
 
-def key_findings(out_root: Path, milestone: str, run) -> list[str]:
-    """5 to 8 plain-French findings written from the published tables of the milestone."""
-    from .linkage import libelle_mesure
+def objective_statuses(out_root: Path, milestones: list[str]) -> pd.DataFrame:
+    """Each objective's status at each milestone so far, from the ``bilan_objectifs.csv`` published there.
 
-    folder = out_root / milestone
-    services = _service_labels(run)
-    findings: list[str] = []
-    order = milestone_order(_calendar(run), milestone)
-    survey = _read(folder, "enquete_estimations")
-    # without a calendar (a folder copied elsewhere), the survey's first wave is the first milestone
-    first = order[0] if len(order) > 1 or survey is None or survey.empty else str(survey["vague"].iloc[0])
-    signif = _significance(out_root, milestone, first)
-    if survey is not None:
-        sel = survey[(survey["indicateur"] == "satisfaction_globale_satisfaits")
-                     & (survey["groupe_variable"] == "ensemble") & (survey["vague"] == milestone)]
-        if len(sel):
-            r = sel.iloc[0]
-            text = (f"<strong>{percent(r.estimation, 0)} des usagers sont satisfaits</strong> du service rendu "
-                    f"(IC 95 % {percent(r.ic_bas, 0)} – {percent(r.ic_haut, 0)}, {number(r.n_repondants)} répondants, "
-                    "résultats redressés sur la population).")
-            if "satisfaction_globale_satisfaits" in signif:
-                diff, p = signif["satisfaction_globale_satisfaits"]
-                verdict = "évolution significative" if p < ALPHA else "évolution non significative"
-                text += f" Depuis {first} : {points(diff)} ({verdict}, p ajustée {pvalue(p)})."
-            findings.append(text)
-    comp = _read(folder, "enquete_comparaisons")
-    if comp is not None and len(comp):
-        best = comp[(comp["groupe_variable"] == "service") & (comp["indicateur"] == "satisfaction_globale_satisfaits")
-                    & (comp["vague_a"] == first) & (comp["p_ajustee"] < ALPHA)]
-        if len(best):
-            up = best.sort_values("difference", ascending=False)
-            names = ", ".join(f"{services.get(r.groupe, r.groupe)} ({points(r.difference)})" for r in up.head(3).itertuples())
-            findings.append(f"Services dont la satisfaction a significativement changé depuis {first} : {names}.")
-        elif milestone != first:
-            findings.append(f"Aucun service ne montre de changement significatif de satisfaction depuis {first} "
-                            "après ajustement pour tests multiples.")
-    themes = _read(folder, "immersions_themes")
-    if themes is not None and len(themes):
-        axes = themes[themes["champ"] == "axes_progression"].sort_values("part_fiches", ascending=False)
-        if len(axes):
-            top = axes.iloc[0]
-            findings.append(f"Immersions : l'axe de progression le plus cité est « {_theme_label(top.theme)} » "
-                            f"({percent(top.part_fiches, 0)} des fiches).")
-    hr = _read(folder, "rh_indicateurs")
-    if hr is not None:
-        sel = hr[(hr["indicateur"] == "taux_absenteisme") & (hr["groupe_variable"] == "ensemble")]
-        if len(sel):
-            last = sel.sort_values("date_extraction").iloc[-1]
-            findings.append(f"Absentéisme des agents permanents : {percent(last.valeur, 1, proportion=False)} sur les "
-                            f"12 mois précédant l'extraction du {date(last.date_extraction)}.")
-    departs = _read(folder, "rh_departs_projetes")
-    if departs is not None and len(departs):
-        sel = departs[(departs["scenario"] == "age_legal") & (departs["groupe_variable"] == "ensemble")]
-        if len(sel):
-            years = sorted(sel["annee"].unique())[:5]
-            total = sel[sel["annee"].isin(years)]["departs"].sum()
-            findings.append(f"GPEC : {number(total)} départs à la retraite possibles d'ici {max(years)} à l'âge légal.")
-    qp = _read(folder, "qualite_performance")
-    if qp is not None and len(qp):
-        strong = qp[qp["p_ajustee"] < ALPHA].sort_values("rho", key=abs, ascending=False)
-        if len(strong):
-            r = strong.iloc[0]
-            findings.append(f"Qualité ↔ performance : lien le plus net entre « {libelle_mesure(r.indicateur_qualite)} » et "
-                            f"« {libelle_mesure(r.indicateur_rh)} » (rho = {signed(r.rho)}, {number(r.n_services)} services) ; "
-                            "lien statistique entre services, sans lecture causale.")
-        else:
-            findings.append("Qualité ↔ performance : aucune corrélation ne résiste à l'ajustement pour tests multiples.")
-    auto = _read(folder, "autoevaluations")
-    if auto is not None and len(auto):
-        up = auto[(auto["p_ajustee"] < ALPHA) & (auto["moyenne_apres"] > auto["moyenne_avant"])]
-        findings.append(f"Mises en situation : progression significative sur {len(up)} compétence(s) sur {len(auto)} "
-                        "selon l'auto-évaluation des encadrants.")
-    rejected = sum(d.n_rejetees for d in run.ingestion.datasets.values())
-    if rejected:
-        findings.append(f"Qualité des données : {number(rejected)} lignes écartées pour format invalide "
-                        "(détail dans le rapport « Qualité des données »).")
-    failed = [n.titre for n in run.notebooks if n.statut == "echec"]
-    if failed:
-        findings.insert(0, f"<strong>Rapport(s) non publié(s) suite à une erreur : {esc(', '.join(failed))}.</strong>")
-    return findings[:8]
+    Returns
+    -------
+    DataFrame
+        ``objectif`` then one column per milestone (status code, NaN where no bilan was published).
+    """
+    from .objectives import history, objective_status
 
-
-def _indicator_table(series: pd.DataFrame, milestone: str, signif: dict) -> str:
-    if series.empty:
-        return '<p class="ducos-note">Aucun indicateur disponible.</p>'
-    milestones = [c for c in series.columns if c not in ("indicateur", "code", "type")]
-    head = "".join(f'<th class="num">{esc(m)}</th>' for m in milestones)
-    body = []
-    for r in series.itertuples(index=False):
-        row = dict(zip(series.columns, r))
-        cells = "".join(f'<td class="num">{_fmt(row[m], row["type"]) if pd.notna(row[m]) else "–"}</td>' for m in milestones)
-        known = [v for v in (row[m] for m in milestones) if pd.notna(v)]
-        trend = "–"
-        if len(known) >= 2:
-            delta = known[-1] - known[0]
-            same = _fmt(known[-1], row["type"]) == _fmt(known[0], row["type"])
-            trend = "→ stable" if same else ("↗" if delta > 0 else "↘")
-            if row["code"] in signif:
-                trend += " significatif" if signif[row["code"]][1] < ALPHA else " non significatif"
-        body.append(f"<tr><td>{esc(row['indicateur'])}</td>{cells}<td>{trend}</td></tr>")
-    return (f'<table class="ducos-tableau"><caption>Indicateurs principaux par jalon</caption><thead><tr>'
-            f"<th>Indicateur</th>{head}<th>Évolution</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
-            '<p class="ducos-note">Enquête : estimations redressées sur la population (sexe, âge, quartier) ; '
-            "« significatif » : différence avec le premier jalon dont la p-valeur ajustée (Holm) est inférieure à 5 %. "
-            "RH : dernière extraction connue à chaque jalon.</p>")
+    past = history({m: Path(out_root) / m for m in milestones})
+    if past.empty:
+        return pd.DataFrame(columns=["objectif", *milestones])
+    parts = [objective_status(rows).assign(jalon=m) for m, rows in past.groupby("jalon", sort=False)]
+    wide = pd.concat(parts).pivot(index="objectif", columns="jalon", values="statut")
+    order = list(dict.fromkeys(past["objectif"]))
+    return wide.reindex(index=order, columns=milestones).reset_index()
 
 
 def write_index(run) -> None:
-    """Write ``OUT/<milestone>/index.html``."""
-    out_root, milestone = run.out_dir.parent, run.milestone
-    css = (TEMPLATE_DIR / "ducos" / "ducos.css").read_text(encoding="utf-8")
-    from .quality import DATASET_LABELS
+    """Write ``OUT/<milestone>/index.html`` (see :func:`ducos_lib.reports.synthese.write_index`)."""
+    from .reports.synthese import write_index as write
 
-    findings = key_findings(out_root, milestone, run)
-    dates = _calendar(run)
-    series = indicator_series(out_root, milestone, dates)
-    frozen = f"<p>Données arrêtées au {date(dates[milestone], long=True)}.</p>" if milestone in dates else ""
-    rows = []
-    for nb in run.notebooks:
-        link = f'<a href="{esc(nb.html)}">{esc(nb.titre)}</a>' if nb.html and nb.statut != "echec" else esc(nb.titre)
-        detail = f'<br><span class="ducos-note">{esc(nb.erreur)}</span>' if nb.erreur else ""
-        previous = run.out_dir / f"{nb.name}.html"
-        if nb.statut == "echec" and previous.exists():  # a failed run leaves the last good report in place
-            link = f'<a href="{esc(previous.name)}">{esc(nb.titre)}</a>'
-            detail += '<br><span class="ducos-note">Version précédente conservée (données antérieures).</span>'
-
-        tables = ", ".join(f'<a href="{esc(t)}">{esc(t.split("/")[-1])}</a>' for t in nb.tables)
-        rows.append(f"<tr><td>{link}</td><td>{esc(STATUS_LABELS.get(nb.statut, nb.statut))}{detail}</td>"
-                    f'<td class="num">{number(nb.duree_s, 1)} s</td><td>{tables or "–"}</td></tr>')
-    guides = sorted(run.out_dir.glob("guide*.html"))
-    guide = "".join(f'<li><a href="{esc(g.name)}">Guide des pratiques managériales</a> (version rendue pour ce jalon, '
-                    "avec son annexe de constats)</li>" for g in guides)
-    ingestion_rows = "".join(
-        f"<tr><td>{esc(DATASET_LABELS.get(d.dataset, d.dataset))}</td><td>{esc(d.fichier or '–')}</td>"
-        f"<td>{esc({'ok': 'lu', 'absent': 'absent (facultatif)', 'erreur': 'non chargé'}.get(d.statut, d.statut))}</td>"
-        f'<td class="num">{number(d.n_acceptees)}</td><td class="num">{number(d.n_rejetees)}</td></tr>'
-        for d in run.ingestion.datasets.values()
-    )
-    findings_html = "".join(f"<li>{f}</li>" for f in findings) or "<li>Aucun résultat publié pour ce jalon.</li>"
-    audience = ("synthèse en diffusion restreinte (DRH et CoTA)" if getattr(run, "diffusion", "copil") == "restreinte"
-                else "synthèse pour le comité de pilotage")
-    page = f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Observatoire qualité de Ducos — jalon {esc(milestone)}</title><style>{css}</style></head>
-<body class="ducos-rapport"><header class="ducos-bandeau"><span>Observatoire qualité — Ville de Ducos</span></header>
-<main><h1>Jalon {esc(milestone)} : {audience}</h1>{frozen}
-<nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>
-<li><a href="#constats">Constats clés</a></li><li><a href="#indicateurs">Indicateurs suivis</a></li>
-<li><a href="#rapports">Rapports détaillés</a></li><li><a href="#donnees">Données lues</a></li></ol></nav>
-<section class="ducos-constats"><h2 id="constats">Constats clés</h2><ul>{findings_html}</ul></section>
-<h2 id="indicateurs">Indicateurs suivis</h2>
-{_indicator_table(series, milestone, _significance(out_root, milestone, milestone_order(dates, milestone)[0]))}
-<h2 id="rapports">Rapports détaillés</h2>
-<table class="ducos-tableau"><thead><tr><th>Rapport</th><th>État</th><th class="num">Durée</th><th>Tableaux (CSV)</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
-<ul>{guide}</ul>
-<h2 id="donnees">Données lues</h2>
-<table class="ducos-tableau"><thead><tr><th>Jeu</th><th>Fichier</th><th>État</th><th class="num">Lignes acceptées</th>
-<th class="num">Lignes rejetées</th></tr></thead><tbody>{ingestion_rows}</tbody></table>
-<footer class="ducos-provenance">Page produite le {date(datetime.now(), long=True)} par l'observatoire.
-Détail technique (empreintes des fichiers, version du code, paramètres, durées) : <a href="manifest.json">manifest.json</a>.</footer>
-</main></body></html>"""
-    write_text(page, run.out_dir / "index.html")
+    write(run)

@@ -57,6 +57,17 @@ def test_switch_publishes_a_version_and_drops_the_older_ones(tmp_path):
     assert publication.last_run(tmp_path, "T12")["statut"] == "publiee"
 
 
+def test_a_version_is_built_beside_the_other_milestones(tmp_path):
+    """Notebooks and the index read earlier milestones at ../<milestone>; a published version has no link."""
+    earlier = build_version(tmp_path, "T0", "53,0 %")
+    publication.mark_ready(earlier)
+    publication.switch(earlier)
+    version = build_version(tmp_path, "T6", "60,5 %")
+    assert figures(version.folder.parent / "T0") == {"53,0 %"}
+    publication.mark_ready(version)
+    assert not [p for p in version.path.iterdir() if p.is_symlink()]
+
+
 def test_an_unfinished_version_is_never_published(tmp_path):
     publish(tmp_path, "53,0 %")
     unfinished = build_version(tmp_path, "T12", "0,0 %")
@@ -267,7 +278,7 @@ def published_share(out: Path) -> str:
     for nb in manifest["notebooks"]:
         assert nb["statut"] != "echec", nb
         assert (folder / nb["html"]).is_file() and all((folder / t).is_file() for t in nb["tables"])
-    assert not list(folder.rglob("*.tmp")) and not (folder / "travail").exists()
+    assert not list(folder.rglob("*.tmp")) and not (folder / ".travail").exists()
     est = pd.read_csv(folder / "tables" / "enquete_estimations.csv")
     row = est[(est["indicateur"] == "satisfaction_globale_satisfaits") & (est["groupe_variable"] == "ensemble")
               & (est["vague"] == "T12")]

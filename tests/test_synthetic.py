@@ -28,6 +28,7 @@ FORMATS = {
     "indicateurs_services": dict(encoding="utf-8-sig", sep=";"),
     "autoevaluations": "xlsx",
     "bilan_seminaire": dict(encoding="utf-8", sep=","),
+    "barometre_agents": dict(encoding="utf-8", sep=";"),
 }
 THEMES = ["accueil_usagers", "organisation_travail", "communication_interne", "management_encadrement",
           "cohesion_equipe", "competences_formation", "outils_moyens", "conditions_travail", "transversalite"]
@@ -50,6 +51,9 @@ COLUMNS = {
     "autoevaluations": ["id_cadre", "temps", "date", "competence", "note"],
     "bilan_seminaire": ["id_participant", "date", "note_organisation", "note_contenu", "note_utilite",
                         "note_globale", "commentaire"],
+    "barometre_agents": ["vague", "date_reponse", "direction", "categorie", "sens_travail", "reconnaissance",
+                         "soutien_encadrant", "cohesion", "charge_travail", "information", "equipements",
+                         "intention_rester", "commentaire"],
 }
 LIKERT = {"Très insatisfait": 1, "Plutôt insatisfait": 2, "Ni satisfait ni insatisfait": 3, "Plutôt satisfait": 4,
           "Très satisfait": 5}
@@ -122,7 +126,7 @@ def test_writes_every_file_of_the_contract(fresh):
 def test_scale_two_roughly_doubles_rows(tmp_path, fresh):
     write_sample(tmp_path, scale=2)
     for stem in ("enquete_usagers", "fiches_immersion", "rh_agents", "rh_absences", "autoevaluations",
-                 "bilan_seminaire"):
+                 "bilan_seminaire", "barometre_agents"):
         ratio = len(read(tmp_path, stem)) / len(read(fresh, stem))
         assert 1.7 < ratio < 2.3, (stem, ratio)
     assert len(read(tmp_path, "indicateurs_services")) == len(read(fresh, "indicateurs_services"))
@@ -329,3 +333,62 @@ def test_lisezmoi_says_synthetic_and_names_the_seed():
     text = (SAMPLE / "LISEZMOI.md").read_text(encoding="utf-8")
     assert "fictives" in text and f"graine {DEFAULT_SEED}" in text
     assert all(f"{stem}." in text for stem in FORMATS)
+
+
+# ---------------------------------------------------------------------------------------------- staff barometer
+
+def test_barometer_waves_non_response_and_planted_change(sample):
+    baro, agents, services = sample["barometre_agents"], sample["rh_agents"], sample["services"]
+    assert sorted(baro["vague"].unique()) == ["T0", "T12"]
+    direction = dict(zip(services["code_service"], services["direction"]))
+    rates = {}
+    for wave, extraction in (("T0", "2025-11-01"), ("T12", "2026-11-01")):
+        present = agents[(pd.to_datetime(agents["date_extraction"], dayfirst=True) == extraction)
+                         & (agents["date_sortie"] == "")]
+        headcount = present["service"].map(direction).value_counts()
+        answers = baro.loc[baro["vague"] == wave, "direction"].value_counts()
+        rates[wave] = (answers / headcount).dropna()
+        assert set(answers.index) <= set(headcount.index)
+    # Field directions answer least: services techniques 35 %, ressources 85 % (RESPONSE_RATE).
+    for wave in rates:
+        assert rates[wave]["Direction des services techniques"] < 0.5 < rates[wave]["Direction des ressources"]
+    notes = baro[baro["reconnaissance"].isin(list("12345"))]
+    means = notes.assign(n=notes["reconnaissance"].astype(int)).groupby("vague")["n"].mean()
+    assert means["T12"] - means["T0"] > 0.2  # planted +0.40 on recognition
+    assert (baro["sens_travail"] == "NSP").sum() > 0
+    comments = baro["commentaire"][baro["commentaire"] != ""]
+    assert 0.25 < len(comments) / len(baro) < 0.45
+    assert comments.str.contains(r"\b0696|\+596|@ville-ducos\.fr|\b(?:Mme|M\.) [A-Z]", regex=True).any()
+
+
+def test_barometer_invalid_row_is_listed(sample):
+    (row,) = [r for r in INVALID_ROWS_SAMPLE if r[0] == "barometre_agents.csv"]
+    assert sample["barometre_agents"].loc[row[1] - 2, "reconnaissance"] == row[3] == "8"
+
+
+# ---------------------------------------------------------------------------------------------- second cycle
+
+CYCLE2 = SAMPLE.parent / "sample_cycle2"
+
+
+def test_second_cycle_is_generated_and_committed(tmp_path, fresh):
+    write_sample(tmp_path, cycle=2)
+    if CYCLE2.exists():
+        assert files(CYCLE2) == files(tmp_path), "regenerate with write_sample('data/raw/sample_cycle2', cycle=2)"
+    cal = read(tmp_path, "calendrier")
+    assert cal.to_dict("list") == {"jalon": ["C2-T0", "C2-T6", "C2-T12"],
+                                   "date": ["2026-11-13", "2027-05-14", "2027-11-12"], "cycle": ["2", "2", "2"]}
+    survey, first = read(tmp_path, "enquete_usagers"), read(fresh, "enquete_usagers")
+    assert sorted(survey["vague"].unique()) == ["C2-T0", "C2-T12", "C2-T6"]
+    shifted = pd.to_datetime(first["date_reponse"], dayfirst=True, errors="coerce") + pd.Timedelta(days=364)
+    assert (pd.to_datetime(survey["date_reponse"], dayfirst=True, errors="coerce") == shifted)[shifted.notna()].all()
+    assert sorted(read(tmp_path, "barometre_agents")["vague"].unique()) == ["C2-T0", "C2-T12"]
+    periods = read(tmp_path, "indicateurs_services")["periode"]
+    assert periods.min() == "2025-11" and periods.max() == "2027-10"
+    assert "jalons C2-T0, C2-T6, C2-T12" in (tmp_path / "LISEZMOI.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("cycle", [0, 1.5, True])
+def test_bad_cycle_is_refused(tmp_path, cycle):
+    with pytest.raises(ValueError, match="cycle must be an integer"):
+        write_sample(tmp_path, cycle=cycle)
