@@ -232,13 +232,16 @@ def switch(version: Version) -> None:
         raise RuntimeError(f"version {version.name} inachevée : publication refusée")
     root, milestone = version.root, version.milestone
     link = root / milestone
+    previous = current(root, milestone)
     target = Path(VERSIONS) / version.name / milestone
     tmp = root / f".{milestone}.lien-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
     _swap(tmp, link, root, milestone)
-    _record(root, milestone, statut="publiee", version=version.name, fin=_now())
-    _drop_others(version)
+    _record(root, milestone, statut="publiee", version=version.name, precedente=previous.name if previous else None,
+            fin=_now())
+    # the version just replaced stays until the next switch: a reader inside it can finish reading
+    _drop_others(version, keep=previous.name if previous else None)
 
 
 def _swap(tmp_link: Path, link: Path, root: Path, milestone: str) -> None:
@@ -249,9 +252,9 @@ def _swap(tmp_link: Path, link: Path, root: Path, milestone: str) -> None:
         _replace_plain_folder(link, tmp_link, root, milestone)
 
 
-def _drop_others(version: Version) -> None:
+def _drop_others(version: Version, keep: str | None = None) -> None:
     for old in versions(version.root, version.milestone):
-        if old.name != version.name:
+        if old.name not in (version.name, keep):
             shutil.rmtree(old.path, ignore_errors=True)
 
 
@@ -296,37 +299,36 @@ def recover(root: Path, milestone: str) -> list[str]:
     """Repair what a killed run left: finish a finished version, discard an unfinished one.
 
     Returns French sentences saying what was done (empty when nothing was left behind). The caller
-    holds the output folder's lock, so no version found here is being built.
+    holds the output folder's lock, so no version found here is being built. Besides the published
+    version, only the one it replaced is kept.
     """
     messages = []
     for tmp in root.glob(f".{milestone}.lien-*"):
         tmp.unlink(missing_ok=True)
     live = current(root, milestone)
     state = last_run(root, milestone)
-    published = None
-    for version in reversed(versions(root, milestone)):
-        if live is not None and version.name == live.name:
-            continue
-        status = version.status()
-        newer = live is None or version.stamp > live.stamp
-        if published is None and newer and status in ("prete", "ancienne") and version.folder.is_dir():
-            if status == "ancienne" and (root / milestone).exists():
-                continue  # an old folder moved aside while a newer publication is in place
-            if status == "ancienne":
-                write_text(json.dumps({"statut": "prete"}), version.path / "etat.json")
-            switch(version)  # also drops every other version
-            published = version
-            messages.append(f"Jalon {milestone} : publication interrompue juste avant sa mise en ligne, achevée "
-                            f"(version {version.name}).")
-            break
+    finished = [v for v in versions(root, milestone)
+                if (live is None or v.stamp > live.stamp) and v.folder.is_dir()
+                and (v.status() == "prete" or (v.status() == "ancienne" and not (root / milestone).exists()))]
+    if finished:
+        version = finished[-1]
+        if version.status() == "ancienne":  # an old folder moved aside, its link never made
+            write_text(json.dumps({"statut": "prete"}), version.path / "etat.json")
+        switch(version)
+        live = version
+        messages.append(f"Jalon {milestone} : publication interrompue juste avant sa mise en ligne, achevée "
+                        f"(version {version.name}).")
+    keep = {live.name if live else None, last_run(root, milestone).get("precedente")}
     for version in versions(root, milestone):
-        if (published or live) is not None and version.name == (published or live).name:
+        if version.name in keep:
             continue
+        unfinished = version.status() != "prete"
         shutil.rmtree(version.path, ignore_errors=True)
-        messages.append(f"Jalon {milestone} : construction inachevée {version.name} abandonnée ; "
-                        "la publication précédente est conservée.")
+        if unfinished:
+            messages.append(f"Jalon {milestone} : construction inachevée {version.name} abandonnée ; "
+                            "la publication précédente est conservée.")
     if state.get("statut") == "en_cours":
-        if published is not None:
+        if finished:
             _record(root, milestone, statut="publiee", fin=_now(), motif="achevée à la reprise")
         else:
             _record(root, milestone, statut="interrompue", fin=_now(),

@@ -53,8 +53,12 @@ def test_switch_publishes_a_version_and_drops_the_older_ones(tmp_path):
     assert os.readlink(tmp_path / "T12") == f".versions/{first.name}/T12"  # relative: the folder can move
     second = publish(tmp_path, "69,6 %")
     assert figures(tmp_path / "T12") == {"69,6 %"}
-    assert [v.name for v in publication.versions(tmp_path, "T12")] == [second.name]
+    # the replaced version stays until the next switch, for a reader still inside it
+    assert [v.name for v in publication.versions(tmp_path, "T12")] == [first.name, second.name]
+    third = publish(tmp_path, "70,1 %")
+    assert [v.name for v in publication.versions(tmp_path, "T12")] == [second.name, third.name]
     assert publication.last_run(tmp_path, "T12")["statut"] == "publiee"
+    assert publication.last_run(tmp_path, "T12")["precedente"] == second.name
 
 
 def test_a_version_is_built_beside_the_other_milestones(tmp_path):
@@ -88,13 +92,13 @@ def test_recover_discards_an_unfinished_version_and_says_so(tmp_path):
 
 
 def test_recover_finishes_a_version_killed_just_before_its_switch(tmp_path):
-    publish(tmp_path, "53,0 %")
+    live = publish(tmp_path, "53,0 %")
     ready = build_version(tmp_path, "T12", "69,6 %")
     publication.mark_ready(ready)  # killed here, before the switch
     messages = publication.recover(tmp_path, "T12")
     assert "achevée" in messages[0]
     assert figures(tmp_path / "T12") == {"69,6 %"}
-    assert [v.name for v in publication.versions(tmp_path, "T12")] == [ready.name]
+    assert [v.name for v in publication.versions(tmp_path, "T12")] == [live.name, ready.name]
     assert publication.last_run(tmp_path, "T12")["statut"] == "publiee"
 
 
@@ -151,6 +155,7 @@ def test_a_reader_never_sees_a_mix_nor_a_missing_folder(tmp_path):
     thread.start()
     for k in range(1, 41):
         publish(tmp_path, f"v{k}")
+        time.sleep(0.01)  # runs are minutes apart; a reader finishes within one switch
     stop.set()
     thread.join()
     assert errors == [] and len(seen) > 40
@@ -224,7 +229,8 @@ def test_a_switch_killed_midway_leaves_one_whole_version(tmp_path, step, publish
     assert figures(tmp_path / "T12") == {published}
     publication.recover(tmp_path, "T12")  # what the next run or `ducos due` does first
     assert figures(tmp_path / "T12") == {"69,6 %"}  # a finished version is finished
-    assert [v.name for v in publication.versions(tmp_path, "T12")] == [ready.name]
+    assert [v.name for v in publication.versions(tmp_path, "T12")][-1] == ready.name
+    assert len(publication.versions(tmp_path, "T12")) == 2  # and the one it replaced
     assert not list(tmp_path.glob(".T12.lien-*"))
 
 
@@ -420,7 +426,7 @@ def test_sigkill_at_publication_then_due_finishes_it(first_publication, tmp_path
     assert "achevée" in listing and "T12 (" not in listing  # finished by `ducos due`, nothing left to do
     new_share = published_share(out)
     assert new_share != share
-    assert len(publication.versions(out, "T12")) == 1
+    assert [v.status() for v in publication.versions(out, "T12")] == ["prete", "prete"]  # new and replaced
 
 
 @pytest.mark.slow
@@ -433,4 +439,4 @@ def test_sigterm_during_the_switch_lets_it_complete(first_publication, tmp_path)
     assert code == 128 + signal.SIGTERM
     assert "après la mise en ligne" in "\n".join(run.stdout) and run.stderr == ""
     assert published_share(out) != share and publication.last_run(out, "T12")["statut"] == "publiee"
-    assert len(publication.versions(out, "T12")) == 1
+    assert [v.status() for v in publication.versions(out, "T12")] == ["prete", "prete"]  # new and replaced

@@ -235,7 +235,7 @@ def test_only_builds_from_the_previous_publication(stand_ins, tmp_path):
     assert [n["name"] for n in manifest["notebooks"]] == list(after)  # every report, in the configured order
     index = (out / "T12" / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{n.html}"' in index for n in run.notebooks)
-    assert len(list((out / ".versions").glob("T12-*"))) == 1
+    assert len(list((out / ".versions").glob("T12-*"))) == 2  # the new version and the one it replaced
 
 
 def test_a_failing_upstream_keeps_its_dependent_unrun(isolated_env, tmp_path):
