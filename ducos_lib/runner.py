@@ -501,10 +501,14 @@ class _Build:
             running: dict[Future, _Job] = {}
             try:
                 while pending or running:
+                    progress = False
                     for name in sorted(pending, key=order.get):
                         if any(d in planned and d not in settled for d in self.specs[name].depends_on):
                             continue
+                        if len(running) >= max(1, self.jobs):
+                            break  # a free kernel goes to the most urgent notebook ready at that time
                         pending.remove(name)
+                        progress = True
                         job = self.decide(name)
                         if job is None:
                             settled.add(name)
@@ -514,6 +518,8 @@ class _Build:
                             continue
                         running[pool.submit(self.run_notebook, job)] = job
                     if not running:
+                        if progress:
+                            continue  # notebooks kept as they were may have freed others
                         break
                     finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -533,10 +539,18 @@ class _Build:
                 raise
 
     def _priority(self, planned: list[str]) -> list[str]:
-        """Notebooks others wait for first, then the longest (last run's duration) first."""
-        waited = {d for n in planned for d in self.specs[n].depends_on}
-        duration = {n: float(self.previous.get(n, {}).get("duree_s") or 0) for n in planned}
-        return sorted(planned, key=lambda n: (n not in waited, -duration[n], self.order.index(n)))
+        """Longest path to the end first: a notebook's last duration plus that of the longest chain of
+        notebooks waiting for its tables (so 01, read by 04 and 06, starts before a longer lone one)."""
+        duration = {n: float(self.previous.get(n, {}).get("duree_s") or 1) for n in planned}
+        waiting = {n: [m for m in planned if n in self.specs[m].depends_on] for n in planned}
+        path: dict[str, float] = {}
+
+        def longest(name: str) -> float:
+            if name not in path:
+                path[name] = duration[name] + max((longest(m) for m in waiting[name]), default=0.0)
+            return path[name]
+
+        return sorted(planned, key=lambda n: (-longest(n), self.order.index(n)))
 
     def _announce(self, counter: str, res: NotebookResult) -> None:
         why = f" ({res.motif})" if res.motif and res.motif != "demandé" else ""
