@@ -99,6 +99,9 @@ def level_root(out_dir: Path | str, diffusion: str = "copil") -> Path:
         raise InputError(f"Niveau de diffusion « {diffusion} » inconnu : attendu {' ou '.join(LEVELS)}.")
     base = Path(out_dir).resolve()
     root = base / RESTRICTED_DIR if diffusion == "restreinte" else base
+    if diffusion == "copil" and root.name == RESTRICTED_DIR:
+        raise InputError(f"Le dossier « {RESTRICTED_DIR}/ » est réservé à la diffusion restreinte : choisissez un autre "
+                         "dossier (--out) pour les rapports du comité de pilotage.")
     for folder in (root, *root.parents):
         marked = _level_of(folder)
         if marked is None:
@@ -107,13 +110,13 @@ def level_root(out_dir: Path | str, diffusion: str = "copil") -> Path:
             break
         if folder == base and diffusion == "restreinte" and marked == "copil":
             break  # the restricted root lives next to the CoPil's milestones, in its own folder
+        if marked == diffusion:
+            raise InputError(f"Le dossier {root} est à l'intérieur du dossier de rapports {folder} : donnez ce "
+                             "dossier-là (--out).")
         raise InputError(
             f"Le dossier {root} mélangerait les niveaux de diffusion : {folder} contient des rapports de niveau "
             f"« {marked} ». Donnez le dossier de base des rapports (--out) : le niveau « copil » y est publié "
             f"directement, le niveau « restreinte » dans son sous-dossier « {RESTRICTED_DIR}/ ».")
-    if diffusion == "copil" and root.name == RESTRICTED_DIR:
-        raise InputError(f"Le dossier « {RESTRICTED_DIR}/ » est réservé à la diffusion restreinte : choisissez un autre "
-                         "dossier (--out) pour les rapports du comité de pilotage.")
     return root
 
 

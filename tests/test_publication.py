@@ -169,10 +169,12 @@ def test_levels_never_mix(tmp_path):
     publication.mark_level(base.resolve(), "copil")
     publication.mark_level((base / "restreinte").resolve(), "restreinte")
     assert publication.level_root(base, "restreinte") == (base / "restreinte").resolve()  # its own folder
-    with pytest.raises(InputError, match="mélangerait"):
+    with pytest.raises(InputError, match="réservé à la diffusion restreinte"):
         publication.level_root(base / "restreinte", "copil")  # CoPil reports inside the restricted folder
     with pytest.raises(InputError, match="mélangerait"):
         publication.level_root(base / "restreinte" / "sous-dossier", "copil")
+    with pytest.raises(InputError, match="à l'intérieur du dossier de rapports"):
+        publication.level_root(base / "T12", "copil")  # a CoPil root inside another
     with pytest.raises(InputError, match="mélangerait"):
         publication.level_root(base / "restreinte", "restreinte")  # would nest restreinte/restreinte
     with pytest.raises(InputError, match="réservé à la diffusion restreinte"):
