@@ -111,8 +111,9 @@ def level_root(out_dir: Path | str, diffusion: str = "copil") -> Path:
         if folder == base and diffusion == "restreinte" and marked == "copil":
             break  # the restricted root lives next to the CoPil's milestones, in its own folder
         if marked == diffusion:
-            raise InputError(f"Le dossier {root} est à l'intérieur du dossier de rapports {folder} : donnez ce "
-                             "dossier-là (--out).")
+            base_hint = folder.parent if marked == "restreinte" else folder
+            raise InputError(f"Le dossier {root} est à l'intérieur du dossier de rapports {folder} : donnez "
+                             f"{base_hint} (--out).")
         raise InputError(
             f"Le dossier {root} mélangerait les niveaux de diffusion : {folder} contient des rapports de niveau "
             f"« {marked} ». Donnez le dossier de base des rapports (--out) : le niveau « copil » y est publié "

@@ -175,7 +175,7 @@ def test_levels_never_mix(tmp_path):
         publication.level_root(base / "restreinte" / "sous-dossier", "copil")
     with pytest.raises(InputError, match="à l'intérieur du dossier de rapports"):
         publication.level_root(base / "T12", "copil")  # a CoPil root inside another
-    with pytest.raises(InputError, match="mélangerait"):
+    with pytest.raises(InputError, match=f"à l'intérieur .* donnez {base.resolve()} "):
         publication.level_root(base / "restreinte", "restreinte")  # would nest restreinte/restreinte
     with pytest.raises(InputError, match="réservé à la diffusion restreinte"):
         publication.level_root(tmp_path / "autre" / "restreinte", "copil")
