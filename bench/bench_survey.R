@@ -1,4 +1,4 @@
-# Same work as bench_survey.py, with R's survey package (called by bench_survey.py).
+# Same work as bench_survey.py (rake, overall and 20-service estimates, one svyglm), with R's survey package (called by bench_survey.py).
 # Usage: Rscript bench_survey.R answers.csv margins.csv out.csv
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages(library(survey))
@@ -23,6 +23,7 @@ m1 <- svymean(~y, r, na.rm = TRUE)
 m2 <- svymean(~sat, r, na.rm = TRUE)
 b1 <- svyby(~y, ~service, r, svymean, na.rm = TRUE)
 b2 <- svyby(~sat, ~service, r, svymean, na.rm = TRUE)
+g <- svyglm(sat ~ sexe + tranche_age, r, family = quasibinomial())
 elapsed <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
 
 out <- rbind(
@@ -30,6 +31,7 @@ out <- rbind(
              estimate = c(coef(m1), coef(m2)), se = c(SE(m1), SE(m2))),
   data.frame(what = "mean", group = b1$service, estimate = coef(b1), se = SE(b1)),
   data.frame(what = "prop", group = b2$service, estimate = coef(b2), se = SE(b2)),
+  data.frame(what = "glm", group = names(coef(g)), estimate = coef(g), se = SE(g)),
   data.frame(what = "seconds", group = "", estimate = elapsed, se = NA)
 )
 write.csv(out, args[3], row.names = FALSE)

@@ -1,15 +1,20 @@
-"""Benchmark of the survey engine on 1,000,000 synthetic answers (DESIGN.md §9).
+"""Benchmark of the survey engine on 1,000,000 and 10,000,000 synthetic answers (DESIGN.md §9).
 
 Work measured (the same in R when ``Rscript`` with the ``survey`` package is available):
 
 1. build the design (equal starting weights), rake it on 3 margins (sexe 2, tranche_age 5,
-   quartier 10 cells);
+   quartier 10 cells) with R's ``rake()`` (IPF and its backfitting variance);
 2. overall estimate of a mean (a 1–5 item with 5 % missing) and of a proportion (share of 4–5);
-3. the same two statistics as domain estimates for 20 services.
+3. the same two statistics as domain estimates for 20 services;
+4. one design-based logistic regression (``svyglm``, quasibinomial) of the share of 4–5 on sexe
+   and tranche_age.
+
+The ``--n`` run (1M) is compared with R; the ``--n-large`` run (10M, Python only, target 30 s and
+4 GiB) runs in a child process so that its peak memory is its own.
 
 Usage::
 
-    python bench/bench_survey.py [--n 1000000] [--seed 20261126] [--json PATH] [--no-r]
+    python bench/bench_survey.py [--n 1000000] [--n-large 10000000] [--seed 20261126] [--json PATH] [--no-r]
 
 A human summary goes to stderr; the figures go as JSON to ``--json PATH`` or, without it, to stdout.
 Wall time excludes data generation; peak memory is measured twice: the process peak RSS
@@ -40,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 from ducos_lib import survey as sv  # noqa: E402
 
 TARGET_S = 10.0
+TARGET_LARGE_S = 30.0
+TARGET_LARGE_GIB = 4.0
 AGES = ["15-29", "30-44", "45-59", "60-74", "75+"]
 QUARTIERS = [f"Q{i:02d}" for i in range(10)]
 SERVICES = [f"S{i:02d}" for i in range(20)]
@@ -95,6 +102,10 @@ def run_python(data: pd.DataFrame, population: pd.DataFrame) -> dict:
     bm = sv.by(raked, "y", "service", statistic="mean")
     bp = sv.by(raked, "y", "service", statistic="proportion", level=[4.0, 5.0])
     t["domains"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    sat = np.where(data["y"].isna(), np.nan, (data["y"] >= 4).astype(float))
+    fit = sv.svyglm(raked, sat, ["sexe", "tranche_age"], family="quasibinomial")
+    t["svyglm"] = time.perf_counter() - t3
     t["total"] = time.perf_counter() - t0
     est = pd.concat(
         [
@@ -104,6 +115,7 @@ def run_python(data: pd.DataFrame, population: pd.DataFrame) -> dict:
                           "se": bm["se"]}),
             pd.DataFrame({"what": "prop", "group": bp["service"], "estimate": bp["estimate"],
                           "se": bp["se"]}),
+            pd.DataFrame({"what": "glm", "group": list(fit.terms), "estimate": fit.estimate, "se": fit.se}),
         ],
         ignore_index=True,
     )
@@ -142,9 +154,27 @@ def run_r(data: pd.DataFrame, population: pd.DataFrame, timeout: float) -> dict:
     return {"seconds": seconds, "estimates": est[est["what"] != "seconds"]}
 
 
+def run_large(n: int, seed: int) -> dict:
+    """The same work on ``n`` answers in a child process: its time and its own peak RSS."""
+    code = (
+        "import json, resource, sys; sys.path.insert(0, %r); import bench_survey as b; "
+        "d, p = b.make_data(%d, %d); r = b.run_python(d, p); "
+        "print(json.dumps({'seconds': r['seconds'], 'iterations': r['iterations'], "
+        "'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    ) % (str(Path(__file__).resolve().parent), n, seed)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if res.returncode != 0:
+        return {"error": res.stderr[-2000:]}
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["n_answers"] = n
+    out["within_target"] = bool(out["seconds"]["total"] < TARGET_LARGE_S and out["peak_rss_mib"] / 1024 < TARGET_LARGE_GIB)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--n-large", type=int, default=10_000_000, help="0 to skip the large run")
     ap.add_argument("--seed", type=int, default=20261126)
     ap.add_argument("--json", type=Path, default=None, help="write the figures here (default stdout)")
     ap.add_argument("--no-r", action="store_true", help="skip the comparison with R")
@@ -181,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  plan + ratissage (3 marges, {py['iterations']} itérations) : {secs['design_rake']:.2f} s")
     say(f"  moyenne et proportion d'ensemble : {secs['overall']:.2f} s")
     say(f"  domaines (20 services, moyenne et proportion) : {secs['domains']:.2f} s")
+    say(f"  régression logistique (svyglm) : {secs['svyglm']:.2f} s")
     verdict = "OK" if figures["within_target"] else "DÉPASSÉ"
     say(f"  total : {secs['total']:.2f} s (cible < {TARGET_S:.0f} s) : {verdict}")
     say(f"  mémoire : pic RSS du processus {rss_after:.0f} Mio (dont {rss_before:.0f} Mio avant "
@@ -208,6 +239,18 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  R : {r['seconds']:.1f} s, soit {r['seconds'] / secs['total']:.0f} fois plus lent ; "
             f"écart relatif max. des estimations {rel_est.max():.2e}, des erreurs types "
             f"{rel_se.max():.2e} ({len(merged)} estimations comparées)")
+
+    if args.n_large:
+        say(f"Moteur d'enquête : {args.n_large:,} réponses (processus séparé)…".replace(",", " "))
+        large = run_large(args.n_large, args.seed)
+        figures["large"] = large
+        if "error" in large:
+            say(f"  échec : {large['error'][-300:]}")
+        else:
+            ok = "OK" if large["within_target"] else "DÉPASSÉ"
+            say(f"  total : {large['seconds']['total']:.2f} s (ratissage {large['seconds']['design_rake']:.2f} s, "
+                f"svyglm {large['seconds']['svyglm']:.2f} s), pic RSS {large['peak_rss_mib']:.0f} Mio "
+                f"(cibles < {TARGET_LARGE_S:.0f} s et {TARGET_LARGE_GIB:.0f} Gio) : {ok}")
 
     text = json.dumps(figures, indent=2, ensure_ascii=False)
     if args.json:

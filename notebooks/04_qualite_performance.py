@@ -25,11 +25,12 @@ from IPython.display import Markdown, display
 from ducos_lib import linkage, privacy
 from ducos_lib.config import load_config
 from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import qualite_performance as qp
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config("observatoire")
-cfg_qp = cfg["qualite_performance"]
+cfg_qp = linkage.settings(cfg["qualite_performance"])
 seuil_agents = privacy.seuil_confidentialite()
 seuil_enquete = cfg["enquete"]["seuil_masquage"]
 display(Markdown(f"# Qualité de service et performance — jalon {milestone}\n\n"
@@ -41,26 +42,28 @@ display(Markdown(f"# Qualité de service et performance — jalon {milestone}\n\
 
 # %%
 # Calculs (ducos_lib.linkage) et tables publiées (DESIGN §4) ; le panel interne n'est jamais affiché.
-panel = linkage.panel_depuis_jalon(ms)
-resultats = linkage.correlations_qualite_rh(panel, jalon=milestone)
-publie = panel.publiable(milestone)
-paires = linkage.paires_principales(resultats, 3)
-plusieurs_jalons = len(panel.jalons) > 1
-mixte = linkage.modele_mixte(panel, paires=paires) if plusieurs_jalons and paires else None
+# Les estimations de l'enquête par service sont lues dans la table du rapport 01 (même dossier de sortie)
+# quand elle y est ; sinon elles sont calculées ici, et une note le dit.
+panel = linkage.panel_from_milestone(ms, out_dir=out_dir)
+resultats = linkage.quality_staff_correlations(panel, milestone=milestone)
+publie = panel.published(milestone)
+paires = linkage.main_pairs(resultats)
+plusieurs_jalons = len(panel.milestones) > 1
+mixte = linkage.mixed_model(panel, pairs=paires) if plusieurs_jalons and paires else None
 n_services = int(resultats["n_services"].max()) if len(resultats) else 0
-page.write_table(linkage.tableau_qualite_performance(resultats), out_dir, "qualite_performance")
-page.write_table(panel.publiable(), out_dir, "qualite_performance_panel")
+page.write_table(linkage.quality_performance_table(resultats), out_dir, "qualite_performance")
+page.write_table(panel.published(), out_dir, "qualite_performance_panel")
 if mixte is not None:
-    page.write_table(mixte, out_dir, "qualite_performance_modele_mixte")
+    page.write_table(qp.mixed_model_table(mixte), out_dir, "qualite_performance_modele_mixte")
 
 # %%
-points = linkage.constats_cles(resultats, n=3)
-points.append(linkage.constat_synthese(resultats))
-sans_lien = linkage.constat_sans_lien(resultats)
+points = qp.key_findings(resultats, n=3)
+points.append(qp.summary_sentence(resultats))
+sans_lien = qp.no_link_sentence(resultats)
 if sans_lien:
     points.append(sans_lien)
 if mixte is not None and len(mixte):
-    points.append(linkage.phrase_modele_mixte(mixte.iloc[0]))
+    points.append(qp.mixed_model_sentence(mixte.iloc[0]))
 points.append("Ce sont des liens entre services, pas des causes : lire l'avertissement ci-dessous avant toute "
               "interprétation.")
 page.key_findings([page.esc(p) for p in points])
@@ -69,10 +72,13 @@ page.key_findings([page.esc(p) for p in points])
 # ## À lire avant d'interpréter
 
 # %%
-display(page.warning("<strong>Attention.</strong> " + page.esc(linkage.avertissement_methodologique(
-    n_services, len(panel.jalons), n_tests=int(resultats["rho"].notna().sum())))))
-for message in panel.avertissements:
-    display(page.warning(page.esc(message)))
+display(page.warning("<strong>Attention.</strong> " + page.esc(qp.methodological_warning(
+    n_services, len(panel.milestones), n_tests=int(resultats["rho"].notna().sum())))))
+source = qp.survey_source_note(panel)
+if panel.survey_error:
+    display(page.warning(page.esc(source)))
+elif source:
+    display(page.note(page.esc(source)))
 
 # %% [markdown]
 # ## Carte des corrélations
@@ -87,7 +93,7 @@ for message in panel.avertissements:
 if resultats["rho"].notna().any():
     display(page.figure(charts.correlation_heatmap(resultats, title=f"Corrélations entre qualité de service et "
                                                      f"indicateurs RH — jalon {milestone}"),
-                          alt=linkage.alt_heatmap(resultats, milestone)))
+                          alt=qp.heatmap_alt(resultats, milestone)))
 else:
     display(page.note("Aucune corrélation n'a pu être calculée à ce jalon (trop peu de services disposent des "
                         "deux mesures)."))
@@ -104,7 +110,7 @@ if not paires:
 for q, r in paires:
     ligne = resultats[(resultats["indicateur_qualite"] == q) & (resultats["indicateur_rh"] == r)].iloc[0]
     display(page.figure(charts.pair_scatter(publie, r, q),
-                          alt=linkage.alt_nuage(publie, ligne), caption=linkage.legende_paire(ligne)))
+                          alt=qp.scatter_alt(publie, ligne), caption=qp.pair_caption(ligne)))
 
 # %% [markdown]
 # ## Suivi dans le temps : modèle mixte
@@ -122,11 +128,11 @@ if mixte is None:
                         "mixte sera estimé à partir du jalon suivant."))
 else:
     for _, ligne in mixte.iterrows():
-        display(Markdown("- " + linkage.phrase_modele_mixte(ligne)))
-    display(page.table(linkage.tableau_modele_mixte_affichage(mixte),
+        display(Markdown("- " + qp.mixed_model_sentence(ligne)))
+    display(page.table(qp.mixed_model_display(mixte),
                            caption="Modèle mixte à ordonnée à l'origine aléatoire par service, paires principales"))
-    par_jalon = linkage.correlations_par_jalon(panel, paires)
-    display(page.table(linkage.tableau_correlations_par_jalon(par_jalon),
+    par_jalon = linkage.correlations_by_milestone(panel, paires)
+    display(page.table(qp.correlations_by_milestone_display(par_jalon),
                            caption="Corrélation (rho) des paires principales à chaque jalon ; * : significative "
                                    "après ajustement à ce jalon"))
 
@@ -138,11 +144,11 @@ else:
 # répondants à l'enquête pour ce service, résultat non affiché.
 
 # %%
-display(page.table(linkage.panel_affichage(panel, milestone, partie="qualite"),
+display(page.table(qp.panel_display(panel, milestone, part="qualite"),
                        caption=f"Qualité de service par service — jalon {milestone}"))
-display(page.table(linkage.panel_affichage(panel, milestone, partie="rh"),
+display(page.table(qp.panel_display(panel, milestone, part="rh"),
                        caption=f"Indicateurs RH par service — jalon {milestone} (12 mois précédant l'extraction RH)"))
-masquage = linkage.note_masquage(panel, milestone)
+masquage = qp.masking_note(panel, milestone)
 if masquage:
     display(page.note(page.esc(masquage)))
 
@@ -152,7 +158,7 @@ if masquage:
 # Toutes les paires comparées à ce jalon, des plus nettes aux moins nettes (table `qualite_performance.csv`).
 
 # %%
-page.table(linkage.tableau_correlations_affichage(resultats),
+page.table(qp.correlations_display(resultats),
                caption=f"Corrélations de Spearman entre mesures de qualité et indicateurs RH — jalon {milestone}")
 
 # %% [markdown]
@@ -161,31 +167,31 @@ page.table(linkage.tableau_correlations_affichage(resultats),
 # %%
 display(Markdown(
     f"**Unités et panel.** L'unité d'analyse est le service. Pour chaque service et chaque jalon jusqu'à {milestone} "
-    f"({', '.join(panel.jalons)}), les mesures de qualité et les indicateurs RH sont rapprochés. Une mesure manquante "
+    f"({', '.join(panel.milestones)}), les mesures de qualité et les indicateurs RH sont rapprochés. Une mesure manquante "
     "reste manquante (rien n'est imputé) ; chaque corrélation utilise les services qui ont les deux mesures.\n\n"
     f"**Corrélation de Spearman.** Elle compare les classements des services plutôt que les valeurs brutes : elle "
-    f"résiste aux valeurs extrêmes et ne suppose pas de lien en ligne droite. Une paire portant sur moins de 5 "
-    f"services n'est pas calculée.\n\n"
+    f"résiste aux valeurs extrêmes et ne suppose pas de lien en ligne droite. Une paire portant sur moins de "
+    f"{cfg_qp['n_min_services']} services n'est pas calculée.\n\n"
     f"**Intervalle de confiance.** Bootstrap percentile à 95 % : les services sont tirés au hasard avec remise "
     f"{formats.number(cfg_qp['n_bootstrap'])} fois et l'intervalle couvre 95 % des corrélations obtenues.\n\n"
     f"**p-valeur.** Test de permutation bilatéral : les valeurs d'une mesure sont mélangées entre services "
     f"{formats.number(cfg_qp['n_permutations'])} fois ; la p-valeur est la part des mélanges qui donnent un lien au moins "
     f"aussi fort que celui observé. Les tirages utilisent une graine fixe ({cfg_qp['graine']}) : un nouveau calcul "
     "donne les mêmes chiffres.\n\n"
-    "**Tests multiples.** Les p-valeurs sont ajustées par la méthode de Benjamini–Hochberg sur toutes les paires "
-    "du jalon (taux de fausses découvertes de 5 %). Seule une p ajustée inférieure à 0,05 est dite significative.\n\n"
+    f"**Tests multiples.** {qp.adjustment_paragraph()}\n\n"
     "**Intensité.** Selon |rho| (repères de Cohen) : moins de 0,1 négligeable, 0,1 à 0,3 faible, 0,3 à 0,5 "
     "modérée, 0,5 et plus forte.\n\n"
     "**Modèle mixte.** Sur plusieurs jalons, régression linéaire de la mesure de qualité sur l'indicateur RH, "
     "tous deux centrés-réduits, avec une ordonnée à l'origine aléatoire par service (statsmodels MixedLM, REML) ; "
-    "intervalle de Wald à 95 %. Il est estimé pour les 3 paires les plus nettes du jalon.\n\n"
+    "intervalle de Wald à 95 %. Il est estimé pour les "
+    f"{cfg_qp['n_paires_principales']} paires les plus nettes du jalon.\n\n"
     f"**Seuils.** Aucun chiffre RH portant sur moins de {seuil_agents} agents n'est publié (masquage secondaire "
     f"compris) ; un résultat d'enquête sur moins de {seuil_enquete} répondants n'est pas affiché ni utilisé. "
     "Les corrélations, qui ne décrivent aucun service en particulier, utilisent toutes les valeurs calculées."))
-display(page.table(linkage.definitions_mesures(panel), caption="Définition des mesures et période couverte"))
+display(page.table(qp.definitions(panel), caption="Définition des mesures et période couverte"))
 
 # %%
-page.table(linkage.couverture_mesures(panel, milestone), caption=f"Services disposant de chaque mesure — jalon {milestone}",
+page.table(qp.coverage(panel, milestone), caption=f"Services disposant de chaque mesure — jalon {milestone}",
                columns={"famille": "Famille", "mesure": "Mesure", "services_avec_valeur": "Services avec une valeur",
                          "services_non_publies": "dont masqués dans les tableaux"})
 

@@ -23,10 +23,13 @@ diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoT
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from ducos_lib import guide as gd
 from ducos_lib import practices as pr
 from ducos_lib import privacy, text
 from ducos_lib.config import ROOT
 from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import guide as rg
+from ducos_lib.reports import pratiques as rp
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
@@ -45,7 +48,7 @@ auto = ms.autoevaluations if ms.autoevaluations is not None else pd.DataFrame(
 statut_auto = pr.self_evaluation_status(auto)
 auto_table = pr.self_evaluation_table(auto, details=True)
 par_direction = pr.self_evaluation_by_direction(auto, pr.manager_directions(ms.rh_agents, ms.services)) \
-    if ms.rh_agents is not None and statut_auto == "resultats" else None
+    if ms.rh_agents is not None and statut_auto == "results" else None
 repartition = pr.rating_distribution(auto)
 page.write_table(auto_table[pr.AUTOEVALUATION_COLUMNS], out_dir, "autoevaluations")
 if par_direction is not None:
@@ -63,19 +66,19 @@ page.write_table(synthese, out_dir, "seminaire_synthese")
 fiches = ms.fiches_immersion
 codage = text.code_fiches(fiches) if fiches is not None else None
 precedent = ms.previous_milestones[-1] if ms.previous_milestones else None
-freq_precedente = (pr.theme_frequencies(codage, fiches, until=ms.dates[precedent])
+freq_precedente = (gd.theme_frequencies(codage, fiches, until=ms.dates[precedent])
                    if precedent and fiches is not None else None)
-guide = pr.render_guide(ROOT / "guide" / "guide_pratiques.md", codage, fiches, out_dir / "guide_pratiques.html",
+guide = rg.render_guide(ROOT / "guide" / "guide_pratiques.md", codage, fiches, out_dir / "guide_pratiques.html",
                         milestone, freq_precedente, previous_milestone=precedent, milestone_date=ms.date, roster=roster)
-n_fiches = pr.count_forms(fiches)
-n_fiches_precedent = pr.count_forms(fiches, until=ms.dates[precedent]) if precedent else None
+n_fiches = gd.count_forms(fiches)
+n_fiches_precedent = gd.count_forms(fiches, until=ms.dates[precedent]) if precedent else None
 _ = page.write_table(guide.annex, out_dir, "guide_annexe")
 
 # %%
 page.key_findings(
-    pr.self_evaluation_findings(auto, milestone=milestone, table=auto_table, by_direction=par_direction)
-    + pr.seminar_findings(bilan, milestone=milestone, summary=synthese, themes=commentaires)
-    + pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
+    rp.self_evaluation_findings(auto, milestone=milestone, table=auto_table, by_direction=par_direction)
+    + rp.seminar_findings(bilan, milestone=milestone, summary=synthese, themes=commentaires)
+    + rg.guide_findings(guide.evidence, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
                         n_previous_forms=n_fiches_precedent)
 )
 
@@ -88,16 +91,16 @@ page.key_findings(
 # (paires complètes). Il s'agit d'une perception par les encadrants eux-mêmes, pas d'une mesure externe.
 
 # %%
-if statut_auto == "resultats":
-    display(page.figure(charts.dumbbell_before_after(auto_table), alt=pr.alt_dumbbell(auto_table)))
-    display(page.table(pr.self_evaluation_display(auto_table), caption="Auto-évaluations avant et après, par compétence",
-                           columns=pr.SELF_EVALUATION_HEADERS, formatters=pr.self_evaluation_formats(seuil)))
+if statut_auto == "results":
+    display(page.figure(charts.dumbbell_before_after(auto_table), alt=rp.alt_dumbbell(auto_table)))
+    display(page.table(rp.self_evaluation_display(auto_table), caption="Auto-évaluations avant et après, par compétence",
+                           columns=rp.SELF_EVALUATION_HEADERS, formatters=rp.self_evaluation_formats(seuil)))
     display(page.note("Écart : moyenne après moins moyenne avant. p ajustée : probabilité d'observer un tel écart par "
                         "hasard, corrigée parce que plusieurs compétences sont testées ; en dessous de 0,05, l'évolution "
                         "est jugée nette (il est peu probable qu'elle soit due au hasard). Taille d'effet r : de −1 (tous baissent) à +1 (tous progressent). "
                         f"« – » : moins de {seuil} paires, résultat non publié."))
 else:
-    display(page.warning(pr.self_evaluation_findings(auto, milestone=milestone, label=False)[0]))
+    display(page.warning(rp.self_evaluation_findings(auto, milestone=milestone, label=False)[0]))
 
 # %% [markdown]
 # ### Répartition des notes avant et après
@@ -108,11 +111,11 @@ else:
 
 # %%
 if len(repartition):
-    dist = pr.rating_distribution_display(repartition)
-    display(page.figure(charts.rating_distribution(dist, group="groupe", level="bande", level_labels=pr.BAND_LABELS_SELF,
+    dist = rp.rating_distribution_display(repartition)
+    display(page.figure(charts.rating_distribution(dist, group="groupe", level="bande", level_labels=rp.BAND_LABELS_SELF,
                                                   title="Notes d'auto-évaluation par compétence (en tranches)"),
-                          alt=pr.alt_rating_distribution(repartition, seuil=seuil)))
-    display(page.table(pr.distribution_table(dist, "groupe", pr.BAND_LABELS_SELF, group_header="Compétence · temps",
+                          alt=rp.alt_rating_distribution(repartition, threshold=seuil)))
+    display(page.table(rp.distribution_table(dist, "groupe", rp.BAND_LABELS_SELF, group_header="Compétence · temps",
                                                  total_header="Encadrants (paires complètes)"),
                            caption="Répartition des auto-évaluations par tranche de note : part (nombre d'encadrants)"))
     if repartition["masque"].any():
@@ -132,14 +135,14 @@ else:
 # %%
 if par_direction is None:
     display(page.note("Pas de résultat par direction : les auto-évaluations avant/après ne sont pas encore disponibles."
-                        if statut_auto != "resultats" else "Pas de résultat par direction : extraction RH indisponible."))
+                        if statut_auto != "results" else "Pas de résultat par direction : extraction RH indisponible."))
 elif par_direction.empty:
     display(page.note(f"Aucune direction n'atteint {seuil} encadrants évalués avant et après sur une même compétence : "
                         "pas de résultat par direction."))
 else:
-    display(page.table(pr.self_evaluation_display(par_direction), caption="Auto-évaluations par direction et compétence "
+    display(page.table(rp.self_evaluation_display(par_direction), caption="Auto-évaluations par direction et compétence "
                            f"(directions d'au moins {seuil} encadrants)",
-                           columns=pr.SELF_EVALUATION_HEADERS, formatters=pr.self_evaluation_formats(seuil)))
+                           columns=rp.SELF_EVALUATION_HEADERS, formatters=rp.self_evaluation_formats(seuil)))
     display(page.note("Avec quelques encadrants par direction, même un effet fort n'est souvent pas « net » : ces "
                         "résultats par direction sont indicatifs ; la comparaison d'ensemble ci-dessus fait foi."))
 
@@ -153,17 +156,17 @@ else:
 
 # %%
 if not a_seminaire:
-    display(page.warning(pr.seminar_findings(bilan, milestone=milestone, label=False)[0]))
+    display(page.warning(rp.seminar_findings(bilan, milestone=milestone, label=False)[0]))
 elif synthese.empty:
     display(page.note(f"Moins de {seuil} participants ont évalué le séminaire : résultats non publiés."))
 else:
-    display(page.table(pr.seminar_display(synthese),
+    display(page.table(rp.seminar_display(synthese),
                            caption=f"Évaluation du séminaire (intervalle de la part : méthode de {synthese['methode_ic'].iloc[0]})"))
     display(page.figure(charts.rating_distribution(notes_seminaire, group="libelle", level="bande",
-                                                  level_labels=pr.BAND_LABELS_SEMINAR,
+                                                  level_labels=rp.BAND_LABELS_SEMINAR,
                                                   title="Notes données au séminaire (en tranches)"),
-                          alt=pr.alt_seminar_distribution(notes_seminaire, synthese, seuil=seuil)))
-    display(page.table(pr.distribution_table(notes_seminaire, "libelle", pr.BAND_LABELS_SEMINAR,
+                          alt=rp.alt_seminar_distribution(notes_seminaire, synthese, threshold=seuil)))
+    display(page.table(rp.distribution_table(notes_seminaire, "libelle", rp.BAND_LABELS_SEMINAR,
                                                  group_header="Aspect évalué", total_header="Réponses"),
                            caption="Notes données au séminaire par tranche : part (nombre de participants)"))
     if notes_seminaire["masque"].any() or synthese["part_satisfaits"].isna().any():
@@ -183,9 +186,9 @@ if commentaires is None:
 elif commentaires.counts["n_total"].max() == 0:
     display(page.note("Aucun participant n'a laissé de commentaire libre."))
 else:
-    themes_com, citations = pr.comment_themes_display(commentaires)
+    themes_com, citations = rp.comment_themes_display(commentaires)
     n_com = int(commentaires.counts["n_total"].max())
-    qui = pr.commenters_text(n_com, len(bilan), seuil=seuil)
+    qui = rp.commenters_text(n_com, len(bilan), threshold=seuil)
     display(Markdown(f"{qui[:1].upper()}{qui[1:]} ont laissé un commentaire."))
     display(page.table(themes_com, caption="Thèmes des commentaires du séminaire"))
     display(page.table(citations, caption="Exemples de commentaires par thème"))
@@ -201,11 +204,11 @@ else:
 display(HTML(f'<p><a href="guide_pratiques.html"><strong>Ouvrir le guide des pratiques managériales</strong></a> '
              f'(version {guide.guide.version} du {formats.date(guide.guide.date)}, {len(guide.guide.practices)} pratiques, '
              f'annexe au jalon {milestone}).</p>'))
-changements = pr.guide_findings(guide.annex, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
+changements = rg.guide_findings(guide.evidence, milestone=milestone, n_forms=n_fiches, previous_milestone=precedent,
                                 n_previous_forms=n_fiches_precedent, link=None, label=False)
 display(HTML("<p><strong>Ce qui change dans l'annexe.</strong> " + " ".join(changements[1:] or changements) + "</p>"))
 if n_fiches:
-    display(page.table(pr.annex_display(guide.annex, previous_milestone=precedent),
+    display(page.table(rg.annex_display(guide.evidence, previous_milestone=precedent),
                            caption="Thèmes des pratiques dans les fiches d'immersion"))
 
 # %%

@@ -69,6 +69,6 @@ rh.query("groupe_variable == 'ensemble'")
 # ## Qualité ↔ performance
 
 # %%
-panel = linkage.panel_depuis_jalon(ms)
-resultats = linkage.correlations_qualite_rh(panel)
-linkage.tableau_qualite_performance(resultats).sort_values("p_ajustee").head()
+panel = linkage.panel_from_milestone(ms)
+resultats = linkage.quality_staff_correlations(panel)
+linkage.quality_performance_table(resultats).sort_values("p_ajustee").head()

@@ -31,7 +31,8 @@ import pytest
 
 from ducos_lib import survey as sv
 
-REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+# R's api data, exported by tests/reference/make_reference.R (the same files as ../shared/reference/)
+REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parent / "reference" / "data"))
 
 needs_ref = pytest.mark.skipif(
     not (REF_DIR / "apistrat.csv").exists(), reason="dossier de référence partagé absent"
@@ -147,8 +148,10 @@ def test_r_values_means_totals_ratio(dstrat, dclus1, rclus1, apistrat, apiclus1)
     check(sv.ratio(dstrat, "api00", "api99"), "ratio")
     check(sv.mean(dclus1, "acs.46"), "narm_clus")
     check(sv.mean(rclus1, "acs.46"), "narm_rake")
-    raked = sv.rake(
-        dstrat, {"sch.wide": POP_SCHWIDE, "awards": {"No": 2300, "Yes": 3894}}, tol=1e-12
+    # calibrate(calfun="raking") (regression residuals); sv.rake is R's rake() (backfitting),
+    # checked against R in tests/test_survey_r.py
+    raked = sv.calibrate(
+        dstrat, {"sch.wide": POP_SCHWIDE, "awards": {"No": 2300, "Yes": 3894}}, calfun="raking", tol=1e-12
     )
     check(sv.mean(raked, "api00"), "calib_strat_mean")
     check(sv.total(raked, "enroll"), "calib_strat_total")
@@ -237,7 +240,10 @@ def test_logit_interval_hand_formula():
 
 def test_proportion_zero_or_one_uses_clopper_pearson():
     df = pd.DataFrame({"y": [1.0] * 12})
-    p = sv.proportion(sv.design(df), "y")
+    # R: svyciprop(~y, svydesign(id=~1, data=df), method="logit") -> CI [1, 1]
+    r_default = sv.proportion(sv.design(df), "y")
+    assert (r_default.ci_low, r_default.ci_high, r_default.method) == (1.0, 1.0, "degenerate")
+    p = sv.proportion(sv.design(df), "y", edge="clopper_pearson")
     assert p.estimate == 1.0 and p.ci_high == 1.0
     assert 0.6 < p.ci_low < 1.0
     assert p.method == "clopper_pearson_neff"

@@ -279,17 +279,17 @@ def correlation_heatmap(resultats, *, alpha: float = 0.05, title: str = "Corrél
                          "de service et indicateurs RH", libelle=None):
     """Heat map of Spearman's rho, quality measures in rows and staff measures in columns.
 
-    ``resultats`` is :func:`ducos_lib.linkage.correlations_qualite_rh`. Each cell shows rho with a
+    ``resultats`` is :func:`ducos_lib.linkage.quality_staff_correlations`. Each cell shows rho with a
     decimal comma; cells whose Benjamini–Hochberg adjusted p-value is below ``alpha`` are marked
     with an asterisk and a thick black frame; pairs without a statistic are grey ("n.c.").
     Diverging colour-blind-safe palette (seaborn ``vlag``) from −1 to +1. ``libelle`` maps a
-    measure name to its French label (default :func:`ducos_lib.linkage.libelle_mesure`).
+    measure name to its French label (default :func:`ducos_lib.reports.qualite_performance.measure_label`).
     """
     import numpy as np
     from matplotlib.patches import Rectangle
 
     if libelle is None:
-        from ..linkage import libelle_mesure as libelle
+        from .qualite_performance import measure_label as libelle
     lignes = list(dict.fromkeys(resultats["indicateur_qualite"]))
     colonnes = list(dict.fromkeys(resultats["indicateur_rh"]))
     rho = resultats.pivot_table(index="indicateur_qualite", columns="indicateur_rh", values="rho",
@@ -336,14 +336,14 @@ def service_scatter(panel, x: str, y: str, *, etiquette: str = "code_service", t
                    xlabel: str | None = None, ylabel: str | None = None, libelle=None):
     """Scatter plot of two measures across services, each point labelled with its service.
 
-    Pass the **published** panel (:meth:`ducos_lib.linkage.PanelServices.publiable`, one
+    Pass the **published** panel (:meth:`ducos_lib.linkage.ServicePanel.published`, one
     milestone): services with a missing or masked measure are left out, and a note under the
     chart says how many. Axis labels default to the French labels of the measures.
     """
     import numpy as np
 
     if libelle is None:
-        from ..linkage import libelle_mesure as libelle
+        from .qualite_performance import measure_label as libelle
     d = panel[[etiquette, x, y]].copy()
     d[x] = d[x].astype("float64")
     d[y] = d[y].astype("float64")
@@ -902,7 +902,7 @@ def pair_scatter(publie, x: str, y: str, *, etiquette: str = "libelle"):
     """Labelled scatter of one quality ↔ staff pair (report 04): :func:`nuage_services` with labels
     kept apart (:func:`eviter_chevauchements`) and shares (``*_satisfaits``, 0–1) as French percentages.
 
-    ``publie`` is the published panel of one milestone (:meth:`ducos_lib.linkage.PanelServices.publiable`).
+    ``publie`` is the published panel of one milestone (:meth:`ducos_lib.linkage.ServicePanel.published`).
     """
     etiquette = etiquette if etiquette in publie.columns else "code_service"
     fig = service_scatter(publie, x, y, etiquette=etiquette)

@@ -1,0 +1,99 @@
+"""Design-based survey estimation, in the spirit of R's ``survey`` package (one module per verb
+family, as R's ``R/`` folder).
+
+* :mod:`.design` — the design object (``svydesign``): strata, multistage clusters, fpc, lonely
+  PSUs; :func:`stack` of independent waves.
+* :mod:`.variance` — linearisation variance (``svyrecvar``).
+* :mod:`.estimators` — :func:`mean`, :func:`total`, :func:`proportion`, :func:`ratio`,
+  :func:`var`, :func:`quantile`, :func:`mean_levels`, and :func:`by` for domains.
+* :mod:`.calibration` — :func:`rake` (R's ``rake``), :func:`calibrate`, :func:`post_stratify`,
+  weighting diagnostics.
+* :mod:`.inference` — :func:`compare`, :func:`rao_scott` (``svychisq``).
+* :mod:`.multitest` — the registry of p-value adjustments (:func:`adjust_pvalues`).
+* :mod:`.replicate` — replicate-weight designs (``as.svrepdesign``, ``svrepdesign``).
+* :mod:`.glm` — design-based GLMs (``svyglm``).
+* :mod:`.tables` — the observatory's survey tables of DESIGN.md §4.
+
+Everything is vectorised (NumPy ``bincount`` and SciPy sparse products, no Python loop over rows).
+Results are small frozen objects spelled alike (``estimate``, ``se``, ``ci_low``, ``ci_high``,
+``pvalue``, ``method``, ``to_frame()``); ``alpha`` is the only confidence parameter.
+
+The French reader-facing helpers of report 01 live in :mod:`ducos_lib.reports.enquete`; their old
+names (``libelle_indicateur``, ``tableau_groupes``…) remain reachable here for the notebooks.
+
+References
+----------
+Lumley, T. (2004). Analysis of complex survey samples. *Journal of Statistical Software* 9(1), 1-19.
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+"""
+
+from __future__ import annotations
+
+from ._util import RakingError, SurveyError
+from .calibration import (
+    Calibration,
+    WeightingSummary,
+    calibrate,
+    margins_from_frame,
+    post_stratify,
+    rake,
+    weighting_summary,
+)
+from .design import LONELY_PSU, SurveyDesign, design, stack
+from .estimators import by, mean, mean_levels, proportion, quantile, ratio, total, var
+from .glm import GlmResult, svyglm
+from .inference import compare, rao_scott
+from .multitest import adjust_pvalues
+from .replicate import ReplicateDesign, as_replicate, replicate_design
+from .results import Comparison, Estimate, TestResult
+from .tables import (
+    COMPARISON_COLUMNS,
+    ESTIMATION_COLUMNS,
+    GROUP_VARIABLES,
+    LIKERT_ITEMS,
+    commentaires_par_vague,
+    comparaisons_enquete,
+    determinants_enquete,
+    diagnostics_ponderation,
+    enquete_settings,
+    estimations_enquete,
+    indicator_names,
+    marges_ponderation,
+    quantiles_attente,
+    repartition_recommandation,
+    repartitions_likert,
+    signaler_effectifs,
+    themes_commentaires_enquete,
+    wave_designs,
+    wave_order,
+)
+from .variance import vcov
+
+__all__ = [
+    "SurveyError", "RakingError", "Calibration", "SurveyDesign", "ReplicateDesign", "Estimate",
+    "Comparison", "TestResult", "WeightingSummary", "GlmResult", "LONELY_PSU",
+    "design", "stack", "rake", "calibrate", "post_stratify", "margins_from_frame", "weighting_summary",
+    "mean", "total", "proportion", "ratio", "var", "quantile", "mean_levels", "by", "vcov",
+    "compare", "rao_scott", "adjust_pvalues", "as_replicate", "replicate_design", "svyglm",
+    "LIKERT_ITEMS", "GROUP_VARIABLES", "ESTIMATION_COLUMNS", "COMPARISON_COLUMNS", "indicator_names",
+    "enquete_settings", "wave_order", "wave_designs", "estimations_enquete", "comparaisons_enquete",
+    "signaler_effectifs", "diagnostics_ponderation", "marges_ponderation", "repartitions_likert",
+    "repartition_recommandation", "commentaires_par_vague", "themes_commentaires_enquete",
+    "determinants_enquete", "quantiles_attente",
+]
+
+#: Reader-facing names moved to :mod:`ducos_lib.reports.enquete` (forwarded by ``__getattr__``).
+_MOVED_TO_REPORTS = frozenset({
+    "LIBELLES_ITEMS", "LIBELLES_GROUPES", "LIBELLES_NIVEAUX", "DISPLAY_INDICATORS", "libelle_indicateur",
+    "libelle_groupe", "format_valeur", "format_ecart", "format_intervalle", "lecture_evolution",
+    "lecture_distribution", "tableau_ensemble", "tableau_groupes", "tableau_items", "tableau_evolutions",
+    "tableau_distributions", "ecarts_groupes", "constats_enquete", "pistes_enquete", "tableau_themes",
+})
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_REPORTS:
+        from ducos_lib.reports import enquete
+
+        return getattr(enquete, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
