@@ -73,6 +73,7 @@ class NotebookResult:
     titre: str
     statut: str  # "ok", "echec", "inchange"
     duree_s: float = 0.0
+    cpu_s: float | None = None  # the kernel's CPU time: what the notebook costs on an idle machine
     html: str | None = None
     tables: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
@@ -270,19 +271,35 @@ def _kernel_manager(kernel: str, children: _Children):
     from jupyter_client import AsyncKernelManager
 
     class RunnerKernelManager(AsyncKernelManager):
+        cpu_s: float | None = None
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             await super()._async_launch_kernel(kernel_cmd, **kw)
             children.add(self.provisioner.pgid)  # stopped at once if the run is being interrupted
 
+        async def shutdown_kernel(self, now=False, restart=False):
+            self.cpu_s = _cpu_seconds(self.provisioner.pid) if self.provisioner else None
+            await super().shutdown_kernel(now=now, restart=restart)
+
     return RunnerKernelManager(kernel_name=kernel)
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) of a live process, from /proc (None elsewhere): the notebook's cost on
+    an idle machine, whatever the load when it ran."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
 def _execute(notebook: Path, output: Path, parameters: dict, kernel: str, timeout: int, env: dict,
-             children: _Children) -> None:
+             children: _Children) -> float | None:
     """Run one notebook with papermill in a kernel of its own, whose output goes to a log file.
 
     The kernel's own messages (start-up warnings, interruption tracebacks) are for the analyst: they
-    go to ``<output>.noyau.log``, never to the console or cron's mail.
+    go to ``<output>.noyau.log``, never to the console or cron's mail. Returns the kernel's CPU seconds.
     """
     import papermill
 
@@ -301,6 +318,7 @@ def _execute(notebook: Path, output: Path, parameters: dict, kernel: str, timeou
             children.remove(pgid)
             if km.has_kernel:
                 _kill_group(pgid)
+    return km.cpu_s
 
 
 def _short_error(exc: Exception) -> str:
@@ -433,8 +451,8 @@ class _Build:
         try:
             if self.children.stopping:
                 raise RuntimeError("exécution interrompue")
-            _execute(job.notebook, scratch / f"{name}.ipynb", parameters, self.kernel, self.timeout, self.env,
-                     self.children)
+            result.cpu_s = _execute(job.notebook, scratch / f"{name}.ipynb", parameters, self.kernel, self.timeout,
+                                    self.env, self.children)
             export.export_html(scratch / f"{name}.ipynb", scratch / f"{name}.html", title=job.spec.title,
                                diffusion=self.diffusion)
             if self.diffusion == "restreinte":

@@ -211,6 +211,7 @@ def test_dependent_notebook_runs_after_and_reads_its_inputs(stand_ins, tmp_path)
     assert dependent["lu"] == 2  # it found both tables in its out_dir/tables
     assert dependent["debut"] >= max(rows["01_enquete_usagers"]["fin"], rows["03_rh_gpec"]["fin"])
     assert {r["instantane"] for r in rows.values()} == {str(run.ingestion.processed_dir)}  # DUCOS_SNAPSHOT
+    assert all(0 < n.cpu_s < n.duree_s + 5 for n in run.notebooks)  # each kernel's CPU time, for the bench
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     entry = next(n for n in manifest["notebooks"] if n["name"] == "04_qualite_performance")
     assert entry["tables"] == ["tables/04_qualite_performance.csv"]  # not the tables it only read
