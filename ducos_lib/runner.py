@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import traceback
@@ -266,8 +267,12 @@ def _engine() -> str:
     return "ducos"
 
 
-def _kernel_manager(kernel: str, children: _Children):
-    """An async kernel manager (nbclient notices a dead kernel) that reports its process group."""
+def _kernel_manager(kernel: str, children: _Children, sockets: Path):
+    """An async kernel manager (nbclient notices a dead kernel) that reports its process group.
+
+    The kernel talks over Unix sockets in ``sockets``: no TCP port to pick, so kernels started at the
+    same moment by other processes cannot take each other's ports (a kernel then dies at start-up).
+    """
     from jupyter_client import AsyncKernelManager
 
     class RunnerKernelManager(AsyncKernelManager):
@@ -281,7 +286,7 @@ def _kernel_manager(kernel: str, children: _Children):
             self.cpu_s = _cpu_seconds(self.provisioner.pid) if self.provisioner else None
             await super().shutdown_kernel(now=now, restart=restart)
 
-    return RunnerKernelManager(kernel_name=kernel)
+    return RunnerKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "noyau"))
 
 
 def _cpu_seconds(pid: int | None) -> float | None:
@@ -303,7 +308,8 @@ def _execute(notebook: Path, output: Path, parameters: dict, kernel: str, timeou
     """
     import papermill
 
-    km = _kernel_manager(kernel, children)
+    sockets = Path(tempfile.mkdtemp(prefix="ducos-"))  # short: a Unix socket path has ~100 characters
+    km = _kernel_manager(kernel, children, sockets)
     try:
         with open(output.with_suffix(".noyau.log"), "ab") as log:
             papermill.execute_notebook(
@@ -318,6 +324,7 @@ def _execute(notebook: Path, output: Path, parameters: dict, kernel: str, timeou
             children.remove(pgid)
             if km.has_kernel:
                 _kill_group(pgid)
+        shutil.rmtree(sockets, ignore_errors=True)
     return km.cpu_s
 
 
