@@ -28,6 +28,7 @@ from IPython.display import Markdown, display
 from ducos_lib import survey, text
 from ducos_lib.config import load_config
 from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import immersions as textes_rapport
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
@@ -269,9 +270,7 @@ page.key_findings(survey.pistes_enquete(estimations, comparaisons, vague, libell
 # %%
 roster = text.load_roster(raw_dir)
 codebook = text.load_codebook(text.codebook_path("usagers"))
-accord = (text.hand_labelled_agreement(codebook=codebook)
-          if codebook.jeu_annote is not None and codebook.jeu_annote.exists() else None)
-aveugle = [b for b in codebook.accord_aveugle if b.version == codebook.version]
+codeur = text.coder_summary(codebook)  # modèle de codage des commentaires : version et accord à l'aveugle
 ct = survey.themes_commentaires_enquete(enquete, vagues, codebook=codebook, roster=roster)
 themes_csv = ct.counts.rename(columns={"groupe": "vague"})
 themes_csv["libelle"] = themes_csv["theme"].map(codebook.labels())
@@ -288,14 +287,10 @@ com = enquete.loc[enquete["vague"].isin(vagues), "commentaire"].dropna().map(tex
 codes = text.code_texts(com[com.str.len() > 0], codebook)
 part_code = float(codes.any(axis=1).mean()) if len(codes) else float("nan")
 display(page.table(themes_tab, caption="Thèmes des commentaires par vague : part des commentaires (nombre)"))
-fiab = (f"Sur des commentaires nouveaux, codés à la main après la mise au point de la grille, le classement automatique "
-        f"concorde avec le codage humain avec un kappa de Cohen moyen de {formats.number(aveugle[-1].kappa, 2)} "
-        f"({formats.number(aveugle[-1].n)} commentaires ; 1 = accord parfait, 0 = pas mieux que le hasard)"
-        if aveugle else "La concordance de cette version avec un codage humain n'a pas encore été mesurée à l'aveugle")
 display(page.note(f"{formats.percent(part_code, 0)} des commentaires relèvent d'au moins un thème de la grille des "
                     f"commentaires des habitants (version {codebook.version}) ; les autres, le plus souvent des avis "
-                    f"généraux (« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {fiab} : les parts sont "
-                    "des ordres de grandeur."))
+                    f"généraux (« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. "
+                    f"{textes_rapport.coder_sentence(codeur)}"))
 
 # %%
 ex = ct.examples[ct.examples["groupe"] == vague]
@@ -362,19 +357,13 @@ display(Markdown(
     f"**Seuils de diffusion.** Résultat signalé sous {cfg['seuil_signalement']} réponses, non diffusé sous "
     f"{cfg['seuil_masquage']} réponses. Les tables CSV gardent ces lignes avec leur nombre de réponses (valeurs vides "
     "sous le seuil de diffusion).\n\n"
-    "**Commentaires.** Normalisation du texte, anonymisation (civilité + nom, noms de la liste du personnel, "
-    "téléphones de France et d'outre-mer, courriels, adresses), découpage en mots avec les élisions françaises, "
-    f"lemmatisation et codage par la grille des commentaires des habitants (`config/codebook_usagers.yml`), version "
-    f"{ct.codebook_version} du {formats.date(codebook.date_validation, long=True)} : "
-    f"{len(codebook.codes)} thèmes, chacun défini par des mots et expressions (avec exclusions) ; une mention "
-    "négative (« personne ne répond ») compte pour le thème. "
-    + (f"Sur les {formats.number(accord.n)} commentaires codés à la main qui accompagnent la grille, le kappa de Cohen "
-       f"moyen est de {formats.number(accord.mean_kappa, 2)}, chiffre flatteur car la plupart ont servi à écrire les "
-       "motifs ; " if accord is not None else "Accord avec le codage humain : ")
-    + (f"mesuré à l'aveugle sur {formats.number(aveugle[-1].n)} commentaires écrits après le gel des motifs, il est de "
-       f"{formats.number(aveugle[-1].kappa, 2)}. " if aveugle else "il n'a pas encore été mesuré à l'aveugle. ")
-    + "Ces commentaires de contrôle ont été rédigés par l'équipe de l'observatoire, pas par des habitants : le "
-    "double codage humain d'un échantillon de vrais commentaires reste la référence.\n\n"
+    "**Commentaires.** Normalisation du texte, anonymisation (noms sous toutes leurs formes écrites, noms de la liste "
+    "du personnel, personnes repérées par le modèle de langue français, téléphones de France et d'outre-mer, "
+    "courriels, adresses, codes postaux), puis codage selon la grille des commentaires des habitants "
+    f"(`config/codebook_usagers.yml`, version {ct.codebook_version} du {formats.date(codebook.date_validation, long=True)}, "
+    f"{len(codebook.codes)} thèmes définis avec leurs consignes de codage) par un modèle appris sur des commentaires "
+    "réels codés à la main. " + textes_rapport.coder_sentence(codeur) + " "
+    + textes_rapport.none_share_sentence(codeur) + "\n\n"
     "**Tables publiées** (dossier `tables/`) : `enquete_estimations.csv`, `enquete_comparaisons.csv`, "
     "`enquete_ponderation.csv`, `enquete_marges.csv`, `enquete_commentaires_themes.csv`."))
 
