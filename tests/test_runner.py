@@ -30,7 +30,8 @@ def test_t0_outputs(milestone_runs):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["jalon"] == "T0" and manifest["code_sortie"] == 0 and manifest["diffusion"] == "copil"
     assert manifest["version"] == folder.resolve().parent.name  # OUT/T0 is the published version
-    assert manifest["instantane"].endswith("sample")  # the one ingestion every kernel read
+    assert manifest["instantane"] == str(run.ingestion.processed_dir)  # the one ingestion every kernel read
+    assert Path(manifest["instantane"]).name.startswith("sample-")  # keyed by the raw folder's content
     assert "Versions PDF non produites pour cette exécution" in (folder / "index.html").read_text(encoding="utf-8")
     assert {e["jeu"] for e in manifest["entrees"]} >= {"enquete_usagers", "rh_agents", "calendrier"}
     assert all(len(e["sha256"]) == 64 for e in manifest["entrees"] if e["fichier"])
