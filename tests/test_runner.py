@@ -363,3 +363,20 @@ def test_the_runner_names_no_milestone():
     texts = [f.read_text(encoding="utf-8") for f in files]
     texts.append(config[config.index("notebooks:"):config.index("ingestion:")])
     assert [t for t in texts if re.search(r"(?<![\w-])T(0|6|12)(?![\w-])", t)] == []
+
+
+def test_a_second_cycle_milestone_runs_from_its_calendar(isolated_env, tmp_path):
+    """The committed second cycle (C2-T0 …): every report runs at C2-T6 from the calendar alone, and its
+    comparisons start at the cycle's first milestone."""
+    from ducos_lib.runner import run_milestone
+
+    raw = ROOT / "data" / "raw" / "sample_cycle2"
+    run = run_milestone("C2-T6", raw, tmp_path / "out", jobs=2, pdf=False, echo=lambda _: None)
+    assert run.exit_code == 0, [(n.name, n.erreur) for n in run.notebooks if n.statut == "echec"]
+    tables = tmp_path / "out" / "C2-T6" / "tables"
+    estimations = pd.read_csv(tables / "enquete_estimations.csv")
+    assert sorted(estimations["vague"].unique()) == ["C2-T0", "C2-T6"]
+    comparisons = pd.read_csv(tables / "enquete_comparaisons.csv")
+    assert set(zip(comparisons["vague_a"], comparisons["vague_b"])) == {("C2-T0", "C2-T6")}
+    bilan = pd.read_csv(tables / "bilan_objectifs.csv")
+    assert len(bilan) and set(bilan["jalon_reference"].dropna()) <= {"C2-T0"}
