@@ -89,12 +89,15 @@ def test_failing_notebook_is_isolated(milestone_runs, tmp_path):
 
 
 def test_papermill_directly(isolated_env, tmp_path):
+    """Without a milestone a notebook reports on the last milestone of the raw folder's calendar."""
     out = tmp_path / "rapport"
     cmd = [sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "00_qualite_donnees.ipynb"),
-           str(tmp_path / "out.ipynb"), "-k", "python3", "-p", "milestone", "T0", "-p", "raw_dir", str(SAMPLE),
+           str(tmp_path / "out.ipynb"), "-k", "python3", "-p", "raw_dir", str(SAMPLE),
            "-p", "out_dir", str(out), "--no-progress-bar"]
     subprocess.run(cmd, check=True, capture_output=True, cwd=tmp_path)
     assert (out / "tables" / "qualite_fichiers.csv").exists()
+    executed = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+    assert "Qualité des données — jalon T12" in executed and "jalon T6" not in executed
 
 
 def test_cli_run_exit_code_on_input_error(isolated_env, tmp_path):
