@@ -120,18 +120,27 @@ def test_r_spellings_are_accepted(apiclus1):
     assert sv.rao_scott(des, "sch.wide", "stype", statistic="chisq").pvalue == chisq.pvalue
     with pytest.raises(sv.SurveyError, match="F, Chisq"):
         sv.rao_scott(des, "sch.wide", "stype", statistic="Wald2")
-    assert sv.proportion(des, "sch.wide", "Yes", method="normal").method == "normal"
+    assert sv.proportion(des, "sch.wide", "Yes", method="normal", df=None).method == "normal"
     assert sv.adjust_pvalues([0.01, 0.02], "BH").tolist() == sv.adjust_pvalues([0.01, 0.02], "fdr_bh").tolist()
 
 
-def test_na_rm_false_makes_missing_values_an_error(apiclus1):
+def test_missing_values_stop_the_estimate_unless_na_rm(apiclus1):
+    # R's default na.rm = FALSE gives NA for svymean, svytotal, svyratio, svyvar, svyquantile and svyby;
+    # here the default is a French error naming the variable and the count; na_rm=True is R's na.rm = TRUE
     des = sv.design(apiclus1, weights="pw", cluster="dnum", fpc="fpc")
-    with pytest.raises(sv.SurveyError, match="na_rm=False"):
-        sv.mean(des, "acs.46", na_rm=False)
-    with pytest.raises(sv.SurveyError, match="na_rm=False"):
-        sv.by(des, "acs.46", "stype", na_rm=False)
-    assert sv.mean(des, "acs.46").estimate == pytest.approx(_r("api_clus1_narm")["estimate"], rel=1e-10)
-    assert np.isfinite(sv.mean(des, "api00", na_rm=False).se)
+    for call in (lambda **k: sv.mean(des, "acs.46", **k), lambda **k: sv.total(des, "acs.46", **k),
+                 lambda **k: sv.ratio(des, "acs.46", "enroll", **k), lambda **k: sv.var(des, "acs.46", **k),
+                 lambda **k: sv.quantile(des, "acs.46", 0.5, **k), lambda **k: sv.by(des, "acs.46", "stype", **k)):
+        with pytest.raises(sv.SurveyError, match=r"« acs\.46 » a 26 valeur\(s\) manquante\(s\).*na_rm=True"):
+            call()
+        call(na_rm=True)
+    assert sv.mean(des, "acs.46", na_rm=True).estimate == pytest.approx(_r("api_clus1_narm")["estimate"], rel=1e-10)
+    assert np.isfinite(sv.mean(des, "api00").se)
+    # svyciprop (logit) drops missing values itself (svyglm's na.omit): so does proportion by default
+    share = apiclus1["acs.46"].gt(28).astype(float).where(apiclus1["acs.46"].notna())
+    assert sv.proportion(des, share).n == 183 - 26
+    with pytest.raises(sv.SurveyError, match="manquante"):
+        sv.proportion(des, share, na_rm=False)
 
 
 def test_multistage_ids_and_nest():
@@ -171,14 +180,16 @@ def test_registry_matches_statsmodels(ours, sm):
 
 
 def test_every_module_uses_the_registry():
-    from ducos_lib import linkage, practices
-    from ducos_lib.survey import multitest
+    """No module outside the survey package implements its own p-value adjustment."""
+    import re
 
-    p = [0.01, 0.04, 0.03, 0.2]
-    np.testing.assert_array_equal(practices.adjust_pvalues(p, "fdr_by"), multitest.adjust_pvalues(p, "by"))
-    np.testing.assert_array_equal(linkage.ajuster_bh(p), multitest.adjust_pvalues(p, "bh"))
-    with pytest.raises(ValueError, match="hommel"):
-        practices.adjust_pvalues(p, "nope")
+    lib = Path(sv.__file__).resolve().parents[1]
+    own = re.compile(r"def \w*(holm|hochberg|_bh\b|benjamini|bonferroni|adjust_p|ajust\w*_p)\w*\(", re.I)
+    offenders = [str(p.relative_to(lib)) for p in lib.rglob("*.py")
+                 if "survey" not in p.relative_to(lib).parts and own.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    users = [p.name for p in lib.glob("*.py") if "survey.adjust_pvalues(" in p.read_text(encoding="utf-8")]
+    assert {"practices.py", "linkage.py", "barometer.py"} <= set(users)
 
 
 # --- driver analysis and quantiles on the committed sample ------------------------------------------

@@ -29,7 +29,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
 
 from __future__ import annotations
 
-from ._util import RakingError, SurveyError
+from ._util import RakingError, RakingWarning, SurveyError
 from .calibration import (
     Calibration,
     WeightingSummary,
@@ -70,7 +70,7 @@ from .tables import (
 from .variance import vcov
 
 __all__ = [
-    "SurveyError", "RakingError", "Calibration", "SurveyDesign", "ReplicateDesign", "Estimate",
+    "SurveyError", "RakingError", "RakingWarning", "Calibration", "SurveyDesign", "ReplicateDesign", "Estimate",
     "Comparison", "TestResult", "WeightingSummary", "GlmResult", "LONELY_PSU",
     "design", "stack", "rake", "calibrate", "post_stratify", "margins_from_frame", "weighting_summary",
     "mean", "total", "proportion", "ratio", "var", "quantile", "mean_levels", "by", "vcov",

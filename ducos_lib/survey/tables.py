@@ -32,6 +32,11 @@ def _float(values: Any, what: str) -> np.ndarray:
         raise SurveyError(f"La variable « {what} » n'est pas numérique.") from None
 
 
+#: The options the §4 tables pass to the verbs (the verbs' defaults are R's): a missing answer (NSP)
+#: leaves the respondent out of that item only (DESIGN.md §4), and intervals use the normal quantile
+#: (R's ``df=Inf``) — the published tables have always been computed so.
+TABLE_OPTIONS = {"df": None, "na_rm": True}
+
 LIKERT_ITEMS = ("satisfaction_globale", "accueil", "delai", "information", "ecoute", "resolution")
 GROUP_VARIABLES = ("ensemble", "service", "quartier", "sexe", "tranche_age")
 ESTIMATION_COLUMNS = [
@@ -192,7 +197,7 @@ def _estimation_rows(
                     raise SurveyError(f"La colonne de regroupement « {gv} » est absente de l'enquête.")
                 groups_of = des.data[gv].astype("str").where(des.data[gv].notna()).to_numpy(dtype=object)
             for name, stat, values in indicators:
-                r = by(des, values, groups_of, stat, levels=levels, edge="clopper_pearson", alpha=alpha)
+                r = by(des, values, groups_of, stat, levels=levels, edge="clopper_pearson", alpha=alpha, **TABLE_OPTIONS)
                 lo, hi = r["ci_low"].to_numpy(), r["ci_high"].to_numpy()
                 if name.endswith("_taux_net"):
                     lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)
@@ -490,7 +495,7 @@ def repartitions_likert(
                 v = np.full(des.n, np.nan)
             for level in range(1, 6):
                 y = np.where(np.isnan(v), np.nan, (v == level).astype(float))
-                e = proportion(des, y, alpha=alpha, edge="clopper_pearson")
+                e = proportion(des, y, alpha=alpha, edge="clopper_pearson", **TABLE_OPTIONS)
                 rows.append({"vague": wave, "item": item, "niveau": level, "part": e.estimate,
                              "erreur_type": e.se, "ic_bas": e.ci_low, "ic_haut": e.ci_high,
                              "n_repondants": e.n})
@@ -524,7 +529,7 @@ def repartition_recommandation(
              else np.full(des.n, np.nan))
         for label, lo, hi in bands:
             y = np.where(np.isnan(v), np.nan, ((v >= lo) & (v <= hi)).astype(float))
-            e = proportion(des, y, alpha=alpha, edge="clopper_pearson")
+            e = proportion(des, y, alpha=alpha, edge="clopper_pearson", **TABLE_OPTIONS)
             rows.append({"vague": wave, "tranche": label, "part": e.estimate, "ic_bas": e.ci_low,
                          "ic_haut": e.ci_high, "n_repondants": e.n})
     return pd.DataFrame(rows, columns=["vague", "tranche", "part", "ic_bas", "ic_haut", "n_repondants"])
@@ -622,7 +627,7 @@ def determinants_enquete(
     for wave, des in designs.items():
         data = des.data
         sat = {c: _satisfied(data, c) for c in ("satisfaction_globale", *dimensions)}
-        perf = {d: proportion(des, sat[d], alpha=alpha, edge="clopper_pearson").estimate for d in dimensions}
+        perf = {d: proportion(des, sat[d], alpha=alpha, **TABLE_OPTIONS).estimate for d in dimensions}
         try:
             fit = svyglm(des, sat["satisfaction_globale"], [pd.Series(sat[d], name=d).to_numpy() for d in dimensions],
                          family="quasibinomial", alpha=alpha)
@@ -668,7 +673,7 @@ def quantiles_attente(
         if np.isnan(values).all():
             ests = [None] * len(probs)
         else:
-            ests = quantile(des, values, list(probs), alpha=alpha)
+            ests = quantile(des, values, list(probs), alpha=alpha, na_rm=True)
         for p, e in zip(probs, ests):
             rows.append({"vague": wave, "variable": variable, "quantile": p,
                          "estimation": np.nan if e is None else e.estimate,
