@@ -30,6 +30,9 @@ import pandas as pd
 import pytest
 
 from ducos_lib import survey as sv
+from ducos_lib.registry import load_registry
+from ducos_lib.reports import enquete as R
+from ducos_lib.reports import formats
 
 # R's api data, exported by tests/reference/make_reference.R (the same files as ../shared/reference/)
 REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parent / "reference" / "data"))
@@ -480,7 +483,7 @@ def _synthetic_survey(n_by_wave: dict[str, int], seed: int = 1) -> pd.DataFrame:
                 "service": rng.choice(["CCAS", "ETC", "URB", "RARE"], n, p=[0.4, 0.4, 0.18, 0.02]),
             }
         )
-        for item in sv.LIKERT_ITEMS:
+        for item in sv.likert_items():
             v = np.clip(np.round(rng.normal(3 + 0.3 * k, 1.1, n)), 1, 5)
             v[rng.random(n) < 0.08] = np.nan
             df[item] = v
@@ -567,7 +570,7 @@ def test_comparisons_table(survey_t12):
     assert pairs == {("T0", "T12"), ("T6", "T12")}
     diff = comp[comp["methode"] == "difference_z"]
     rs = comp[comp["methode"] == "rao_scott_f"]
-    assert len(rs) == 2 * len(sv.LIKERT_ITEMS) and rs["difference"].isna().all()
+    assert len(rs) == 2 * len(sv.likert_items()) and rs["difference"].isna().all()
     assert rs["p_valeur"].between(0, 1).all()
     # every p_ajustee >= p_valeur, within [0, 1]
     tested = comp["p_valeur"].notna()
@@ -617,7 +620,7 @@ def test_wave_with_empty_margin_cell_is_a_clear_error():
 def test_likert_distributions_sum_to_one(survey_t12):
     _, _, designs = survey_t12
     rep = sv.repartitions_likert(designs)
-    assert len(rep) == 3 * len(sv.LIKERT_ITEMS) * 5
+    assert len(rep) == 3 * len(sv.likert_items()) * 5
     sums = rep.groupby(["vague", "item"])["part"].sum()
     np.testing.assert_allclose(sums, 1.0, rtol=1e-12)
 
@@ -635,30 +638,31 @@ def report_tables(survey_t12):
     return est, comp
 
 
-def test_labels_and_french_formats():
-    assert sv.libelle_indicateur("delai_satisfaits") == "Délais : part de satisfaits"
-    assert sv.libelle_indicateur("ecoute_taux_net") == "Écoute : taux net de satisfaction"
-    assert sv.libelle_indicateur("satisfaction_globale_moyenne").endswith("(sur 5)")
-    assert sv.libelle_indicateur("recommandation_moyenne").endswith("(sur 10)")
-    assert sv.libelle_indicateur("accueil_distribution").startswith("Accueil")
-    with pytest.raises(sv.SurveyError, match="inconnu"):
-        sv.libelle_indicateur("inconnu")
-    every = sv.indicator_names() + [f"{i}_distribution" for i in sv.LIKERT_ITEMS]
-    assert len({sv.libelle_indicateur(i) for i in every}) == len(every)
+def test_labels_and_formats_come_from_the_registry():
+    reg = load_registry()
+    assert R.indicator_label("delai_satisfaits") == reg["delai_satisfaits"].label == "Délais : part de satisfaits"
+    assert R.indicator_label("satisfaction_globale_moyenne").endswith("(sur 5)")
+    assert R.indicator_label("recommandation_moyenne").endswith("(sur 10)")
+    assert R.indicator_label("accueil_distribution") == "Accueil : répartition des cinq réponses"
+    assert R.question_label("information") == reg.questions["information"].label == "Information"
+    every = sv.indicator_names() + [f"{i}_distribution" for i in sv.likert_items()]
+    assert len({R.indicator_label(i) for i in every}) == len(every)
     nb = "\u202f"
-    assert sv.format_valeur("accueil_satisfaits", 0.625) == f"62,5{nb}%"
-    assert sv.format_valeur("satisfaction_globale_moyenne", 3.5015) == "3,50"
-    assert sv.format_valeur("recommandation_moyenne", 6.08) == "6,1"
-    assert sv.format_valeur("delai_taux_net", -0.059) == "−5,9 points"
-    assert sv.format_ecart("satisfaction_globale_moyenne", 0.438) == "+0,44"
-    assert sv.format_ecart("delai_satisfaits", 0.179) == "+17,9 points"
-    assert sv.format_intervalle("accueil_satisfaits", 0.5, 0.6) == f"[50,0{nb}% ; 60,0{nb}%]"
-    assert sv.format_intervalle("accueil_satisfaits", np.nan, 0.6) == ""
-    assert sv.libelle_groupe("tranche_age", "45-59") == "45 à 59 ans"
-    assert sv.libelle_groupe("tranche_age", "75+") == "75 ans et plus"
-    assert sv.libelle_groupe("sexe", "F") == "Femmes"
-    assert sv.libelle_groupe("service", "ETC", {"ETC": "État civil"}) == "État civil"
-    assert sv.libelle_groupe("service", "XYZ", {}) == "XYZ"
+    row = {"estimation": 0.625, "ic_bas": 0.5, "ic_haut": 0.7}
+    assert R.value_with_interval("accueil_satisfaits", row) == f"62,5{nb}% [50,0{nb}% ; 70,0{nb}%]"
+    assert R.value_with_interval("satisfaction_globale_moyenne", {**row, "estimation": 3.5015}).startswith("3,50 [")
+    assert R.value_with_interval("delai_taux_net", {"estimation": -0.059, "ic_bas": np.nan, "ic_haut": 0.1}) \
+        == "−5,9 points"
+    assert R.value_with_interval("accueil_satisfaits", {**row, "estimation": np.nan}) == "–"
+    assert R.group_label("tranche_age", "45-59") == "45 à 59 ans"
+    assert R.group_label("tranche_age", "75+") == "75 ans et plus"
+    assert R.group_label("sexe", "F") == "Femmes"
+    assert R.group_label("service", "ETC", {"ETC": "État civil"}) == "État civil"
+    assert R.group_label("service", "XYZ", {}) == "XYZ"
+    # the report module holds no label of its own for what the registry names
+    source = Path(R.__file__).read_text(encoding="utf-8")
+    for label in [m.label for m in load_registry().survey_indicators()] + [q.label for q in load_registry().questions.values()]:
+        assert f'"{label}"' not in source
 
 
 @pytest.mark.parametrize(
@@ -671,20 +675,22 @@ def test_labels_and_french_formats():
         (np.nan, np.nan, "non testé (trop peu de réponses)"),
     ],
 )
-def test_lecture_evolution(diff, p, expected):
-    assert sv.lecture_evolution(diff, p, alpha=0.05) == expected
+def test_evolution_reading(diff, p, expected):
+    assert R.evolution_reading(diff, p, alpha=0.05) == expected
 
 
-def test_lecture_distribution():
-    assert sv.lecture_distribution(0.001) == "les réponses se répartissent différemment"
-    assert sv.lecture_distribution(0.3) == "pas de changement démontré"
-    assert sv.lecture_distribution(np.nan) == "non testé"
+def test_distribution_reading():
+    assert R.distribution_reading(0.001) == "les réponses se répartissent différemment"
+    assert R.distribution_reading(0.3) == "pas de changement démontré"
+    assert R.distribution_reading(np.nan) == "non testé"
 
 
-def test_tableau_groupes_flags_and_hides_small_groups(report_tables):
+def test_group_table_flags_and_hides_small_groups(report_tables):
     est, _ = report_tables
-    tab = sv.tableau_groupes(est, "T12", "service", libelles_services={"CCAS": "Action sociale"}, config=CONFIG)
-    assert tab.columns[0] == "Service contacté" and "Action sociale" in tab["Service contacté"].tolist()
+    tab = R.group_table(est, "T12", "service", service_labels={"CCAS": "Action sociale"}, config=CONFIG)
+    followed = [m.label for m in load_registry().survey_indicators() if m.summary]
+    assert list(tab.columns) == ["Service contacté", *[f"{lab} [IC à 95 %]" for lab in followed], "Réponses",
+                                 "Remarque"]
     n = est[(est.vague == "T12") & (est.groupe_variable == "service")
             & (est.indicateur == "satisfaction_globale_moyenne")].set_index("groupe")["n_repondants"]
     rare = tab[tab["Service contacté"] == "RARE"].iloc[0]
@@ -692,36 +698,42 @@ def test_tableau_groupes_flags_and_hides_small_groups(report_tables):
     assert rare["Remarque"].startswith("non diffusé")
     assert (rare.drop(["Service contacté", "Réponses", "Remarque"]) == "–").all()
     big = tab[tab["Service contacté"] == "Action sociale"].iloc[0]
-    assert big["Remarque"] == "" and "[" in big["Part de satisfaits [IC à 95 %]"]
+    assert big["Remarque"] == "" and "[" in big["Satisfaction globale : part de satisfaits [IC à 95 %]"]
     mid = tab[(tab["Réponses"] >= 10) & (tab["Réponses"] < 30)]
     assert mid["Remarque"].str.startswith("faible effectif").all()
 
 
-def test_tableau_ensemble_and_items(report_tables):
+def test_overall_and_dimensions_tables(report_tables):
     est, _ = report_tables
-    tab = sv.tableau_ensemble(est, ["T0", "T6", "T12"])
+    tab = R.overall_table(est, ["T0", "T6", "T12"])
     assert list(tab.columns) == ["Indicateur", "Vague T0", "Vague T6", "Vague T12", "Réponses (T12)"]
-    assert len(tab) == 3
+    assert tab["Indicateur"].tolist() == [m.label for m in load_registry().survey_indicators()
+                                          if m.variable == "satisfaction_globale"]
     row = est[(est.vague == "T6") & (est.indicateur == "satisfaction_globale_satisfaits")
               & (est.groupe_variable == "ensemble")].iloc[0]
-    assert tab.loc[1, "Vague T6"].startswith(sv.format_valeur("satisfaction_globale_satisfaits", row["estimation"]))
-    items = sv.tableau_items(est, "T12")
-    assert items["Dimension"].tolist() == list(sv.LIBELLES_ITEMS.values())
+    assert tab.loc[1, "Vague T6"] == R.value_with_interval("satisfaction_globale_satisfaits", row)
+    items = R.dimensions_table(est, "T12")
+    assert items["Dimension"].tolist() == [R.question_label(q) for q in sv.likert_items()]
+    assert list(items.columns[1:3]) == ["Part de satisfaits (4 ou 5) [IC à 95 %]", "Taux net de satisfaction [IC à 95 %]"]
+    # only overall satisfaction has a registered mean on 5 points
+    assert (items["Note moyenne (sur 5) [IC à 95 %]"] != "–").tolist() == [True] + [False] * 5
 
 
-def test_tableau_evolutions_reads_adjusted_pvalues(report_tables):
+def test_evolution_table_reads_adjusted_pvalues(report_tables):
     est, comp = report_tables
-    tab = sv.tableau_evolutions(comp, est, alpha=0.05)
+    tab = R.evolution_table(comp, est, config=CONFIG)
     d = comp[(comp.methode == "difference_z") & (comp.groupe_variable == "ensemble")]
     assert len(tab) == len(d)
-    expected = [sv.lecture_evolution(a, p) for a, p in zip(d["difference"], d["p_ajustee"])]
+    expected = [R.evolution_reading(a, p) for a, p in zip(d["difference"], d["p_ajustee"])]
     assert tab["Lecture"].tolist() == expected
     assert set(tab["Période"]) == {"T0\u00a0→\u00a0T12", "T6\u00a0→\u00a0T12"}
-    svc = sv.tableau_evolutions(comp, est, groupe_variable="service", indicateurs=["satisfaction_globale_moyenne"])
+    assert "p ajustée (Holm)" in tab.columns
+    svc = R.evolution_table(comp, est, group_variable="service", indicators=["satisfaction_globale_moyenne"],
+                            config=CONFIG)
     assert "Indicateur" not in svc.columns and svc.columns[0] == "Service contacté"
     assert (svc.loc[svc["Service contacté"] == "RARE", "Lecture"] == "non testé (trop peu de réponses)").all()
-    rs = sv.tableau_distributions(comp)
-    assert len(rs) == 2 * len(sv.LIKERT_ITEMS)
+    rs = R.distribution_table(comp, config={**CONFIG, "ajustement": "bh"})
+    assert len(rs) == 2 * len(sv.likert_items()) and "p ajustée (Benjamini–Hochberg)" in rs.columns
 
 
 def test_repartition_recommandation_bands_sum_to_one(survey_t12):
@@ -734,7 +746,7 @@ def test_repartition_recommandation_bands_sum_to_one(survey_t12):
     assert row["part"] == pytest.approx(p.estimate) and row["ic_bas"] == pytest.approx(p.ci_low)
 
 
-def test_ecarts_groupes_uses_whole_interval():
+def test_group_gaps_use_the_whole_interval():
     est = pd.DataFrame({
         "vague": "T0", "indicateur": "satisfaction_globale_satisfaits",
         "groupe_variable": ["ensemble", "service", "service", "service", "service"],
@@ -743,33 +755,37 @@ def test_ecarts_groupes_uses_whole_interval():
         "ic_bas": [0.55, 0.2, 0.8, 0.4, 0.1], "ic_haut": [0.65, 0.45, 0.95, 0.7, 0.3],
         "n_repondants": [300, 50, 20, 60, 5],
     })
-    gaps = sv.ecarts_groupes(est, "T0", config=CONFIG)
+    gaps = R.group_gaps(est, "T0", config=CONFIG)
     assert gaps["groupe"].tolist() == ["A", "B"]  # C's interval contains 0.6; D has < 10 answers
     assert gaps.set_index("groupe").loc["A", "sens"] == "en dessous"
     assert bool(gaps.set_index("groupe").loc["B", "faible_effectif"])
 
 
-def test_constats_and_pistes_are_built_from_the_figures(survey_t12, report_tables):
+def test_key_findings_and_suggestions_are_built_from_the_figures(survey_t12, report_tables):
     df, pop, designs = survey_t12
     est, comp = report_tables
     marges = sv.marges_ponderation(df, pop, designs=designs)
     diag = sv.diagnostics_ponderation(df, pop, designs=designs)
-    items = sv.constats_enquete(est, comp, "T12", marges=marges, diagnostics=diag, config=CONFIG)
+    drivers = sv.determinants_enquete(designs)
+    items = R.key_findings(est, comp, "T12", margins=marges, diagnostics=diag, drivers=drivers, config=CONFIG)
     text = " ".join(items)
     sat = est[(est.vague == "T12") & (est.indicateur == "satisfaction_globale_satisfaits")
               & (est.groupe_variable == "ensemble")].iloc[0]
-    assert sv.format_valeur("satisfaction_globale_satisfaits", sat["estimation"]) in items[0]
-    assert "Depuis T0" in text and "Depuis T6" in text and "Holm" in text
+    assert formats.value("satisfaction_globale_satisfaits", sat["estimation"]) in items[0]
+    assert "Depuis T0 : la part d'usagers satisfaits" in text and "Depuis T6" in text and "Holm" in text
     n_eff = diag.set_index("vague").loc["T12", "n_effectif"]
     assert f"environ {round(n_eff)}" in text.replace("\u202f", "")
+    first = R.driver_priorities(drivers, "T12")["dimension"]
+    if len(first):
+        assert f"À améliorer en priorité : <strong>{R.question_label(first[0]).lower()}" in text
     # the first wave says evolution starts later
-    t0 = sv.constats_enquete(est[est.vague == "T0"], comp.iloc[0:0], "T0", config=CONFIG)
+    t0 = R.key_findings(est[est.vague == "T0"], comp.iloc[0:0], "T0", config=CONFIG)
     assert any("première mesure" in s for s in t0)
-    pistes = sv.pistes_enquete(est, comp, "T12", config=CONFIG)
+    pistes = R.suggestions(est, comp, "T12", config=CONFIG)
     nets = {i: est[(est.vague == "T12") & (est.indicateur == f"{i}_taux_net")
-                   & (est.groupe_variable == "ensemble")]["estimation"].item() for i in sv.LIKERT_ITEMS[1:]}
+                   & (est.groupe_variable == "ensemble")]["estimation"].item() for i in sv.driver_dimensions()}
     worst = min(nets, key=nets.get)
-    assert sv.LIBELLES_ITEMS[worst].lower() in pistes[0]
+    assert R.question_label(worst).lower() in pistes[0]
     assert "cause" in pistes[-1]
 
 
@@ -779,7 +795,7 @@ def test_comment_counts_and_theme_table():
     assert c["n_commentaires"].tolist() == [1, 1] and c["n_repondants"].tolist() == [3, 1]
     counts = pd.DataFrame({"groupe": ["T0", "T0", "T6", "T6"], "theme": ["a", "b", "a", "b"],
                            "n_commentaires": [2, 0, 1, 0], "n_total": [4, 4, 2, 2], "part": [0.5, 0, 0.5, 0]})
-    tab = sv.tableau_themes(counts, {"a": "Thème A"}, ["T0", "T6"])
+    tab = R.themes_table(counts, {"a": "Thème A"}, ["T0", "T6"])
     assert tab["Thème"].tolist() == ["Thème A"]  # never-mentioned themes left out
     assert tab.loc[0, "Vague T0"] == "50\u202f% (2)"
 
@@ -831,9 +847,17 @@ def test_report_tables_on_sample(milestone_runs, milestone, pairs):
     assert (per_cell == len(sv.indicator_names())).all()
     assert set(map(tuple, comp[["vague_a", "vague_b"]].drop_duplicates().to_numpy())) == pairs
     if pairs:
-        assert (comp["methode"] == "rao_scott_f").sum() == len(pairs) * len(sv.LIKERT_ITEMS)
+        assert (comp["methode"] == "rao_scott_f").sum() == len(pairs) * len(sv.likert_items())
     page = (folder / "01_enquete_usagers.html").read_text(encoding="utf-8")
     assert page.index("Constats clés") < page.index("Qui a répondu") < page.index("Méthodologie")
     assert "Provenance" in page
+    assert page.index("Qui a répondu") < page.index("Ce qui fait la satisfaction") < page.index("Méthodologie")
+    drivers = pd.read_csv(folder / "tables" / "enquete_determinants.csv")
+    assert list(drivers.columns) == ["vague", "dimension", "importance", "ic_bas", "ic_haut", "performance"]
+    assert sorted(drivers["vague"].unique()) == sorted(waves) and drivers["importance"].notna().all()
+    assert "rapport de cotes" in page and "pas un effet causal" in page
+    waits = pd.read_csv(folder / "tables" / "enquete_attente.csv")
+    assert sorted(waits["vague"].unique()) == sorted(waves) and (waits["estimation"] > 0).all()
+    assert "minutes</strong>" in page
     if not pairs:
-        assert "à partir du jalon T6" in page
+        assert "à partir du jalon suivant" in page

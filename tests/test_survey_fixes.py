@@ -218,7 +218,21 @@ def test_driver_analysis_on_the_sample(sample_designs):
     assert row["performance"] == pytest.approx(sat, rel=1e-12)
 
 
-def test_waiting_time_quantiles_without_the_optional_column(sample_designs):
-    # the committed sample has no temps_attente (optional in DESIGN §3): rows are there, empty
+def test_waiting_time_quantiles_on_the_sample(sample_designs):
     t = sv.quantiles_attente(sample_designs)
-    assert len(t) == 9 and t["estimation"].isna().all() and (t["n_repondants"] == 0).all()
+    assert len(t) == 9 and t["estimation"].notna().all()
+    des = sample_designs["T12"]
+    x = des.data["temps_attente"].to_numpy(dtype=float)
+    ok = ~np.isnan(x)
+    order = np.argsort(x[ok], kind="mergesort")
+    xs, ws = x[ok][order], des.weights[ok][order]
+    share = np.cumsum(ws) / ws.sum()
+    row = t[(t["vague"] == "T12") & (t["quantile"] == 0.5)].iloc[0]
+    assert row["estimation"] == xs[np.searchsorted(share, 0.5)]  # R's qrule "math": first value reaching 1/2
+    assert row["n_repondants"] == ok.sum() and row["ic_bas"] <= row["estimation"] <= row["ic_haut"]
+    # the question is optional (DESIGN §3): without the column, the rows are there, empty
+    from ducos_lib.survey.design import replace
+
+    bare = {w: replace(d, data=d.data.drop(columns="temps_attente")) for w, d in sample_designs.items()}
+    empty = sv.quantiles_attente(bare)
+    assert len(empty) == 9 and empty["estimation"].isna().all() and (empty["n_repondants"] == 0).all()

@@ -752,8 +752,9 @@ def driver_sentences(drivers: pd.DataFrame, wave: str, registry=None) -> list[st
 
 
 def driver_summary(drivers: pd.DataFrame, wave: str, registry=None) -> str:
-    """:func:`driver_sentences` as a Markdown list (the notebook displays it under the chart's heading)."""
-    return "\n".join(f"- {s}" for s in driver_sentences(drivers, wave, registry))
+    """:func:`driver_sentences` as a Markdown list (the notebook displays it under the section's heading)."""
+    return "\n".join(f"- {s}".replace("<strong>", "**").replace("</strong>", "**")
+                     for s in driver_sentences(drivers, wave, registry))
 
 
 def driver_alt(drivers: pd.DataFrame, waves: Sequence[str], registry=None) -> str:
@@ -792,14 +793,15 @@ def waiting_time_table(quantiles: pd.DataFrame) -> pd.DataFrame:
 
 
 def waiting_time_sentence(quantiles: pd.DataFrame, wave: str) -> str:
-    """What the median and quartiles of the waiting time say for one wave (or that it was not asked)."""
+    """What the median and quartiles of the waiting time say for one wave (or that it was not asked),
+    in Markdown."""
     g = quantiles[(quantiles["vague"] == wave) & quantiles["estimation"].notna()].set_index("quantile")
     if not {0.25, 0.5, 0.75} <= set(g.index):
         return (f"La question du temps d'attente (en minutes) n'a pas été posée ou n'a reçu aucune réponse en {wave} : "
                 "médiane et quartiles ne peuvent pas être calculés.")
     med = g.loc[0.5]
     return (f"En {wave}, la moitié des usagers qui ont indiqué leur temps d'attente ont attendu au plus "
-            f"<strong>{formats.number(med['estimation'])} minutes</strong> (intervalle de confiance à 95 % : "
+            f"**{formats.number(med['estimation'])} minutes** (intervalle de confiance à 95 % : "
             f"{formats.number(med['ic_bas'])} à {formats.number(med['ic_haut'])}) ; un quart a attendu "
             f"{formats.number(g.loc[0.25, 'estimation'])} minutes ou moins, un quart plus de "
             f"{formats.number(g.loc[0.75, 'estimation'])} minutes.")
