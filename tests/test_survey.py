@@ -777,7 +777,7 @@ def test_key_findings_and_suggestions_are_built_from_the_figures(survey_t12, rep
     assert f"environ {round(n_eff)}" in text.replace("\u202f", "")
     first = R.driver_priorities(drivers, "T12")["dimension"]
     if len(first):
-        assert f"À améliorer en priorité : <strong>{R.question_label(first[0]).lower()}" in text
+        assert f"À améliorer en priorité : <strong>{R.question_phrase(first[0])}" in text
     # the first wave says evolution starts later
     t0 = R.key_findings(est[est.vague == "T0"], comp.iloc[0:0], "T0", config=CONFIG)
     assert any("première mesure" in s for s in t0)
@@ -785,7 +785,7 @@ def test_key_findings_and_suggestions_are_built_from_the_figures(survey_t12, rep
     nets = {i: est[(est.vague == "T12") & (est.indicateur == f"{i}_taux_net")
                    & (est.groupe_variable == "ensemble")]["estimation"].item() for i in sv.driver_dimensions()}
     worst = min(nets, key=nets.get)
-    assert R.question_label(worst).lower() in pistes[0]
+    assert R.question_phrase(worst) in pistes[0]
     assert "cause" in pistes[-1]
 
 

@@ -61,19 +61,26 @@ def test_driver_table_and_sentences():
     assert tab.set_index(["Vague", "Dimension"]).loc[("T0", "Délais"), "Position"] == "À améliorer en priorité"
     assert (tab.loc[tab["Vague"] == "T6", "Importance : rapport de cotes [IC à 95 %]"] == "non estimé").all()
     text = R.driver_sentences(drivers_frame(), "T0")
-    assert text[0] == ("À améliorer en priorité en T0 : <strong>délais</strong> (les chances d'être satisfait "
-                       "globalement y sont multipliées par 8,0 chez ceux qui en sont satisfaits, et "
-                       f"40{NB}% des usagers le sont).")
-    assert text[1].startswith("Point fort à préserver : écoute")
+    assert text[0] == ("À améliorer en priorité en T0 : <strong>les délais</strong>. Être satisfait des délais "
+                       "multiplie par 8,0 les chances d'être satisfait du service dans son ensemble, et seuls "
+                       f"40{NB}% des usagers le sont.")
+    assert text[1] == ("Point fort à préserver : l'écoute, qui compte beaucoup et satisfait déjà plus que la moyenne "
+                       "des dimensions.")
     # information [0,5 ; 2,0] and écoute [9,0 ; 28,0] do not overlap: the ranking is beyond the noise
     assert "dépasse l'incertitude" in text[2]
     overlapping = drivers_frame().assign(ic_haut=[3.5, 16.0, 12.0, 28.0] + [np.nan] * 4)
     assert R.driver_sentences(overlapping, "T0")[-1].startswith("Prudence")
+    # no dimension in the top-left quadrant: the most important of the dimensions judged below average
+    no_priority = drivers_frame().assign(performance=[0.8, 0.7, 0.3, 0.9, 0.7, 0.5, 0.6, 0.8])
+    assert R.driver_sentences(no_priority, "T0")[0] == (
+        "En T0, aucune dimension ne cumule forte importance et faible satisfaction. Parmi les moins bien jugées, la "
+        f"plus liée à la satisfaction globale est <strong>l'information</strong> (rapport de cotes 1,0, 30{NB}% de "
+        "satisfaits) : c'est par elle qu'il faudrait commencer.")
     assert R.driver_sentences(drivers_frame(), "T6") == [
         "Le modèle n'a pas pu être estimé pour la vague T6 (trop peu de réponses complètes)."]
-    assert R.driver_summary(drivers_frame(), "T0").startswith("- À améliorer en priorité en T0 : **délais** (les")
+    assert R.driver_summary(drivers_frame(), "T0").startswith("- À améliorer en priorité en T0 : **les délais**. Être")
     alt = R.driver_alt(drivers_frame(), ["T0"])
-    assert "à améliorer en priorité : délais" in alt and "rapport de cotes 16,0" in alt
+    assert "à améliorer en priorité : les délais" in alt and "rapport de cotes 16,0" in alt
 
 
 def test_driver_method_says_association_not_cause():

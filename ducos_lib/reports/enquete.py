@@ -74,6 +74,21 @@ def question_label(item: str, registry=None) -> str:
     return q.label if q is not None else item
 
 
+def question_phrase(item: str, registry=None) -> str:
+    """A question's noun phrase for sentences (``delai`` → ``les délais``), from the registry."""
+    q = _reg(registry).questions.get(item)
+    return q.phrase if q is not None else item
+
+
+def _of(phrase: str) -> str:
+    """``de`` + a noun phrase, contracted: ``des délais``, ``de l'accueil``, ``de la résolution``."""
+    if phrase.startswith("les "):
+        return "des " + phrase[4:]
+    if phrase.startswith("le "):
+        return "du " + phrase[3:]
+    return "de " + phrase
+
+
 def indicator_label(name: str, registry=None) -> str:
     """French label of a survey indicator (registry), or of a Rao–Scott row ``<item>_distribution``."""
     reg = _reg(registry)
@@ -539,13 +554,13 @@ def key_findings(
     items = _ranked(estimations, wave, "part_satisfaits", reg)
     if len(items) >= 2:
         (lo_v, lo_i), (hi_v, hi_i) = items[0], items[-1]
-        out.append(f"Point fort : <strong>{question_label(hi_i, reg).lower()}</strong> ({formats.percent(hi_v)} de "
-                   f"satisfaits). Point faible : <strong>{question_label(lo_i, reg).lower()}</strong> "
+        out.append(f"Point fort : <strong>{question_phrase(hi_i, reg)}</strong> ({formats.percent(hi_v)} de "
+                   f"satisfaits). Point faible : <strong>{question_phrase(lo_i, reg)}</strong> "
                    f"({formats.percent(lo_v)} de satisfaits).")
     if drivers is not None:
         first = driver_priorities(drivers, wave)
         if len(first):
-            names = [question_label(d, reg).lower() for d in first["dimension"]]
+            names = [question_phrase(d, reg) for d in first["dimension"]]
             out.append(f"À améliorer en priorité : <strong>{_list(names)}</strong> — les dimensions qui vont le plus "
                        "souvent avec la satisfaction globale et dont les usagers sont le moins satisfaits (section "
                        "« Ce qui fait la satisfaction »).")
@@ -627,7 +642,7 @@ def suggestions(
     nets = _ranked(estimations, wave, "taux_net", reg)
     if nets:
         v, item = nets[0]
-        out.append(f"Priorité suggérée : <strong>{question_label(item, reg).lower()}</strong>, la dimension au taux "
+        out.append(f"Priorité suggérée : <strong>{question_phrase(item, reg)}</strong>, la dimension au taux "
                    f"net de satisfaction le plus bas ({formats.points(v)})"
                    + (", avec autant ou plus d'insatisfaits que de satisfaits." if v <= 0 else "."))
     if len(comparisons):
@@ -646,7 +661,7 @@ def suggestions(
                                      if low["faible_effectif"].any() else "."))
     if len(nets) >= 2:
         v, item = nets[-1]
-        out.append(f"À préserver : {question_label(item, reg).lower()} (taux net {formats.points(v)}), point d'appui "
+        out.append(f"À préserver : {question_phrase(item, reg)} (taux net {formats.points(v)}), point d'appui "
                    "pour les immersions et le guide des pratiques.")
     out.append("Ces pistes décrivent des écarts mesurés ; elles n'en donnent pas la cause. Les commentaires des "
                "habitants et les fiches d'immersion aident à les comprendre.")
@@ -719,27 +734,30 @@ def driver_sentences(drivers: pd.DataFrame, wave: str, registry=None) -> list[st
         return [f"Le modèle n'a pas pu être estimé pour la vague {wave} (trop peu de réponses complètes)."]
 
     def name(r) -> str:
-        return question_label(r.dimension, registry).lower()
-
-    def facts(r) -> str:
-        return (f"les chances d'être satisfait globalement y sont multipliées par {formats.number(r.importance, 1)} "
-                f"chez ceux qui en sont satisfaits, et {formats.percent(r.performance, 0)} des usagers le sont")
+        return question_phrase(r.dimension, registry)
 
     out = []
     first = q[q["quadrant"] == "priorite"]
     if len(first):
         r = first.iloc[0]
         others = [name(x) for x in first.iloc[1:].itertuples()]
-        out.append(f"À améliorer en priorité en {wave} : <strong>{name(r)}</strong> ({facts(r)})"
-                   + (f", puis {_list(others)}" if others else "") + ".")
+        out.append(f"À améliorer en priorité en {wave} : <strong>{name(r)}</strong>. Être satisfait {_of(name(r))} "
+                   f"multiplie par {formats.number(r.importance, 1)} les chances d'être satisfait du service dans son "
+                   f"ensemble, et seuls {formats.percent(r.performance, 0)} des usagers le sont"
+                   + (f" ; viennent ensuite {_list(others)}" if others else "") + ".")
     else:
-        r = q.sort_values("performance", kind="stable").iloc[0]
-        out.append(f"En {wave}, aucune dimension ne cumule forte importance et faible satisfaction ; la moins bien "
-                   f"jugée est {name(r)} ({formats.percent(r.performance, 0)} de satisfaits).")
+        below = q[q["performance"] < q["seuil_performance"]]
+        r = below.iloc[0] if len(below) else q.sort_values("performance", kind="stable").iloc[0]
+        out.append(f"En {wave}, aucune dimension ne cumule forte importance et faible satisfaction. Parmi les moins "
+                   f"bien jugées, la plus liée à la satisfaction globale est <strong>{name(r)}</strong> (rapport de "
+                   f"cotes {formats.number(r.importance, 1)}, {formats.percent(r.performance, 0)} de satisfaits) : "
+                   "c'est par elle qu'il faudrait commencer.")
     keep = q[q["quadrant"] == "atout"]
     if len(keep):
-        out.append(f"Point fort à préserver : {_list([name(x) for x in keep.itertuples()])}, qui compte{'nt' if len(keep) > 1 else ''} "
-                   "beaucoup et satisfait déjà plus que la moyenne des dimensions.")
+        plural = len(keep) > 1
+        out.append(f"Point fort à préserver : {_list([name(x) for x in keep.itertuples()])}, qui "
+                   f"{'comptent' if plural else 'compte'} beaucoup et {'satisfont' if plural else 'satisfait'} déjà "
+                   "plus que la moyenne des dimensions.")
     top, bottom = q.iloc[0], q.iloc[-1]
     if top.ic_bas <= bottom.ic_haut:
         out.append("Prudence : les intervalles de confiance des rapports de cotes se chevauchent (de "
@@ -768,11 +786,11 @@ def driver_alt(drivers: pd.DataFrame, waves: Sequence[str], registry=None) -> st
              "quatre zones : " + _list([v.lower() for v in QUADRANTS.values()]) + "."]
     if len(first):
         parts.append(f"En {last}, à améliorer en priorité : "
-                     + _list([question_label(d, registry).lower() for d in first["dimension"]]) + ".")
+                     + _list([question_phrase(d, registry) for d in first["dimension"]]) + ".")
     fitted = q[(q["vague"] == last) & q["importance"].notna()]
     if len(fitted):
         top = fitted.loc[fitted["importance"].idxmax()]
-        parts.append(f"Importance la plus forte : {question_label(top['dimension'], registry).lower()} "
+        parts.append(f"Importance la plus forte : {question_phrase(top['dimension'], registry)} "
                      f"(rapport de cotes {formats.number(top['importance'], 1)}).")
     return " ".join(parts)
 

@@ -146,6 +146,7 @@ from ._base import (
 from ._cycles import Cycle
 from ._simulation import (
     _absences,
+    _add_waiting_times,
     _autoeval_rows,
     _forms,
     _indicator_rows,
@@ -153,7 +154,6 @@ from ._simulation import (
     _rh_rows,
     _seminar_rows,
     _simulate_agents,
-    _add_waiting_times,
     _survey_rows,
 )
 
