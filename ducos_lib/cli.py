@@ -1,4 +1,4 @@
-"""Command line: ``ducos sample-data | modeles | validate | run | due``.
+"""Command line: ``ducos sample-data | modeles | validate | run | due | codage``.
 
 Exit codes: 0 success, 1 a report failed, 2 an input error (a file that cannot be read, a missing
 required column, a missing milestone date). Messages are French; no traceback unless ``--debug``.
@@ -60,11 +60,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
               + (f", séparateur {d.separateur}" if d.separateur else "") + ")")
         if d.statut == "erreur":
             print(f"    ERREUR : {d.message}")
+        for note in d.notes[1:] if d.encodage else d.notes:  # the first note repeats the format shown above
+            print(f"    note : {note}")
         messages = rejects.loc[rejects["dataset"] == d.dataset, "message"].tolist()
         for message in messages[: args.max_messages]:
             print(f"    - {message}")
         if len(messages) > args.max_messages:
             print(f"    … et {len(messages) - args.max_messages} autres (voir {report.processed_dir}/quarantaine/).")
+    for ignored in report.ignored_files:
+        print(f"  fichier ignoré : {ignored['fichier']} ({ignored['raison']})")
     if report.ok:
         print("Toutes les données ont pu être lues.")
         return 0
@@ -133,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"))
     p.add_argument("--out", type=Path, default=path_setting("reports_dir"))
     p.set_defaults(func=_cmd_due)
+
+    from .text.cli import add_parser as add_codage_parser  # ducos codage … (text module's own commands)
+
+    add_codage_parser(sub)
     return parser
 
 

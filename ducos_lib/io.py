@@ -1,9 +1,20 @@
 """Reading raw tables as town halls send them, and writing processed files atomically.
 
-Raw CSV may be UTF-8 (with or without BOM) or Windows-1252/Latin-1, separated by ``,``, ``;`` or
-tab; XLSX is read with openpyxl. Every cell is kept as typed in the file (strings for CSV, Python
-objects for XLSX): parsing and validation happen in :mod:`ducos_lib.validation`, where each failure
-can name its line and column.
+A raw CSV may come in any encoding a French office produces (UTF-8 with or without BOM, UTF-16 with
+BOM — Excel's « Texte Unicode » —, Windows-1252, Latin-9, Mac Roman), with ``,`` ``;`` tab or ``|``
+separators, any line ending (CR-only included), a title above the headers, quoted line breaks and
+blank lines. XLSX workbooks are read with calamine (fast), from the sheet whose headers match the
+dataset. The guesses made (encoding, separator, sheet, header line) are returned as French notes so
+that the data-quality report states them.
+
+Cells are kept as typed in the file (strings for CSV, Python objects for XLSX): parsing and
+validation happen in :mod:`ducos_lib.validation`, where each failure names its spreadsheet line
+(header = line 1 of a plain file) and column.
+
+The CSV body is parsed by pyarrow's columnar reader; the spreadsheet line of every record is
+computed with numpy from the positions of line breaks and quotes. Files whose structure pyarrow
+and that count do not agree on (a row with an extra separator, a stray quote) go through Python's
+``csv`` module instead, which is slower but reads every oddity with its line.
 """
 
 from __future__ import annotations
@@ -15,13 +26,28 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 RAW_SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
 _PARTICLES = {"de", "du", "des", "d", "la", "le", "l", "les"}
+_SEPARATORS = (";", ",", "\t", "|")
+SEPARATOR_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation", "|": "barre verticale"}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 avec BOM", "utf-16": "UTF-16 avec BOM (« Texte Unicode » d'Excel)",
+    "utf-16-le": "UTF-16 LE sans BOM", "utf-16-be": "UTF-16 BE sans BOM", "cp1252": "Windows-1252",
+    "iso8859-15": "ISO-8859-15 (Latin-9)", "mac-roman": "Mac Roman", "xlsx": "classeur Excel",
+    "utf-8 (réparé)": "UTF-8 doublement encodé, réparé",
+}
+#: How many lines from the top may hold a title before the header row.
+HEADER_SEARCH_ROWS = 12
 
 
 class InputError(Exception):
@@ -52,6 +78,16 @@ def normalise_value(value: str) -> str:
     return re.sub(r"[\s_]+", " ", text).strip()
 
 
+def column_letter(position: int) -> str:
+    """Spreadsheet letter of a 0-based column position (0 → ``A``, 27 → ``AB``)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def sha256_file(path: Path | str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -62,13 +98,39 @@ def sha256_file(path: Path | str) -> str:
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw file read as text cells; ``lines`` gives each row's line as a spreadsheet shows it."""
+    """A raw file read as cells.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One row per data record (blank rows dropped), cells as typed; columns are the header texts
+        (a repeated header gets a ``" (2)"`` suffix: :attr:`headers` keeps the original texts).
+    lines : Series
+        Each row's line as a spreadsheet shows it (the header's own line is :attr:`header_line`).
+    headers : tuple of str
+        Header texts in file order, as written.
+    notes : tuple of str
+        French sentences stating the guesses made while reading (encoding, separator, sheet …).
+    bad_rows : DataFrame
+        Records that could not be aligned on the headers: ``ligne``, ``valeur``, ``attendu``.
+    percent_columns : frozenset of int
+        Positions of XLSX columns whose cells carry Excel's percent format (0.8 shown as 80 %).
+    hidden_columns : frozenset of int
+        Positions of XLSX columns hidden in the workbook.
+    """
 
     path: Path
     frame: pd.DataFrame
     lines: pd.Series
     encoding: str
     separator: str | None
+    headers: tuple[str, ...] = ()
+    header_line: int = 1
+    sheet: str | None = None
+    notes: tuple[str, ...] = ()
+    bad_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["ligne", "valeur", "attendu"]))
+    percent_columns: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
 
     @property
     def name(self) -> str:
@@ -76,7 +138,11 @@ class RawTable:
 
 
 def find_raw_file(raw_dir: Path | str, stem: str) -> Path | None:
-    """The file of ``raw_dir`` whose stem is ``stem`` (CSV preferred to XLSX if both exist)."""
+    """The file of ``raw_dir`` holding dataset ``stem`` (CSV preferred to XLSX if both exist).
+
+    Ingestion refuses a dataset given by two files (:func:`ducos_lib.ingest.inventory`); this
+    helper only serves readers of an already validated folder.
+    """
     raw_dir = Path(raw_dir)
     for suffix in RAW_SUFFIXES:
         for candidate in (raw_dir / f"{stem}{suffix}", raw_dir / f"{stem}{suffix.upper()}"):
@@ -85,30 +151,178 @@ def find_raw_file(raw_dir: Path | str, stem: str) -> Path | None:
     return None
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
+# ------------------------------------------------------------------------------------------------
+# Encodings
+# ------------------------------------------------------------------------------------------------
+
+_FRENCH_LOWER = set("àâäçéèêëîïôöùûüÿœæ")
+_FRENCH_UPPER = set("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
+_TYPOGRAPHY = set("’‘“”«»€°…–—\u00a0\u202f·²")
+_SINGLE_BYTE = ("cp1252", "iso8859-15", "mac-roman")
+
+
+def _score_char(prev: str, char: str, nxt: str) -> int:
+    """Plausibility of one non-ASCII character of French text given its neighbours."""
+    if char in _FRENCH_LOWER:
+        return 2 if prev.isalpha() or nxt.isalpha() else 1
+    if char in _FRENCH_UPPER:
+        return -4 if prev.islower() else 1
+    if char in _TYPOGRAPHY:
+        return 1
+    if "\u0080" <= char <= "\u009f":
+        return -10
+    return -3
+
+
+def _guess_single_byte(data: bytes) -> str:
+    """The single-byte encoding whose reading of the non-ASCII bytes looks most like French.
+
+    Every distinct (previous byte, byte, next byte) triple is decoded once per candidate and
+    scored (:func:`_score_char`), weighted by its count: ``œ`` and ``€`` tell Latin-9 from
+    Windows-1252, an uppercase accent inside a lowercase word (``rÈponse``) tells a Mac Roman
+    file read as Windows-1252 and the reverse. Ties go to Windows-1252, then Latin-9.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    pos = np.flatnonzero(arr >= 0x80)
+    # neighbours only matter by class (lowercase, uppercase, other) unless they are non-ASCII too
+    classes = np.full(256, 32, dtype=np.int64)
+    classes[97:123], classes[65:91], classes[128:] = 97, 65, np.arange(128, 256)
+    prev = np.where(pos > 0, classes[arr[np.maximum(pos - 1, 0)]], 32)
+    nxt = np.where(pos + 1 < len(arr), classes[arr[np.minimum(pos + 1, len(arr) - 1)]], 32)
+    triples = prev << 16 | classes[arr[pos]] << 8 | nxt
+    uniques, counts = np.unique(triples, return_counts=True)
+    best, best_score = "cp1252", None
+    for codec in _SINGLE_BYTE:
+        score = 0
+        try:
+            for value, count in zip(uniques.tolist(), counts.tolist()):
+                text = bytes([value >> 16, (value >> 8) & 255, value & 255]).decode(codec)
+                score += count * _score_char(*text)
+        except UnicodeDecodeError:
+            continue
+        if best_score is None or score > best_score:
+            best, best_score = codec, score
+    return best
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a raw CSV, guessing its encoding.
+
+    Returns
+    -------
+    text : str
+        The text, BOM removed.
+    encoding : str
+        A key of :data:`ENCODING_NAMES`.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    head = data[:4000]
+    if head.count(0) > len(head) // 4:  # UTF-16 without BOM: one zero byte per ASCII character
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        codec = "utf-16-le" if odd > even else "utf-16-be"
+        return data.decode(codec, errors="replace"), codec
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        codec = _guess_single_byte(data)
+        return data.decode(codec, errors="replace"), codec
+    if re.search("[ÃÂ][\u0080-\u00bf]", text):  # UTF-8 bytes once read as Windows-1252 and saved again
+        try:
+            return text.encode("cp1252").decode("utf-8"), "utf-8 (réparé)"
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return text, "utf-8"
 
 
-def _sniff_separator(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+# ------------------------------------------------------------------------------------------------
+# CSV
+# ------------------------------------------------------------------------------------------------
+
+def _head_records(text: str, sep: str, n: int = HEADER_SEARCH_ROWS) -> list[tuple[int, int, list[str]]]:
+    """The first ``n`` non-blank records as (spreadsheet row, last physical line, cells).
+
+    A spreadsheet shows one row per record: a blank line is a row, a quoted line break is not.
+    """
+    reader = csv.reader(io.StringIO(text[:400_000]), delimiter=sep)
+    out, row_number = [], 0
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        for row in reader:
+            row_number += 1
+            if any(cell.strip() for cell in row):
+                out.append((row_number, reader.line_num, row))
+                if len(out) >= n:
+                    break
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        return max(",;\t", key=header.count)
+        pass
+    return out
 
 
-def read_raw_table(path: Path | str) -> RawTable:
+def _header_score(cells: list, expected: Collection[str] | None) -> int:
+    if not expected:
+        return 0
+    return sum(1 for c in cells if isinstance(c, str) and normalise_header(c) in expected)
+
+
+def _pick_header(rows: list[list], expected: Collection[str] | None) -> tuple[int, int]:
+    """Index of the header among the first rows and its number of recognised names.
+
+    The header is the row naming the most expected columns (a title or a merged group row above it
+    is skipped); without expectations, the first row whose number of filled cells is the usual one.
+    """
+    if not rows:
+        return 0, 0
+    scores = [_header_score(r, expected) for r in rows]
+    if max(scores) > 0:
+        best = scores.index(max(scores))
+        return best, scores[best]
+    filled = [sum(1 for c in r if str(c).strip()) for r in rows]
+    usual = Counter(filled).most_common(1)[0][0]
+    return next(i for i, f in enumerate(filled) if f >= usual), 0
+
+
+def _choose_separator(text: str, expected: Collection[str] | None) -> str:
+    """The separator under which the headers are recognised best, then the most regular one."""
+    best, best_key = ";", None
+    for sep in _SEPARATORS:
+        records = _head_records(text, sep)
+        if not records:
+            continue
+        rows = [r for _, _, r in records]
+        index, score = _pick_header(rows, expected)
+        counts = Counter(len(r) for r in rows[index:])
+        width, regular = counts.most_common(1)[0]
+        key = (score, width > 1, regular, width)
+        if best_key is None or key > best_key:
+            best, best_key = sep, key
+    return best
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for h in headers:
+        seen[h] += 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
+
+
+def read_raw_table(path: Path | str, expected: Collection[str] | None = None,
+                   percent_candidates: Collection[str] = ()) -> RawTable:
     """Read a raw CSV or XLSX file into a DataFrame of untouched cells.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    expected : collection of str, optional
+        Normalised header spellings of the dataset (:func:`normalise_header`): they choose the
+        separator, the header row (a title above it is skipped) and the workbook sheet.
+    percent_candidates : collection of str
+        Normalised headers of XLSX columns whose cell format says whether 0.8 means 80 %
+        (looked up only for these columns: reading formats is slow).
 
     Raises
     ------
@@ -117,39 +331,358 @@ def read_raw_table(path: Path | str) -> RawTable:
     """
     path = Path(path)
     try:
-        if path.suffix.lower() == ".xlsx":
-            return _read_xlsx(path)
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+        if magic.startswith(b"PK\x03\x04"):
+            table = _read_xlsx(path, expected, percent_candidates)
+            if path.suffix.lower() != ".xlsx":
+                note = f"le fichier {path.name} est en réalité un classeur Excel : il est lu comme tel."
+                table = _with_notes(table, (note,))
+            return table
+        if path.suffix.lower() == ".xlsx" and not magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise InputError(f"{path.name} : le classeur Excel ne peut pas être lu (ce n'est pas un fichier .xlsx "
+                             "valide : enregistrez-le à nouveau depuis Excel ou LibreOffice).")
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise InputError(f"{path.name} : classeur Excel 97-2003 (.xls) ou document Office ancien, "
+                             "non pris en charge : enregistrez-le au format .xlsx ou CSV.")
         data = path.read_bytes()
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a French input error
-        raise InputError(f"{path.name} : fichier illisible ({type(exc).__name__} : {exc}).") from exc
-    text, encoding = _decode(data, path)
+    except PermissionError as exc:
+        raise InputError(f"{path.name} : lecture refusée (droits insuffisants sur le fichier).") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{path.name} : c'est un dossier, pas un fichier.") from exc
+    except OSError as exc:
+        raise InputError(f"{path.name} : fichier illisible ({exc.strerror or exc}).") from exc
+    return _read_csv(path, data, expected)
+
+
+def _with_notes(table: RawTable, notes: tuple[str, ...]) -> RawTable:
+    from dataclasses import replace
+
+    return replace(table, notes=notes + table.notes)
+
+
+def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawTable:
+    if b"\x00" in data[:4000] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) \
+            and data[:4000].count(0) <= len(data[:4000]) // 4:
+        raise InputError(f"{path.name} : fichier binaire, pas un fichier texte CSV "
+                         "(un PDF, une image ou un classeur renommé ?).")
+    text, encoding = decode_bytes(data)
+    notes = []
     if not text.strip():
         raise InputError(f"{path.name} : fichier vide.")
-    sep = _sniff_separator(text)
+    if "\r" in text:
+        if "\r\n" not in text:
+            notes.append("fins de ligne « CR » seul (ancien format Mac) reconnues.")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.lstrip("\ufeff")
+    skip_lines = 0
+    hint = re.match(r"sep=(.)\n", text)
+    if hint:
+        sep = hint.group(1)
+        text = "\n" + text[hint.end():]  # keep the line count: the hint stays line 1
+        skip_lines = 1
+        notes.append(f"première ligne « sep={sep} » (indication pour Excel) ignorée.")
+    else:
+        sep = _choose_separator(text, expected)
+    records = _head_records(text, sep)
+    if not records:
+        raise InputError(f"{path.name} : fichier vide.")
+    index, _ = _pick_header([r for _, _, r in records], expected)
+    first_line, header_end, header = records[index]  # header row as a spreadsheet shows it, last text line
+    if first_line > 1 + skip_lines:
+        notes.append(f"ligne{'s' if first_line > 2 else ''} 1"
+                     + (f" à {first_line - 1}" if first_line > 2 else "")
+                     + f" au-dessus des en-têtes ignorée{'s' if first_line > 2 else ''} (titre) : "
+                     f"les en-têtes sont lus ligne {first_line}.")
+    offset = 0
+    for _ in range(header_end):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            offset = len(text)
+            break
+    body = text[offset:]
+    ncols = len(header)
+    table = _parse_body_fast(body, sep, ncols, first_line) if body.strip() else None
+    if table is None:
+        frame, lines, bad = _parse_body_python(body, sep, ncols, first_line, notes) if body.strip() else (
+            pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)}), pd.Series([], dtype="int64"),
+            None)
+        blank = None
+    else:
+        frame, lines, blank = table
+        bad = None
+    headers = [h.strip() for h in header]
+    frame.columns = _unique_headers(headers)
+    keep = ~pd.Series(blank, index=frame.index) if blank is not None else ~_blank_rows(frame)
+    label = ENCODING_NAMES.get(encoding, encoding)
+    notes.insert(0, f"encodage détecté : {label} ; séparateur : {SEPARATOR_NAMES.get(sep, sep)}.")
+    return RawTable(
+        path, frame.loc[keep].reset_index(drop=True), lines.loc[keep].reset_index(drop=True), encoding, sep,
+        headers=tuple(headers), header_line=first_line, notes=tuple(notes),
+        bad_rows=bad if bad is not None else RawTable.__dataclass_fields__["bad_rows"].default_factory(),
+    )
+
+
+def _filled(values: pd.Series) -> bool:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return any(v is not None and str(v).strip() != "" for v in uniques)
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    blank = pd.Series(True, index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            empty = np.array([v is None or str(v).strip() == "" for v in uniques], dtype=bool)
+            blank &= empty[codes] if len(uniques) else True
+        else:
+            blank &= values.eq("")  # CSV cells are stripped when read
+    return blank
+
+
+def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int):
+    """Columnar parse of a well-formed body: (cells, spreadsheet rows, mask of rows of empty cells).
+
+    ``None`` when its structure needs the careful reader (:func:`_parse_body_python`).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    raw = body.encode("utf-8")
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.concatenate([ends, [len(arr)]])
+    separators = np.flatnonzero(arr == ord(sep))
+    if len(quotes):
+        separators = separators[np.searchsorted(quotes, separators) % 2 == 0]
+    nfields = np.bincount(np.searchsorted(starts, separators, side="right") - 1, minlength=len(starts)) + 1
+    used = stops > starts
+    if not np.all(nfields[used] == ncols):
+        return None
+    names = [f"c{i}" for i in range(ncols)]
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=False, engine="python", index_col=False,
+        table = pcsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=bool(len(quotes))),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"{path.name} : le fichier CSV ne peut pas être lu ({exc}).") from exc
-    lines = pd.Series(range(2, len(frame) + 2), index=frame.index)
-    blank = frame.apply(lambda col: col.str.strip() == "").all(axis=1)
-    return RawTable(path, frame.loc[~blank], lines.loc[~blank], encoding, sep)
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != int(used.sum()):
+        return None
+    import pyarrow.compute as pc
+
+    table = pa.table({n: pc.utf8_trim_whitespace(table[n]) for n in names})
+    frame = table.to_pandas()
+    frame.columns = range(ncols)
+    lines = line_offset + 1 + np.flatnonzero(used)  # one spreadsheet row per record, blank ones included
+    noise = np.ones(256, dtype=bool)  # a row of empty cells holds only separators, spaces and quotes
+    noise[[ord(sep), 32, 9, 34, 13, 10]] = False
+    blank = np.add.reduceat(noise[arr], starts[used], dtype=np.int64) == 0 if used.any() else np.zeros(0, bool)
+    return frame, pd.Series(lines, dtype="int64"), blank
 
 
-def _read_xlsx(path: Path) -> RawTable:
+def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes: list[str]):
+    """Record-by-record parse that keeps every oddity with its line (rows of the wrong width)."""
+    reader = csv.reader(io.StringIO(body), delimiter=sep)
+    rows, lines, bad = [], [], []
+    first, padded, trimmed = 0, 0, 0
     try:
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"{path.name} : le classeur Excel ne peut pas être lu ({exc}).") from exc
-    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    lines = pd.Series(range(2, len(frame) + 2), index=frame.index)
-    blank = frame.apply(lambda col: col.map(lambda v: str(v).strip() == "")).all(axis=1)
-    return RawTable(path, frame.loc[~blank], lines.loc[~blank], "xlsx", None)
+        for row in reader:
+            first += 1  # spreadsheet rows: one per record, blank lines included
+            if not row:
+                continue
+            if len(row) > ncols:
+                if all(not c.strip() for c in row[ncols:]):
+                    row, trimmed = row[:ncols], trimmed + 1
+                else:
+                    bad.append({"ligne": line_offset + first, "valeur": f"{len(row)} valeurs",
+                                "attendu": f"{ncols} valeurs séparées par « {sep} » comme la ligne d'en-têtes "
+                                           f"(un « {sep} » de trop dans une valeur ?)"})
+                    continue
+            elif len(row) < ncols:
+                if any(c.strip() for c in row):
+                    padded += 1
+                row = row + [""] * (ncols - len(row))
+            rows.append([c.strip() for c in row])
+            lines.append(line_offset + first)
+    except csv.Error as exc:
+        raise InputError(f"ligne {line_offset + first + 1} : structure CSV illisible ({exc}).") from exc
+    if trimmed:
+        notes.append(f"{trimmed} ligne(s) terminée(s) par des séparateurs en trop (cellules vides) : lues normalement.")
+    if padded:
+        notes.append(f"{padded} ligne(s) plus courte(s) que la ligne d'en-têtes : cellules manquantes lues comme vides.")
+    frame = pd.DataFrame(rows, columns=range(ncols), dtype="str") if rows else pd.DataFrame(
+        {i: pd.Series([], dtype="str") for i in range(ncols)})
+    return frame, pd.Series(lines, dtype="int64"), pd.DataFrame(bad, columns=["ligne", "valeur", "attendu"])
 
+
+# ------------------------------------------------------------------------------------------------
+# XLSX
+# ------------------------------------------------------------------------------------------------
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the workbook archive."""
+    with zipfile.ZipFile(path) as zf:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{{{_NS['m']}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _cell_position(ref: str) -> tuple[int, int]:
+    letters = re.match(r"[A-Z]+", ref).group()
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters):]), column - 1
+
+
+def _sheet_details(path: Path, sheet: str) -> tuple[frozenset[int], dict[tuple[int, int], str]]:
+    """Hidden column positions and error cells (``#N/A`` …, which calamine reads as empty)."""
+    try:
+        part = _sheet_parts(path)[sheet]
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(part)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return frozenset(), {}
+    hidden = set()
+    head = xml[: xml.find(b"<sheetData")].decode("utf-8", errors="replace")  # <cols> comes before the data
+    cols = re.search(r"<cols>(.*?)</cols>", head, re.S)
+    for col in re.finditer(r"<col\b[^>]*>", cols.group(1) if cols else ""):
+        tag = col.group()
+        if re.search(r'\bhidden="(1|true)"', tag):
+            lo = int(re.search(r'\bmin="(\d+)"', tag).group(1))
+            hi = int(re.search(r'\bmax="(\d+)"', tag).group(1))
+            hidden.update(range(lo - 1, min(hi, lo + 200)))
+    errors = {}
+    if b't="e"' in xml:
+        xml = xml.decode("utf-8", errors="replace")
+        for cell in re.finditer(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', xml, re.S):
+            ref = re.search(r'\br="([A-Z]+\d+)"', cell.group(1))
+            value = re.search(r"<v>([^<]*)</v>", cell.group(2))
+            if ref and value:
+                errors[_cell_position(ref.group(1))] = value.group(1)
+    return frozenset(hidden), errors
+
+
+def _percent_columns(path: Path, sheet: str, header_row: int, ncols: int, rows: int = 200) -> frozenset[int]:
+    """Columns whose numeric cells (first ``rows`` data rows) mostly carry a percent format."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet]
+        percent, numeric = Counter(), Counter()
+        for row in ws.iter_rows(min_row=header_row + 1, max_row=header_row + rows, max_col=ncols):
+            for i, cell in enumerate(row):
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    numeric[i] += 1
+                    percent[i] += "%" in str(getattr(cell, "number_format", "") or "")
+    finally:
+        wb.close()
+    return frozenset(i for i in numeric if percent[i] > numeric[i] / 2)
+
+
+def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates: Collection[str] = ()) -> RawTable:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = [(i, m) for i, m in enumerate(wb.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
+        loaded = {i: wb.get_sheet_by_index(i) for i, _ in sheets}
+        heads = {i: loaded[i].to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS) for i, _ in sheets}
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a French input error
+        raise InputError(f"{path.name} : le classeur Excel ne peut pas être lu ({type(exc).__name__} : {exc}).") from exc
+    if not sheets:
+        raise InputError(f"{path.name} : le classeur ne contient aucune feuille de données.")
+    scored = {i: _pick_header(heads[i], expected) for i, _ in sheets}
+    best = max(s for _, s in scored.values())
+    notes = []
+    if best > 0:
+        matching = [i for i, _ in sheets if scored[i][1] == best]
+        if len(matching) > 1:
+            names = " et ".join(f"« {m.name} »" for i, m in sheets if i in matching)
+            raise InputError(f"{path.name} : plusieurs feuilles ont les colonnes attendues ({names}) : gardez-en "
+                             "une seule dans le classeur, ou un fichier par jeu de données.")
+        chosen = matching[0]
+    else:
+        chosen = sheets[0][0]
+    meta = dict(sheets)[chosen]
+    if chosen != sheets[0][0]:
+        notes.append(f"feuille « {meta.name} » lue (la première feuille, « {sheets[0][1].name} », "
+                     "n'a pas les colonnes attendues).")
+    if meta.visible != SheetVisibleEnum.Visible:
+        notes.append(f"la feuille « {meta.name} » est masquée dans le classeur : elle est lue quand même.")
+    try:
+        rows = loaded[chosen].to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"{path.name} : la feuille « {meta.name} » ne peut pas être lue ({exc}).") from exc
+    index = scored[chosen][0]
+    if not rows or index >= len(rows):
+        raise InputError(f"{path.name} : la feuille « {meta.name} » est vide.")
+    header_line = index + 1
+    if header_line > 1:
+        notes.append(f"ligne{'s' if header_line > 2 else ''} 1" + (f" à {header_line - 1}" if header_line > 2 else "")
+                     + f" au-dessus des en-têtes ignorée{'s' if header_line > 2 else ''} (titre ou en-têtes "
+                     f"fusionnés) : les en-têtes sont lus ligne {header_line}.")
+    width = max(len(r) for r in rows)
+    header = [str(c).strip() if c is not None else "" for c in rows[index]] + [""] * (width - len(rows[index]))
+    body = rows[index + 1:]
+    if any(len(r) != width for r in body):
+        body = [list(r) + [""] * (width - len(r)) for r in body]
+    hidden, errors = _sheet_details(path, meta.name)
+    for (line, column), value in errors.items():
+        if line > header_line and line - header_line - 1 < len(body):
+            row = body[line - header_line - 1]
+            if column < len(row):
+                row[column] = value
+    columns = [pd.Series(list(c), dtype=object) for c in zip(*body)] if body else []
+    columns += [pd.Series([""] * len(body), dtype=object) for _ in range(width - len(columns))]
+    while header and not header[-1] and not _filled(columns[len(header) - 1]):
+        header.pop()  # unnamed empty columns at the right: the sheet's used range, not data
+    ncols = len(header)
+    frame = pd.concat(columns[:ncols], axis=1, ignore_index=True) if body else pd.DataFrame(
+        {i: pd.Series([], dtype=object) for i in range(ncols)})
+    lines = pd.Series(np.arange(header_line + 1, header_line + 1 + len(frame)), dtype="int64")
+    blank = pd.Series([all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in r[:ncols])
+                       for r in body], index=frame.index, dtype=bool)
+    frame.columns = _unique_headers(header)
+    keep = ~blank
+    shown_hidden = sorted(c for c in hidden if c < ncols and header[c])
+    if shown_hidden:
+        names = ", ".join(f"« {header[c]} » ({column_letter(c)})" for c in shown_hidden)
+        notes.append(f"colonne{'s' if len(shown_hidden) > 1 else ''} masquée{'s' if len(shown_hidden) > 1 else ''} "
+                     f"dans le classeur, lue{'s' if len(shown_hidden) > 1 else ''} comme les autres : {names}.")
+    wanted = [i for i, h in enumerate(header) if normalise_header(h) in set(percent_candidates)]
+    pct = _percent_columns(path, meta.name, header_line, ncols) & set(wanted) if wanted and len(frame) else frozenset()
+    notes.insert(0, f"classeur Excel, feuille « {meta.name} ».")
+    return RawTable(
+        path, frame.loc[keep].reset_index(drop=True), lines.loc[keep].reset_index(drop=True), "xlsx", None,
+        headers=tuple(header), header_line=header_line, sheet=meta.name, notes=tuple(notes),
+        percent_columns=pct, hidden_columns=frozenset(shown_hidden),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing
+# ------------------------------------------------------------------------------------------------
 
 def _umask() -> int:
     mask = os.umask(0)

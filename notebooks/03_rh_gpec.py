@@ -16,54 +16,52 @@
 # %% tags=["parameters"]
 milestone = "T12"   # jalon : "T0", "T6" ou "T12"
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+out_dir = None      # dossier de sortie (défaut : reports/<milestone>, reports/restreinte/<milestone> en diffusion restreinte)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
 
 from ducos_lib import hr, privacy
-from ducos_lib.config import load_config
-from ducos_lib.reports import charts, formats, page
+from ducos_lib.reports import charts, formats, page, rh
 
-ctx = page.start(milestone, raw_dir, out_dir)
+restreinte = rh.check_level(diffusion) == "restreinte"
+ctx = page.start(milestone, raw_dir, out_dir or rh.default_out_dir(milestone, diffusion))
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
-cfg_rh = load_config("observatoire")["rh"]
+seuil = privacy.confidentiality_threshold()
 services = ms.service_labels()
 a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0
 SANS_RH = f"Aucune extraction RH n'est disponible à la date du jalon {milestone} : cette section est vide."
-display(Markdown(f"# Ressources humaines et GPEC — jalon {milestone}\n\n"
+display(Markdown(f"# {rh.title(milestone, diffusion)}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport décrit les effectifs de la "
                  "commune (à la manière du rapport social unique) et les départs à la retraite à prévoir (GPEC : "
                  "gestion prévisionnelle des emplois et des compétences), pour repérer tôt les métiers fragiles. "
-                 f"Aucun chiffre ne porte sur moins de {seuil} agents : ces cases sont remplacées par "
-                 f"« secret (< {seuil}) »."))
+                 + rh.masking_intro(diffusion)))
+if restreinte:
+    display(page.warning(rh.restricted_notice()))
 
 # %%
-# Calculs (ducos_lib.hr) et tables publiées (DESIGN §4), masquées (DESIGN §6).
+# Calculs (ducos_lib.hr) et tables publiées (DESIGN §4) au niveau de diffusion demandé (DESIGN §6).
 if a_rh:
-    d = ms.rh_agents["date_extraction"].max()
-    jalons = hr.extractions_des_jalons(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves})
+    pub = hr.publish(ms.rh_agents_historique, ms.rh_absences, level=diffusion)
+    d, indicateurs, departs = pub.date_extraction, pub.indicators, pub.departures
+    jalons = rh.milestone_labels(hr.milestone_extractions(ms.rh_agents_historique, {m: ms.dates[m] for m in ms.waves}))
     d_prec = ([x for x in jalons.values() if x < d] or [None])[-1]
-    indicateurs = hr.tableau_indicateurs_rh(ms.rh_agents_historique, ms.rh_absences)
-    departs = hr.tableau_departs_projetes(ms.rh_agents_historique)
-    cumuls = hr.departs_cumules(hr.tableau_departs_projetes(ms.rh_agents_historique, masquer=False), departs, d,
-                                fenetres=(cfg_rh["fenetre_risque_annees"], cfg_rh["horizon_annees"]))
-    pyr = hr.pyramide_ages(ms.rh_agents, d)
-    metiers = hr.metiers_a_risque(ms.rh_agents, d, masquer=True)
-    page.write_table(pyr, out_dir, "rh_pyramide")
-    page.write_table(metiers[metiers["a_risque"]], out_dir, "rh_metiers_a_risque")
+    tables = rh.published_tables(pub)
+    pyr = tables["rh_pyramide"]
 else:
-    indicateurs = pd.DataFrame(columns=hr.COLONNES_INDICATEURS)
-    departs = pd.DataFrame(columns=hr.COLONNES_DEPARTS)
-page.write_table(indicateurs, out_dir, "rh_indicateurs")
-_ = page.write_table(departs, out_dir, "rh_departs_projetes")
+    tables = {"rh_indicateurs": pd.DataFrame(columns=hr.INDICATOR_COLUMNS),
+              "rh_departs_projetes": pd.DataFrame(columns=hr.DEPARTURE_COLUMNS)}
+for nom, table in tables.items():
+    page.write_table(table, out_dir, nom)
 
 # %%
-page.key_findings(hr.constats_rh(indicateurs, d, cumuls=cumuls, metiers=metiers, date_precedente=d_prec) if a_rh
-                else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
-                      "ce rapport ne contient pas d'indicateur RH."])
+page.key_findings(rh.key_findings(indicateurs, d, cumulated=pub.cumulated, jobs=pub.jobs, previous_date=d_prec,
+                                  n_single_holder_posts=pub.n_single_holder_posts,
+                                  n_small_jobs=pub.n_small_jobs_at_risk, threshold=pub.threshold) if a_rh
+                  else [f"Aucune extraction RH n'est disponible au {formats.date(ms.date)} (jalon {milestone}) : "
+                        "ce rapport ne contient pas d'indicateur RH."])
 
 # %% [markdown]
 # ## Structure des effectifs
@@ -78,28 +76,28 @@ else:
     display(Markdown(f"Extraction RH du {formats.date(d, long=True)}."))
     for variable in ("statut", "categorie", "filiere", "sexe", "service"):
         display(page.table(
-            hr.structure_effectifs(indicateurs, d, variable, libelles_services=services).drop(columns="masque"),
-            caption=f"Effectifs par {hr.LIBELLES_VARIABLES[variable].lower()}",
-            columns={"groupe": hr.LIBELLES_VARIABLES[variable], "effectif": "Agents", "etp": "ETP",
+            rh.structure_table(indicateurs, d, variable, service_labels=services).drop(columns="masque"),
+            caption=f"Effectifs par {rh.VARIABLE_LABELS[variable].lower()}",
+            columns={"groupe": rh.VARIABLE_LABELS[variable], "effectif": "Agents", "etp": "ETP",
                       "part_effectif": "Part de l'effectif", "age_moyen": "Âge moyen (ans)",
                       "part_encadrants": "Part d'encadrants"},
-            formatters={"effectif": hr.format_masque(0), "etp": hr.format_masque(1),
-                              "part_effectif": hr.format_masque(1, pourcent=True), "age_moyen": hr.format_masque(1),
-                              "part_encadrants": hr.format_masque(1, pourcent=True)}))
+            formatters={"effectif": rh.masked_format(0), "etp": rh.masked_format(1),
+                              "part_effectif": rh.masked_format(1, pct=True), "age_moyen": rh.masked_format(1),
+                              "part_encadrants": rh.masked_format(1, pct=True)}))
 
 # %% [markdown]
 # ## Pyramide des âges
 #
 # Âge en années révolues à la date de l'extraction, par tranches de 5 ans : hommes à gauche, femmes à droite.
-# Une tranche extrême de moins de 5 agents est regroupée avec sa voisine ; une case de moins de 5 agents n'est
-# pas dessinée (mention « < 5 »).
 
 # %%
 if not a_rh or pyr.empty:
     display(page.note(SANS_RH))
 else:
     display(page.figure(charts.age_pyramid(pyr, title=f"Pyramide des âges au {formats.date(d)}", seuil=seuil),
-                          alt=hr.alt_pyramide(pyr, d)))
+                        alt=rh.alt_pyramid(pyr, d)))
+    if rh.pyramid_note(diffusion):
+        display(page.note(rh.pyramid_note(diffusion)))
 
 # %% [markdown]
 # ## Absentéisme et rotation
@@ -116,27 +114,27 @@ if not a_rh:
 elif ms.rh_absences is None:
     display(page.note("Le fichier des absences n'a pas été fourni : l'absentéisme ne peut pas être calculé."))
 else:
-    motifs = hr.absenteisme_par_motif(indicateurs, d)
+    motifs = rh.absence_by_reason(indicateurs, d)
     display(page.figure(charts.absenteeism_by_reason(motifs, title=f"Absentéisme par motif, 12 mois au {formats.date(d)}"),
-                          alt=hr.alt_motifs(motifs, d)))
+                          alt=rh.alt_reasons(motifs, d)))
 
 # %%
 if a_rh:
-    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+    evo = rh.evolution_table(indicateurs, dates=jalons, followed=(
         "taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation"))
     display(page.table(evo, caption="Absentéisme et rotation à chaque jalon (en %)",
                            columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent (points)"},
-                           formatters={c: hr.format_masque(2, signe=c == "evolution")
+                           formatters={c: rh.masked_format(2, signed=c == "evolution")
                                              for c in evo.columns if c != "indicateur"}))
     if len(jalons) < 2:
         display(page.note("Premier jalon avec des données RH : l'évolution sera présentée aux jalons suivants."))
     display(page.table(
-        hr.tableau_par_groupe(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
-                                                          "taux_rotation"), libelles_services=services),
+        rh.group_table(indicateurs, d, "service", ("taux_absenteisme", "taux_absenteisme_compressible",
+                                                          "taux_rotation"), service_labels=services),
         caption=f"Absentéisme et rotation par service, 12 mois au {formats.date(d)}",
         columns={"groupe": "Service", "taux_absenteisme": "Absentéisme", "taux_absenteisme_compressible":
                   "dont compressible", "taux_rotation": "Rotation"},
-        formatters={c: hr.format_masque(1, pourcent=True) for c in
+        formatters={c: rh.masked_format(1, pct=True) for c in
                           ("taux_absenteisme", "taux_absenteisme_compressible", "taux_rotation")}))
 
 # %% [markdown]
@@ -146,21 +144,21 @@ if a_rh:
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    evo = hr.tableau_evolution(indicateurs, dates=jalons, indicateurs_suivis=(
+    evo = rh.evolution_table(indicateurs, dates=jalons, followed=(
         "effectif", "etp", "age_moyen", "heures_formation_par_agent", "part_encadrants", "part_femmes_encadrants"))
     display(page.table(evo, caption="Effectifs, formation et encadrement à chaque jalon",
                            columns={"indicateur": "Indicateur", "evolution": "Évolution depuis le jalon précédent"},
-                           formatters={c: hr.format_masque(1, signe=c == "evolution", auto=True)
+                           formatters={c: rh.masked_format(1, signed=c == "evolution", auto=True)
                                              for c in evo.columns if c != "indicateur"}))
     display(page.table(
-        hr.tableau_par_groupe(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
+        rh.group_table(indicateurs, d, "categorie", ("heures_formation_par_agent", "part_encadrants",
                                                             "part_femmes_encadrants")),
         caption="Formation et encadrement par catégorie",
         columns={"groupe": "Catégorie", "heures_formation_par_agent": "Heures de formation par agent",
                   "part_encadrants": "Part d'encadrants", "part_femmes_encadrants": "Part de femmes parmi les encadrants"},
-        formatters={"heures_formation_par_agent": hr.format_masque(1),
-                          "part_encadrants": hr.format_masque(1, pourcent=True),
-                          "part_femmes_encadrants": hr.format_masque(1, pourcent=True)}))
+        formatters={"heures_formation_par_agent": rh.masked_format(1),
+                          "part_encadrants": rh.masked_format(1, pct=True),
+                          "part_femmes_encadrants": rh.masked_format(1, pct=True)}))
 
 # %% [markdown]
 # ## Emploi des travailleurs handicapés
@@ -169,7 +167,7 @@ else:
 # bénéficiaires de l'obligation d'emploi des travailleurs handicapés (BOE).
 
 # %%
-page.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
+page.note((rh.boe_sentence(indicateurs, d) or "Taux non publiable (moins de 5 agents).") if a_rh else SANS_RH)
 
 # %% [markdown]
 # ## Départs à la retraite projetés
@@ -183,18 +181,19 @@ page.note((hr.phrase_boe(indicateurs, d) or "Taux non publiable (moins de 5 agen
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    annuels = hr.departs_par_annee(departs, d)
-    display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=hr.alt_departs(annuels)))
+    annuels = rh.departures_by_year(departs, d)
+    display(page.figure(charts.departures_by_scenario(annuels, seuil=seuil), alt=rh.alt_departures(annuels)))
     display(page.table(annuels, caption="Départs à la retraite projetés par année (ensemble des agents)",
-                           columns={"groupe": "Hypothèse"},
-                           formatters={c: hr.format_masque(0, court=True) for c in annuels.columns if c != "groupe"}))
-    vue = hr.departs_par_annee(departs, d, groupe_variable="categorie", scenario="age_legal")
-    display(page.table(vue, caption="Départs projetés à l'âge légal par catégorie",
-                           columns={"groupe": "Catégorie"},
-                           formatters={c: hr.format_masque(0, court=True) for c in vue.columns if c != "groupe"}))
-    display(page.note(f"« < {seuil} » : moins de {seuil} départs, chiffre masqué. Le détail par service, filière et "
-                        "métier, sous les deux hypothèses, figure dans la table rh_departs_projetes.csv ; à l'échelle "
-                        "d'un service, la plupart des années comptent moins de 5 départs et sont masquées."))
+                       columns={"groupe": "Hypothèse"},
+                       formatters={c: rh.masked_format(0, short=True) for c in annuels.columns if c != "groupe"}))
+    for variable in ("service", "categorie", "filiere", "metier") if restreinte else ("categorie",):
+        vue = rh.departures_by_year(departs, d, groupe_variable=variable, scenario="age_legal", service_labels=services)
+        if variable == "metier":  # only the métiers with a departure within the horizon
+            vue = vue[vue.drop(columns="groupe").sum(axis=1) > 0]
+        display(page.table(vue, caption=f"Départs projetés à l'âge légal par {rh.VARIABLE_LABELS[variable].lower()}",
+                           columns={"groupe": rh.VARIABLE_LABELS[variable]},
+                           formatters={c: rh.masked_format(0, short=True) for c in vue.columns if c != "groupe"}))
+    display(page.note(rh.departures_note(diffusion)))
 
 # %% [markdown]
 # ## Métiers à risque
@@ -206,22 +205,25 @@ else:
 if not a_rh:
     display(page.note(SANS_RH))
 else:
-    vue = hr.vue_metiers_a_risque(metiers, motif="part_elevee").drop(columns="motif")
-    display(page.table(vue, caption=f"Métiers dont au moins 30 % des agents peuvent partir dans les 5 ans "
-                                        f"(au {formats.date(d)}, hypothèse de l'âge légal)",
-                           columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
-                                     "part_departs_fenetre": "Part des agents du métier"},
-                           formatters={"effectif": hr.format_masque(0, court=True),
-                                             "departs_fenetre": hr.format_masque(0, court=True),
-                                             "part_departs_fenetre": hr.format_masque(0, pourcent=True, court=True)})
-            if len(vue) else page.note("Aucun métier de plusieurs agents n'est signalé."))
-    uniques = hr.vue_metiers_a_risque(metiers, motif="agent_unique")["metier"]
-    display(Markdown(f"**Métiers tenus par un seul agent dont le départ est projeté dans les 10 ans "
-                     f"({formats.number(len(uniques))}) :** " + ", ".join(uniques) + "." if len(uniques) else
-                     "Aucun métier tenu par un seul agent n'est concerné par un départ dans les 10 ans."))
-    display(page.note(f"« < {seuil} » : chiffre masqué (moins de {seuil} agents). Chaque métier de la seconde liste "
-                        "concerne une seule personne, dont rien d'autre n'est publié : le signalement invite à organiser "
-                        "la transmission des savoirs (binôme, documentation des procédures, recrutement anticipé)."))
+    vue = rh.jobs_at_risk_view(tables["rh_metiers_a_risque"], reason="tous" if restreinte else "part_elevee")
+    display(page.table(vue.drop(columns="motif") if not restreinte else vue,
+                       caption=f"Métiers signalés à risque de départs à la retraite (au {formats.date(d)}, "
+                               "hypothèse de l'âge légal)",
+                       columns={"metier": "Métier", "effectif": "Agents", "departs_fenetre": "Départs dans les 5 ans",
+                                "part_departs_fenetre": "Part des agents du métier",
+                                "departs_horizon": "Départs dans les 10 ans", "motif": "Motif"},
+                       formatters={"effectif": rh.masked_format(0, short=True),
+                                   "departs_fenetre": rh.masked_format(0, short=True),
+                                   "part_departs_fenetre": rh.masked_format(0, pct=True),
+                                   "departs_horizon": rh.masked_format(0, short=True)})
+            if len(vue) else page.note(f"Aucun métier d'au moins {seuil} agents n'est signalé."))
+    if restreinte and len(pub.single_holder_posts):
+        display(page.table(rh.single_holder_view(pub.single_holder_posts, service_labels=services),
+                           caption="Postes tenus par un seul agent dont le titulaire peut partir dans les 10 ans",
+                           columns={"metier": "Métier", "service": "Service", "categorie": "Catégorie",
+                                    "annee_depart_age_legal": "Départ possible (âge légal)",
+                                    "annee_depart_age_observe": "Départ à l'âge moyen observé"}))
+    display(page.note(rh.jobs_note(diffusion, pub.n_single_holder_posts, pub.n_small_jobs_at_risk)))
 
 # %% [markdown]
 # ## Méthodologie
@@ -256,16 +258,15 @@ else:
 # les limites d'âge de la catégorie active sont une hypothèse. **Ces règles peuvent encore changer après 2027**
 # (fin de la suspension ou nouvelle réforme) : les projections au-delà sont indicatives. L'âge moyen de départ
 # observé provient des statistiques de la CNRACL.
+#
+# **Fenêtres de la GPEC.** Les départs projetés sont comptés par année civile, de l'année de l'extraction (qui compte
+# aussi les agents ayant déjà atteint l'âge de départ) aux 9 suivantes. Pour les métiers à risque, « dans les 5 ans »
+# et « dans les 10 ans » comptent les départs datés au plus tard 5 ou 10 ans après le jour de l'extraction.
 
 # %%
 if a_rh:
-    display(page.note(hr.phrase_regles_incertaines(ms.rh_agents, d)))
-
-# %% [markdown]
-# **Confidentialité.** Aucun chiffre ne porte sur moins de 5 agents (seuil de `config/observatoire.yml`, jamais
-# inférieur à 3) : la case est masquée (« secret ») et, si besoin, une deuxième case est masquée pour qu'on ne
-# puisse pas retrouver la première par différence avec le total. Dans la pyramide, les tranches extrêmes trop
-# peu peuplées sont regroupées. Les cumuls de départs ne sont cités que s'ils ne révèlent aucune année masquée.
+    display(page.note(rh.inferred_rules_sentence(pub.n_inferred_rule)))
+display(Markdown(rh.confidentiality_paragraph(diffusion)))
 
 # %%
 ctx.provenance()

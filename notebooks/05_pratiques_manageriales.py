@@ -28,6 +28,7 @@ from ducos_lib import privacy, text
 from ducos_lib.config import ROOT
 from ducos_lib.reports import charts, formats, page
 from ducos_lib.reports import guide as rg
+from ducos_lib.reports import immersions as textes_rapport
 from ducos_lib.reports import pratiques as rp
 
 ctx = page.start(milestone, raw_dir, out_dir)
@@ -190,6 +191,7 @@ else:
     qui = rp.commenters_text(n_com, len(bilan), threshold=seuil)
     display(Markdown(f"{qui[:1].upper()}{qui[1:]} ont laissé un commentaire."))
     display(page.table(themes_com, caption="Thèmes des commentaires du séminaire"))
+    display(page.note(textes_rapport.coder_sentence(text.coder_summary(text.load_codebook()))))
     display(page.table(citations, caption="Exemples de commentaires par thème"))
 
 # %% [markdown]

@@ -1,7 +1,7 @@
 """HR indicators (RSU) and GPEC projections on hand-built rosters (DESIGN §5, §4).
 
 Every expected value is computed by hand in the comments, from the conventions documented in
-``ducos_lib/hr.py``: 12-month window [D - 1 year + 1 day, D] with both bounds included; present on
+``ducos_lib/hr``: 12-month window [D - 1 year + 1 day, D] with both bounds included; present on
 t = entered on or before t and no exit date or exit after t; permanent = titulaire, stagiaire,
 contractuel_permanent; ages in completed months from the first day of the birth month.
 """
@@ -10,77 +10,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hr_rosters as rosters
 import numpy as np
 import pandas as pd
 import pytest
+from hr_rosters import D0, D, P
 
 from ducos_lib import hr
 
-D = pd.Timestamp("2025-12-31")  # window 2025-01-01 .. 2025-12-31 = 365 days
-D0 = pd.Timestamp("2025-06-30")  # previous extraction
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "retraite_ages_legaux.csv"
-
-COLS = ["matricule", "sexe", "mois_naissance", "service", "statut", "categorie", "filiere", "metier",
-        "date_entree", "date_sortie", "quotite", "categorie_active", "encadrant", "boe",
-        "heures_formation"]
-
-
-def _frame(rows, date_extraction):
-    df = pd.DataFrame(rows, columns=COLS)
-    for c in ("mois_naissance", "date_entree", "date_sortie"):
-        df[c] = pd.to_datetime(df[c])
-    df["quotite"] = df["quotite"].astype(float)
-    df["heures_formation"] = df["heures_formation"].astype(float)
-    for c in ("categorie_active", "encadrant", "boe"):
-        df[c] = df[c].astype(bool)
-    for c in ("matricule", "sexe", "service", "statut", "categorie", "filiere", "metier"):
-        df[c] = df[c].astype("str")
-    df["date_extraction"] = pd.Timestamp(date_extraction)
-    return df
-
-
-# matricule, sexe, naissance, service, statut, cat, filiere, metier, entree, sortie, quotite,
-# active, encadrant, boe, heures
-A1 = ["A1", "F", "1970-05-01", "S1", "titulaire", "A", "administrative", "dgs", "2000-01-01", None, 100, False, True, False, 10]
-A2 = ["A2", "H", "1980-12-01", "S1", "titulaire", "C", "technique", "agent", "2010-03-01", None, 50, False, False, False, 0]
-A3 = ["A3", "F", "1990-01-01", "S2", "contractuel_permanent", "B", "administrative", "secretaire", "2025-03-01", None, 80, False, True, True, 20]
-A4 = ["A4", "H", "1965-06-01", "S2", "titulaire", "C", "police", "policier", "1995-01-01", None, 100, True, False, False, 5]
-A5 = ["A5", "F", "2000-07-01", "S2", "contractuel_non_permanent", "C", "administrative", "agent", "2025-09-01", None, 100, False, False, False, 0]
-A6 = ["A6", "H", "1962-02-01", "S1", "titulaire", "C", "technique", "agent", "1990-01-01", "2025-10-01", 60, False, False, False, 3]
-A7 = ["A7", "F", "1975-03-01", "S1", "stagiaire", "B", "administrative", "secretaire", "2024-01-01", "2025-04-15", 100, False, False, False, 0]
 
 
 @pytest.fixture()
 def extraction():
-    # Extraction of D: the 5 agents present (A1..A5) + A6, who left on 2025-10-01 since D0.
-    return _frame([A1, A2, A3, A4, A5, A6], D)
+    return rosters.extraction()
 
 
 @pytest.fixture()
 def historique():
-    # Extraction of D0: A1..A4 and A6 present, A7 listed as gone on 2025-04-15.
-    a6_present = A6[:9] + [None] + A6[10:]
-    return _frame([A1, A2, A3, A4, a6_present, A7], D0)
+    return rosters.historique()
 
 
 @pytest.fixture()
 def absences():
-    rows = [
-        ("A1", "MO", "2024-12-20", "2025-01-10"),   # crosses the start: 01-01..01-10 = 10 days
-        ("A1", "MO", "2025-12-31", None),           # still running: 12-31 only = 1 day
-        ("A2", "AT", "2025-12-20", "2026-01-15"),   # crosses the end: 12-20..12-31 = 12 days
-        ("A3", "MAT", "2025-05-01", "2025-05-31"),  # 31 days
-        ("A4", "CLM", "2025-02-01", "2025-02-28"),  # 28 days
-        ("A4", "MO", "2024-01-01", "2024-12-31"),   # before the window: 0
-        ("A5", "MO", "2025-10-01", "2025-10-10"),   # non-permanent agent: not counted
-        ("A6", "MO", "2025-03-01", "2025-03-05"),   # agent gone on D: not counted
-    ]
-    df = pd.DataFrame(rows, columns=["matricule", "motif", "date_debut", "date_fin"])
-    df["date_debut"] = pd.to_datetime(df["date_debut"])
-    df["date_fin"] = pd.to_datetime(df["date_fin"])
-    for c in ("matricule", "motif"):
-        df[c] = df[c].astype("str")
-    return df
+    return rosters.absences()
 
 
 def _val(t, ind, gv="ensemble", g="ensemble"):
@@ -90,15 +43,15 @@ def _val(t, ind, gv="ensemble", g="ensemble"):
 
 
 def test_window_and_days():
-    assert hr.fenetre_12_mois(D) == (pd.Timestamp("2025-01-01"), D)
+    assert hr.window_12_months(D) == (pd.Timestamp("2025-01-01"), D)
     # leap year: 2023-03-01 .. 2024-02-29 = 366 days
-    deb, fin = hr.fenetre_12_mois("2024-02-29")
+    deb, fin = hr.window_12_months("2024-02-29")
     assert (deb, (fin - deb).days + 1) == (pd.Timestamp("2023-03-01"), 366)
 
 
 def test_headcount_fte_ages_training_managers(extraction, historique, absences):
-    t = hr.indicateurs_rh(extraction, absences, D, historique=historique)
-    assert list(t.columns) == hr.COLONNES_INDICATEURS
+    t = hr.hr_indicators(extraction, absences, D, history=historique)
+    assert list(t.columns) == hr.INDICATOR_COLUMNS
     # Present on D: A1..A5 (A6 left on 2025-10-01) -> 5 agents.
     assert _val(t, "effectif").valeur == 5
     # FTE = 1 + 0.5 + 0.8 + 1 + 1 = 4.3 (A6's 0.6 not counted).
@@ -125,15 +78,15 @@ def test_headcount_fte_ages_training_managers(extraction, historique, absences):
 
 def test_boe_obligation_when_it_applies(extraction, absences):
     cfg = {"seuil_boe_etp": 4, "obligation_boe": 6.0, "motifs_compressibles": ["MO", "AT"]}
-    t = hr.indicateurs_rh(extraction, absences, D, config=cfg)
+    t = hr.hr_indicators(extraction, absences, D, config=cfg)
     assert _val(t, "obligation_boe_atteinte").valeur == 1.0  # 20 % >= 6 %, FTE 4.3 >= 4
     cfg["obligation_boe"] = 25.0
-    t = hr.indicateurs_rh(extraction, absences, D, config=cfg)
+    t = hr.hr_indicators(extraction, absences, D, config=cfg)
     assert _val(t, "obligation_boe_atteinte").valeur == 0.0
 
 
 def test_absenteeism(extraction, historique, absences):
-    t = hr.indicateurs_rh(extraction, absences, D, historique=historique)
+    t = hr.hr_indicators(extraction, absences, D, history=historique)
     # Permanent agents present on D: A1, A2, A3, A4 -> 4; denominator 365 × 4 = 1460 days.
     # Days: A1 10 + 1 (MO), A2 12 (AT), A3 31 (MAT), A4 28 (CLM) = 82.
     r = _val(t, "taux_absenteisme")
@@ -155,7 +108,7 @@ def test_absenteeism(extraction, historique, absences):
 
 
 def test_turnover_uses_history(extraction, historique, absences):
-    t = hr.indicateurs_rh(extraction, absences, D, historique=historique)
+    t = hr.hr_indicators(extraction, absences, D, history=historique)
     # Permanent agents present at the end of 2024-12-31: A1, A2, A4, A6, A7 -> 5.
     # Arrivals in 2025: A3 (A5 is non-permanent) -> 1. Departures: A6 (10-01), A7 (04-15) -> 2.
     # ((1 + 2) / 2) / 5 × 100 = 30 %.
@@ -164,38 +117,38 @@ def test_turnover_uses_history(extraction, historique, absences):
     # S1: start A1, A2, A6, A7 = 4; departures 2, arrivals 0 -> (2/2)/4 = 25 %.
     assert _val(t, "taux_rotation", "service", "S1").valeur == pytest.approx(25.0)
     # Without the earlier extraction A7 is unknown: start 4, 1 arrival, 1 departure -> 25 %.
-    t2 = hr.indicateurs_rh(extraction, absences, D)
+    t2 = hr.hr_indicators(extraction, absences, D)
     assert _val(t2, "taux_rotation").valeur == pytest.approx(25.0)
 
 
 def test_table_over_dates_and_evolution(extraction, historique, absences):
     agents = pd.concat([historique, extraction], ignore_index=True)
-    t = hr.tableau_indicateurs_rh(agents, absences, masquer=False)
-    assert list(t.columns) == hr.COLONNES_INDICATEURS
+    t = hr.indicators_table(agents, absences, mask=False)
+    assert list(t.columns) == hr.INDICATOR_COLUMNS
     assert sorted(t.date_extraction.unique()) == [D0, D]
     # On D0: A1, A2, A3, A4, A6 present (A7 gone) -> 5; FTE 1 + .5 + .8 + 1 + .6 = 3.9.
     t0 = t[t.date_extraction == D0]
     assert _val(t0, "etp").valeur == pytest.approx(3.9)
-    ev = hr.evolution_indicateurs(t, D0, D)
+    ev = hr.indicator_changes(t, D0, D)
     r = ev[(ev.indicateur == "etp") & (ev.groupe_variable == "ensemble")].iloc[0]
     assert r.difference == pytest.approx(0.4)
     assert r.variation_relative == pytest.approx(0.4 / 3.9 * 100)
     # Masked table (threshold 3): masked comparisons stay empty.
-    tm = hr.tableau_indicateurs_rh(agents, absences, seuil=3)
-    evm = hr.evolution_indicateurs(tm, D0, D)
+    tm = hr.indicators_table(agents, absences, threshold=3)
+    evm = hr.indicator_changes(tm, D0, D)
     assert evm.loc[evm.masque, "difference"].isna().all()
     assert evm.masque.any()
 
 
 def test_masked_indicator_table(extraction, historique, absences):
     agents = pd.concat([historique, extraction], ignore_index=True)
-    t = hr.tableau_indicateurs_rh(agents, absences, seuil=3)
+    t = hr.indicators_table(agents, absences, threshold=3)
     pub = t[~t.masque]
     assert ((pub.effectif >= 3) | (pub.effectif == 0)).all()  # a zero is about nobody
     assert t.loc[t.masque, "valeur"].isna().all() and t.loc[t.masque, "effectif"].isna().all()
     # absenteeism by motif counts the agents absent for that motif (health data), not the headcount
     motifs = t[(t.indicateur == "taux_absenteisme") & (t.groupe_variable == "motif")]
-    raw = hr.tableau_indicateurs_rh(agents, absences, seuil=3, masquer=False)
+    raw = hr.indicators_table(agents, absences, threshold=3, mask=False)
     raw_motifs = raw[(raw.indicateur == "taux_absenteisme") & (raw.groupe_variable == "motif")]
     few = raw_motifs[(raw_motifs.effectif > 0) & (raw_motifs.effectif < 3)]
     assert len(few) > 0
@@ -215,15 +168,15 @@ def test_masked_indicator_table(extraction, historique, absences):
 
 
 def test_pyramid_unmasked_and_masked(extraction):
-    p = hr.pyramide_ages(extraction, D, masquer=False)
+    p = hr.age_pyramid(extraction, D, mask=False)
     # Completed years: A1 55, A2 45, A3 35, A4 60, A5 25 -> bands 25..60, every 5 years.
-    assert list(p.columns) == ["tranche", "age_debut", "age_fin", "sexe", "effectif", "masque"]
+    assert list(p.columns) == ["age_debut", "age_fin", "sexe", "effectif", "masque"]
     assert p.effectif.sum() == 5
-    assert p.tranche.iloc[0] == "25-29 ans" and list(p.sexe[:2]) == ["H", "F"]
+    assert (p.age_debut.iloc[0], p.age_fin.iloc[0]) == (25, 29) and list(p.sexe[:2]) == ["H", "F"]
     assert p[(p.age_debut == 60) & (p.sexe == "H")].effectif.iloc[0] == 1
-    pm = hr.pyramide_ages(extraction, D, seuil=3)
-    # 5 agents: bands thinner than 3 merge from both ends until one band remains.
-    assert set(pm.tranche) == {"tous âges"}
+    pm = hr.age_pyramid(extraction, D, threshold=3)
+    # 5 agents: bands thinner than 3 merge from both ends until one band remains (all ages).
+    assert pm.age_debut.isna().all() and pm.age_fin.isna().all() and len(pm) == 2
     # Larger roster: no published cell between 1 and seuil - 1.
     rng = np.random.default_rng(3)
     n = 200
@@ -232,11 +185,11 @@ def test_pyramid_unmasked_and_masked(extraction):
         "mois_naissance": pd.to_datetime([f"{y}-{m:02d}-01" for y, m in zip(
             rng.integers(1958, 2004, n), rng.integers(1, 13, n))]),
         "date_entree": pd.Timestamp("2010-01-01"), "date_sortie": pd.NaT, "quotite": 100.0})
-    pm = hr.pyramide_ages(big, D, seuil=5)
+    pm = hr.age_pyramid(big, D, threshold=5)
     pub = pm[~pm.masque]
     assert not ((pub.effectif > 0) & (pub.effectif < 5)).any()
     # the extreme bands hold at least 5 agents once thin ones are merged
-    ages = hr.age_en_mois(big["mois_naissance"], D) // 12
+    ages = hr.age_in_months(big["mois_naissance"], D) // 12
     assert (ages <= pm.age_fin.iloc[0]).sum() >= 5
     assert (ages >= pm.age_debut.iloc[-1]).sum() >= 5
 
@@ -247,21 +200,21 @@ def test_pyramid_unmasked_and_masked(extraction):
 
 @pytest.fixture(scope="module")
 def regles():
-    return hr.charger_regles_retraite()
+    return hr.load_retirement_rules()
 
 
 def test_config_matches_reference_table(regles):
     if not REFERENCE.exists():
         pytest.skip("../shared/reference absent")
     ref = pd.read_csv(REFERENCE, dtype=str)
-    cfg = regles.ages_minimaux
+    cfg = regles.minimum_ages
     assert len(cfg) == len(ref)
     for (_, a), (_, b) in zip(ref.iterrows(), cfg.iterrows()):
         assert pd.Timestamp(a.ne_du) == b.ne_du and pd.Timestamp(a.ne_au) == b.ne_au
         assert (a.categorie, int(a.age_annees), int(a.age_mois), a.certitude) == (
             b.categorie, b.age_annees, b.age_mois, b.certitude)
-    assert regles.duree_services_actifs_annees == 17
-    assert regles.ages_depart_observes == {"sedentaire": 64.1, "active": 60.5}
+    assert regles.active_service_years == 17
+    assert regles.observed_departure_ages == {"sedentaire": 64.1, "active": 60.5}
 
 
 @pytest.mark.parametrize("naissance, categorie, atteint, depart", [
@@ -290,27 +243,27 @@ def test_config_matches_reference_table(regles):
     ("1974-01-01", "active", "2033-01-01", "2033-02-01"),  # 59 y
 ])
 def test_legal_date_at_each_boundary(regles, naissance, categorie, atteint, depart):
-    assert hr.date_age_legal(naissance, categorie, regles=regles) == pd.Timestamp(atteint)
-    assert hr.date_depart_legal(naissance, categorie, regles=regles) == pd.Timestamp(depart)
+    assert hr.legal_age_date(naissance, categorie, rules=regles) == pd.Timestamp(atteint)
+    assert hr.legal_departure_date(naissance, categorie, rules=regles) == pd.Timestamp(depart)
     # processed data keep only the month: same departure date from the first of the month
     mois = pd.Timestamp(naissance).replace(day=1)
-    assert hr.date_depart_legal(mois, categorie, regles=regles) == pd.Timestamp(depart)
+    assert hr.legal_departure_date(mois, categorie, rules=regles) == pd.Timestamp(depart)
 
 
 def test_unknown_category_and_bad_rules(regles):
     with pytest.raises(ValueError, match="permises"):
-        hr.date_age_legal("1970-01-01", "super_active", regles=regles)
+        hr.legal_age_date("1970-01-01", "super_active", rules=regles)
     cfg = {"ages_minimaux": [
         {"ne_du": "1900-01-01", "ne_au": "1960-12-31", "categorie": "sedentaire", "age_annees": 62, "age_mois": 0},
         {"ne_du": "1962-01-01", "ne_au": "2099-12-31", "categorie": "sedentaire", "age_annees": 64, "age_mois": 0}],
         "limites_age": [{"ne_du": "1900-01-01", "ne_au": "2099-12-31", "categorie": "sedentaire", "age_annees": 67, "age_mois": 0}],
         "ages_depart_observes": {"sedentaire": 64.1, "active": 60.5}}
     with pytest.raises(ValueError, match="trou"):
-        hr.charger_regles_retraite(cfg)
+        hr.load_retirement_rules(cfg)
 
 
 def test_active_category_and_observed_age(regles, extraction):
-    dr = hr.dates_retraite(extraction, regles=regles).set_index("matricule")
+    dr = hr.retirement_dates(extraction, rules=regles).set_index("matricule")
     # A4: titulaire, active, born 1965-06, entered 1995: active 57 y -> 2022-06-01 (17 years of
     # service reached 2012-01-01), before the sedentary 63 y (2028-06-01): active regime.
     a4 = dr.loc["A4"]
@@ -329,33 +282,9 @@ def test_active_category_and_observed_age(regles, extraction):
 # GPEC projection
 # ---------------------------------------------------------------------------------------------
 
-P = pd.Timestamp("2025-06-30")
-B = [
-    # B1: born 1961-05, 62 y -> 2023-06-01, already past on P -> first year (2025).
-    #     observed 64 y 1 m -> 2025-06-01 -> leaves 2025-07-01 -> 2025.
-    ["B1", "H", "1961-05-01", "X", "titulaire", "C", "technique", "jardinier", "1990-01-01", None, 100, False, False, False, 0],
-    # B2: born 1963-03, 62 y 9 m -> 2025-12-01 -> leaves 2026-01-01 (2026); observed 2027-05-01.
-    ["B2", "H", "1963-03-01", "X", "titulaire", "C", "technique", "jardinier", "1990-01-01", None, 100, False, False, False, 0],
-    # B3: born 1964-11, 62 y 9 m -> 2027-08-01 -> 2027-09-01 (2027); observed 2029-01-01.
-    ["B3", "F", "1964-11-01", "Y", "titulaire", "B", "administrative", "secretaire", "1990-01-01", None, 100, False, False, False, 0],
-    # B4: active titulaire born 1970-02, 57 y 9 m -> 2027-11-01 -> 2027-12-01 (2027); observed
-    #     60 y 6 m -> 2030-09-01.
-    ["B4", "H", "1970-02-01", "Y", "titulaire", "C", "police", "policier", "2000-01-01", None, 100, True, False, False, 0],
-    # B5: active flag, born 1968-01 but entered 2020: 17 years only on 2037-01-01, after the
-    #     sedentary date (63 y 9 m -> 2031-10-01): sedentary, leaves 2031-11-01.
-    ["B5", "H", "1968-01-01", "Y", "titulaire", "C", "police", "brigadier", "2020-01-01", None, 100, True, False, False, 0],
-    # B6: active flag but contractuel (not CNRACL): sedentary 63 y 3 m -> 2029-04-01 -> 2029-05-01.
-    ["B6", "F", "1966-01-01", "X", "contractuel_permanent", "B", "administrative", "comptable", "2000-01-01", None, 100, True, False, False, 0],
-    ["B7", "F", "1990-01-01", "X", "titulaire", "B", "animation", "animateur", "2015-01-01", None, 100, False, False, False, 0],
-    ["B8", "H", "1995-01-01", "Y", "titulaire", "C", "police", "policier", "2018-01-01", None, 100, True, False, False, 0],
-    ["B9", "F", "1995-01-01", "Y", "titulaire", "C", "police", "policier", "2018-01-01", None, 100, True, False, False, 0],
-    ["B10", "H", "1995-01-01", "Y", "titulaire", "C", "police", "policier", "2018-01-01", None, 100, True, False, False, 0],
-]
-
-
 @pytest.fixture()
 def gpec():
-    return _frame(B, P)
+    return rosters.gpec()
 
 
 def _dep(t, scenario, annee, gv="ensemble", g="ensemble"):
@@ -365,8 +294,8 @@ def _dep(t, scenario, annee, gv="ensemble", g="ensemble"):
 
 
 def test_projection_counts(gpec, regles):
-    t = hr.projeter_departs(gpec, P, horizon=3, regles=regles)
-    assert list(t.columns) == hr.COLONNES_DEPARTS
+    t = hr.project_departures(gpec, P, horizon=3, rules=regles)
+    assert list(t.columns) == hr.DEPARTURE_COLUMNS
     assert sorted(t.annee.unique()) == [2025, 2026, 2027]
     # age_legal: 2025 B1 (overdue), 2026 B2, 2027 B3 + B4.
     assert [_dep(t, "age_legal", a) for a in (2025, 2026, 2027)] == [1, 1, 2]
@@ -381,7 +310,7 @@ def test_projection_counts(gpec, regles):
     for (s, a, _gv), sub in t[t.groupe_variable != "ensemble"].groupby(["scenario", "annee", "groupe_variable"]):
         assert sub.departs.sum() == _dep(t, s, a)
     # Default horizon 10 (2025..2034): + B6 in 2029 and B5 in 2031 -> 6 departures.
-    t10 = hr.projeter_departs(gpec, P, regles=regles)
+    t10 = hr.project_departures(gpec, P, rules=regles)
     assert t10.annee.nunique() == 10
     ens = t10[(t10.scenario == "age_legal") & (t10.groupe_variable == "ensemble")]
     assert ens.departs.sum() == 6
@@ -389,15 +318,20 @@ def test_projection_counts(gpec, regles):
 
 
 def test_projection_table_masked(gpec, regles):
-    t = hr.tableau_departs_projetes(gpec, horizon=3, regles=regles, seuil=3)
-    assert list(t.columns) == hr.COLONNES_DEPARTS
-    pub = t[~t.masque]
+    t = hr.departures_table(gpec, horizon=3, rules=regles, threshold=3)
+    assert list(t.columns) == hr.DEPARTURE_COLUMNS
+    # DESIGN §6 (copil): the whole staff's yearly counts are published in full (1, 1, 2 at the
+    # legal age, see test_projection_counts) ...
+    ens = t[(t.groupe_variable == "ensemble") & (t.scenario == "age_legal")]
+    assert not ens.masque.any() and ens.departs.tolist() == [1, 1, 2]
+    # ... finer cells of 1 to threshold - 1 departures are not.
+    pub = t[~t.masque & (t.groupe_variable != "ensemble")]
     assert not ((pub.departs > 0) & (pub.departs < 3)).any()
     assert t.loc[t.masque, "departs"].isna().all()
 
 
 def test_jobs_at_risk(gpec, regles):
-    r = hr.metiers_a_risque(gpec, P, regles=regles).set_index("metier")
+    r = hr.jobs_at_risk(gpec, P, rules=regles).set_index("metier")
     # Window 5 years: departures on or before 2030-06-30; horizon 10: on or before 2035-06-30.
     assert r.loc["jardinier", ["effectif", "departs_fenetre"]].tolist() == [2, 2]
     assert r.loc["jardinier", "risque_part_elevee"] and not r.loc["jardinier", "risque_agent_unique"]
@@ -409,18 +343,17 @@ def test_jobs_at_risk(gpec, regles):
     # brigadier: single agent leaving 2031-11-01, after 5 years but within 10.
     assert not r.loc["brigadier", "risque_part_elevee"] and r.loc["brigadier", "risque_agent_unique"]
     assert not r.loc["animateur", "a_risque"]
-    assert r.loc["brigadier", "motif"].startswith("métier tenu par un seul agent")
-    only = hr.metiers_a_risque(gpec, P, regles=regles, seulement_a_risque=True)
+    only = hr.jobs_at_risk(gpec, P, rules=regles, only_at_risk=True)
     assert set(only.metier) == {"jardinier", "secretaire", "comptable", "brigadier"}
     # lower threshold flags policier
-    r2 = hr.metiers_a_risque(gpec, P, regles=regles, part_seuil=0.25).set_index("metier")
+    r2 = hr.jobs_at_risk(gpec, P, rules=regles, share_threshold=0.25).set_index("metier")
     assert r2.loc["policier", "risque_part_elevee"]
 
 
 def test_missing_birth_month_is_not_projected(gpec, regles):
     g = gpec.copy()
     g.loc[g.matricule == "B1", "mois_naissance"] = pd.NaT
-    t = hr.projeter_departs(g, P, horizon=3, regles=regles)
+    t = hr.project_departures(g, P, horizon=3, rules=regles)
     assert _dep(t, "age_legal", 2025) == 0  # B1 no longer counted (not as "overdue" either)
     # age_legal: B2 + B3 + B4 = 3; age_observe: B2 only = 1
     assert t[t.groupe_variable == "ensemble"].departs.sum() == 4
@@ -431,65 +364,12 @@ def test_rules_must_follow_month_boundaries():
                               "age_annees": 62, "age_mois": 0}],
            "limites_age": [], "ages_depart_observes": {"sedentaire": 64.1, "active": 60.5}}
     with pytest.raises(ValueError, match="mois"):
-        hr.charger_regles_retraite(cfg)
+        hr.load_retirement_rules(cfg)
 
 
 def test_unknown_scenario(gpec, regles):
     with pytest.raises(ValueError, match="age_legal"):
-        hr.projeter_departs(gpec, P, scenarios=["age_moyen"], regles=regles)
-
-
-# ---------------------------------------------------------------------------------------------
-# Report helpers (notebook 03_rh_gpec)
-# ---------------------------------------------------------------------------------------------
-
-def test_format_masque():
-    nb = "\u202f"
-    assert hr.format_masque(1)(np.nan) == "secret (< 5)"
-    assert hr.format_masque(0, court=True, seuil=3)(None) == "< 3"
-    assert hr.format_masque(1, pourcent=True)(12.345) == f"12,3{nb}%"
-    assert hr.format_masque(1, signe=True)(-2.5) == "−2,5"
-    assert hr.format_masque(1, signe=True)(0.26) == "+0,3"
-    assert hr.format_masque(1, auto=True)(264.0) == "264"
-    assert hr.format_masque(1, auto=True)(44.62) == "44,6"
-
-
-def test_libelles():
-    assert hr.libelle_groupe("statut", "contractuel_permanent") == "Contractuels permanents"
-    assert hr.libelle_groupe("sexe", "F") == "Femmes"
-    assert hr.libelle_groupe("categorie", "B") == "Catégorie B"
-    assert hr.libelle_groupe("motif", "AT") == "Accident du travail (AT)"
-    assert hr.libelle_groupe("service", "S1", {"S1": "État civil"}) == "État civil"
-    assert hr.libelle_groupe("filiere", hr.NON_RENSEIGNE) == "Non renseigné"
-
-
-def test_structure_and_evolution_tables(extraction, historique, absences):
-    t = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, masquer=False)
-    s = hr.structure_effectifs(t, D, "service", libelles_services={"S1": "Accueil"})
-    # Present on D: S1 = A1, A2 (FTE 1 + 0,5); S2 = A3, A4, A5 (0,8 + 1 + 1).
-    assert s.groupe.tolist() == ["Accueil", "S2", "Ensemble"]
-    assert s.effectif.tolist() == [2, 3, 5] and s.etp.tolist() == pytest.approx([1.5, 2.8, 4.3])
-    assert s.part_effectif.tolist() == pytest.approx([40, 60, 100])
-    # Masked at threshold 3: S1 (2 agents) primary, S2 secondary (else 5 - 3 reveals S1).
-    tm = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, seuil=3)
-    sm = hr.structure_effectifs(tm, D, "service")
-    assert sm.masque.tolist() == [True, True, False]
-    assert sm.effectif.isna().tolist() == [True, True, False]
-    assert sm.part_effectif.isna().tolist() == [True, True, False]
-    # Evolution between the two extractions, labelled by milestone.
-    jalons = hr.extractions_des_jalons(pd.concat([historique, extraction]), {"T0": D0, "T6": D0, "T12": D})
-    assert list(jalons) == ["T0 (30/06/2025)", "T12 (31/12/2025)"]
-    e = hr.tableau_evolution(t, dates=jalons, indicateurs_suivis=("effectif", "etp")).set_index("indicateur")
-    # D0: A1, A2, A3, A4, A6 present (A3 entered 2025-03-01) -> 5; D: 5.
-    assert e.loc[hr.LIBELLES_INDICATEURS["effectif"]].tolist() == [5, 5, 0]
-    # FTE: D0 = 1 + 0,5 + 0,8 + 1 + 0,6 = 3,9; D = 1 + 0,5 + 0,8 + 1 + 1 = 4,3.
-    assert e.loc[hr.LIBELLES_INDICATEURS["etp"]].tolist() == pytest.approx([3.9, 4.3, 0.4])
-    g = hr.tableau_par_groupe(t, D, "statut", ("effectif", "taux_absenteisme"))
-    # Non-permanent agents have no absenteeism rate (missing, not 0).
-    assert g.set_index("groupe").loc["Contractuels non permanents", "taux_absenteisme"] != 0
-    assert np.isnan(g.set_index("groupe").loc["Contractuels non permanents", "taux_absenteisme"])
-    m = hr.absenteisme_par_motif(t, D)
-    assert m.motif.iloc[0] == "MAT" and m.taux.sum() == pytest.approx(8200 / 1460)
+        hr.project_departures(gpec, P, scenarios=["age_moyen"], rules=regles)
 
 
 def _departs(valeurs, scenario="age_legal", annee0=2026):
@@ -514,58 +394,19 @@ def _departs(valeurs, scenario="age_legal", annee0=2026):
 ])
 def test_cumulated_departures_never_reveal_a_masked_year(valeurs, attendu):
     brut = _departs(valeurs)
-    masque = hr.masquer_departs(brut, seuil=5)
-    c = hr.departs_cumules(brut, masque, "2026-11-30")
+    masque = hr.mask_departures(brut, threshold=5, publish_whole_staff=False)
+    c = hr.cumulated_departures(brut, masque, "2026-11-30")
     got = [None if m else v for v, m in zip(c.departs, c.masque)]
     assert got == attendu
     assert c.annee_fin.tolist() == [2030, 2035]
 
 
-def test_constats_rh(extraction, historique, absences):
-    t = hr.tableau_indicateurs_rh(pd.concat([historique, extraction]), absences, masquer=False)
-    brut = pd.concat([_departs([10, 6, 7, 5, 8, 9, 6, 5, 7, 6]),
-                      _departs([8, 6, 7, 5, 8, 9, 6, 5, 7, 6], "age_observe")])
-    cumuls = hr.departs_cumules(brut, hr.masquer_departs(brut, seuil=5), "2026-11-30")
-    metiers = pd.DataFrame({"metier": ["a", "b"], "a_risque": [True, True],
-                            "risque_agent_unique": [True, False]})
-    phrases = hr.constats_rh(t, D, cumuls=cumuls, metiers=metiers, date_precedente=D0)
-    texte = " ".join(phrases)
-    assert phrases[0].startswith("Au 31/12/2025, la commune compte 5 agents (4,3 équivalents temps plein)")
-    assert "dont 60\u202f% de femmes" in phrases[0] and "stable depuis le 30/06/2025" in phrases[0]
-    assert "5,6\u202f%" in texte  # absenteeism 8200 / 1460 = 5,62 %
-    assert "D'ici fin 2030, 36 agents pourraient partir" in texte and "34 si chacun" in texte
-    assert "2 métiers sont signalés" in texte and "dont 1 tenu par un seul agent" in texte
-    # Masked figures are left out, never guessed.
-    tm = t.assign(masque=True, valeur=np.nan)
-    assert hr.constats_rh(tm, D) == ["Aucune donnée RH publiable au 31/12/2025."]
-
-
-def test_jobs_at_risk_display_single_holder(gpec, regles):
-    r = hr.metiers_a_risque(gpec, P, regles=regles, masquer=True, seuil=3)
-    v = hr.vue_metiers_a_risque(r).set_index("metier")
-    # secretaire: one agent, both reasons; only the single-holder one is shown, and no count.
-    assert v.loc["secretaire", "motif"] == "Métier tenu par un seul agent, qui part dans les 10 ans"
-    assert np.isnan(v.loc["secretaire", "effectif"]) and np.isnan(v.loc["secretaire", "departs_fenetre"])
-    assert "policier" not in v.index
-    # policier: 4 agents (published at threshold 3), 1 departure within 5 years: masked count.
-    assert r.set_index("metier").loc["policier", "effectif"] == 4
-    assert pd.isna(r.set_index("metier").loc["policier", "departs_fenetre"])
-    assert pd.isna(r.set_index("metier").loc["policier", "part_departs_fenetre"])
-    # Split for the report: several-agent métiers vs single-holder métiers.
-    assert set(hr.vue_metiers_a_risque(r, motif="part_elevee").metier) == {"jardinier"}
-    assert set(hr.vue_metiers_a_risque(r, motif="agent_unique").metier) == {"secretaire", "comptable", "brigadier"}
-    with pytest.raises(ValueError, match="agent_unique"):
-        hr.vue_metiers_a_risque(r, motif="autre")
-
-
-def test_inferred_rules_sentence_masks_small_counts(gpec, regles):
-    # One active fonctionnaire of the roster falls on an « infere » row: fewer than the threshold.
-    assert hr.phrase_regles_incertaines(gpec, P, regles=regles, seuil=3).startswith(
-        "Moins de 3 agents présents relèvent d'une ligne « inférée »")
-    g = gpec.copy()
-    police = g.matricule.isin(["B8", "B9"])
-    g.loc[police, "mois_naissance"] = pd.Timestamp("1971-05-01")  # active, inferred row
-    g.loc[police, "date_entree"] = pd.Timestamp("1995-01-01")     # 17 years of active service
-    assert hr.phrase_regles_incertaines(g, P, regles=regles, seuil=3).startswith("3 agents présents")
-    sans = gpec[gpec.categorie_active == False]  # noqa: E712
-    assert hr.phrase_regles_incertaines(sans, P, regles=regles).startswith("Aucun agent présent")
+def test_pool_small_groups():
+    # below 5: B (2) and C (1) pooled; 3 agents is still too few: the smallest other group (D, 7) joins
+    assert hr.pool_small_groups({"A": 12, "B": 2, "C": 1, "D": 7}, 5) == {
+        "A": "A", "B": hr.AUTRES, "C": hr.AUTRES, "D": hr.AUTRES}
+    # a pool already large enough stays as it is
+    assert hr.pool_small_groups({"A": 12, "B": 3, "C": 4}, 5) == {"A": "A", "B": hr.AUTRES, "C": hr.AUTRES}
+    assert hr.pool_small_groups({"A": 12, "B": 6}, 5) == {"A": "A", "B": "B"}
+    # every group pooled: the breakdown would repeat the ensemble, it is not published
+    assert hr.pool_small_groups({"A": 3, "B": 4}, 5) is None

@@ -2,77 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
+from ingest_helpers import SURVEY_HEADER, make_key, make_raw, run_ingest, survey_lines, write_csv
 
 from ducos_lib import cli
-from ducos_lib.ingest import ingest, load_milestone
+from ducos_lib.ingest import load_milestone
 from ducos_lib.io import InputError, normalise_header, read_raw_table, sha256_file
 from ducos_lib.privacy import pseudonymise
-
-SURVEY_HEADER = ("ID;Vague;Date de réponse;Sexe;Tranche d'âge;Quartier;Service;Satisfaction globale;Accueil;"
-                 "Délai;Recommandation;Commentaire")
-
-
-def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
-    return path
-
-
-def survey_lines(n_valid: int = 30) -> list[str]:
-    lines = [SURVEY_HEADER]
-    for i in range(n_valid):
-        sexe = "F" if i % 2 else "H"
-        lines.append(f"R{i};T0;15/11/2025;{sexe};30-44;Bourg;Etat civil;{i % 5 + 1};Plutôt satisfait;NSP;8;Très bien")
-    return lines
 
 
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
-    """A small raw folder mixing the formats a town hall sends."""
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    write_csv(folder / "calendrier.csv", ["jalon,date", "T0,14/11/2025", "T6,2026-05-15", "T12,13/11/2026"])
-    write_csv(folder / "services.csv", ["\ufeffCode service;Libellé;Direction;Alias",
-                                        'ETC;État civil;DGS;"Etat-civil;Mairie annexe"', "URB;Urbanisme;DST;"])
-    write_csv(folder / "population_reference.csv",
-              ["variable\tmodalite\teffectif", "sexe\tF\t8 000", "sexe\tH\t7000"])
-    lines = survey_lines()
-    lines[3] = "R2;T0;15/11/2025;F;30-44;Bourg;ETC;7;4;3;8;"            # line 4: Likert 7
-    lines[5] = "R4;T0;bientôt;H;30-44;Bourg;Mairie annexe;4;4;3;8;"      # line 6: unreadable date
-    lines[7] = "R6;T0;15/11/2025;H;30-44;Bourg;Piscine;4;4;3;8;"         # line 8: unknown service
-    lines.append("R30;T6;2026-05-02;Femme;75+;Génipa;urb;Très satisfait;Sans avis;;10;Parfait")
-    write_csv(folder / "enquete_usagers.csv", lines, encoding="cp1252")
-    write_csv(folder / "rh_agents.csv", [
-        "Matricule;Nom;Prénom;Sexe;Date de naissance;Service;Statut;Catégorie;Filière;Date d'entrée;"
-        "Date de sortie;Quotité;Catégorie active;Encadrant;BOE;Heures de formation;Date d'extraction",
-        "M001;Zébulon;Léonie;F;12/03/1964;ETC;titulaire;C;administrative;01/01/2000;;80,0;non;oui;non;10,5;01/11/2025",
-        "M002;Marthe;Jules;H;01/09/1961;URB;contractuel permanent;B;technique;01/06/2010;;100;;non;oui;0;01/11/2025",
-    ], encoding="cp1252")
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["id_cadre", "temps", "date", "competence", "note"])
-    ws.append(["M001", "avant", dt.datetime(2026, 6, 1), "écoute", 3])
-    ws.append(["M001", "après", dt.datetime(2026, 10, 1), "écoute", 4])
-    ws.append(["M002", "avant", 46173, "écoute", 2])  # Excel serial date: 2026-05-31
-    wb.save(folder / "autoevaluations.xlsx")
-    return folder
+    return make_raw(tmp_path / "raw")
 
 
 @pytest.fixture
 def key(tmp_path: Path) -> Path:
-    path = tmp_path / "cle"
-    path.write_text("cle-de-test", encoding="utf-8")
-    return path
-
-
-def run_ingest(raw: Path, tmp_path: Path, key: Path, **kw):
-    return ingest(raw, tmp_path / "processed", key_path=key, **kw)
+    return make_key(tmp_path)
 
 
 @pytest.mark.parametrize("header, expected", [

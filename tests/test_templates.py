@@ -39,7 +39,7 @@ def test_every_input_has_a_template_with_its_checks(tmp_path):
     bchecks = {str(dv.sqref).split(":")[0]: dv for dv in baro["Saisie"].data_validations.dataValidation}
     assert bchecks[f"{chr(ord('A') + bheader.index('reconnaissance'))}2"].formula1 == '"1,2,3,4,5,NSP"'
     rows = list(baro["Consignes"].iter_rows(min_row=5, values_only=True))
-    assert ("vague", "oui", "texte libre (au plus 4000 caractères)") in rows
+    assert ("vague", "oui", "un jalon du calendrier (calendrier.csv), par exemple T0") in rows
 
 
 def test_a_theme_added_to_the_codebook_adds_its_column(tmp_path):

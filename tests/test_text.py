@@ -1,4 +1,5 @@
-"""Tests of the French text pipeline: redaction, tokens, codebook coding, analyses, agreement."""
+"""Tests of the French text pipeline: tokens, codebook rules, analyses, agreement (the learned coder is in
+test_text_coder.py, redaction in test_redaction.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 
 from ducos_lib import text as tx
 from ducos_lib.redaction import Roster, normalise, redact
+from ducos_lib.reports import immersions as im
+from ducos_lib.text.summaries import _theme_sentences
 
 FIXTURE = Path(__file__).parent / "fixtures" / "codage_annote.csv"
 ROSTER = Roster.build(
@@ -43,7 +46,7 @@ def test_agreement_with_hand_labels(codebook):
     gold = tx.labels_to_indicators(gold_frame["themes"], codebook.codes)
     assert gold.any().all(), "every theme must appear in the hand labels"
     assert (~gold.any(axis=1)).sum() >= 10, "answers with no theme must be present"
-    coded = tx.code_texts(gold_frame["texte"], codebook)
+    coded = tx.code_texts(gold_frame["texte"], codebook, method="regles")
     overall = tx.agreement(coded, gold)
     print(f"\nCodebook {codebook.version} — accord avec le codage humain ({len(gold_frame)} réponses)")
     print(overall.round(3).to_string(index=False))
@@ -102,7 +105,7 @@ def test_residents_codebook_structure(residents, codebook):
     ],
 )
 def test_residents_codebook_examples(residents, comment, themes):
-    coded = tx.code_texts(pd.Series([comment]), residents).iloc[0]
+    coded = tx.code_texts(pd.Series([comment]), residents, method="regles").iloc[0]
     assert set(coded.index[coded]) == themes
 
 
@@ -113,7 +116,7 @@ def test_residents_agreement_with_hand_labels(residents):
     assert gold.any().all(), "every theme must appear in the hand labels"
     assert (~gold.any(axis=1)).sum() >= 10, "comments with no theme must be present"
     assert (gold.sum(axis=1) >= 2).sum() >= 15, "comments with several themes must be present"
-    coded = tx.code_texts(gold_frame["texte"], residents)
+    coded = tx.code_texts(gold_frame["texte"], residents, method="regles")
     overall = tx.agreement(coded, gold)
     print(f"\nCodebook usagers {residents.version} — accord avec le codage humain ({len(gold_frame)} commentaires)")
     print(overall.round(3).to_string(index=False))
@@ -169,14 +172,14 @@ def test_agreement_kappa_matches_hand_computation():
     ],
 )
 def test_negations_and_misspellings_still_code(codebook, answer, theme):
-    coded = tx.code_texts(pd.Series([answer]), codebook).iloc[0]
+    coded = tx.code_texts(pd.Series([answer]), codebook, method="regles").iloc[0]
     assert coded[theme]
 
 
 def test_exclusions_and_no_theme(codebook):
     coded = tx.code_texts(
         pd.Series(["J'ai été très bien accueillie par toute l'équipe.", "RAS", None, "En moyenne 62 ans."]),
-        codebook,
+        codebook, method="regles",
     )
     assert not coded.loc[0, "accueil_usagers"] and coded.loc[0, "cohesion_equipe"]
     assert not coded.loc[1:].any().any()
@@ -230,9 +233,9 @@ def test_redact_phones_france_and_overseas(phone):
     ("raw", "expected"),
     [
         ("Écrire à marie-claire.lagier@ville-ducos.fr svp", "Écrire à [EMAIL] svp"),
-        ("Merci à Mme Joseph pour son accueil", "Merci à [NOM] pour son accueil"),
-        ("M. Louis-Joseph et Madame Rose-Marie Saint-Cyr", "[NOM] et [NOM]"),
-        ("Mlle DUPONT, Dr Alexis, Monsieur Jean Bellemare.", "[NOM], [NOM], [NOM]."),
+        ("Merci à Mme Joseph pour son accueil", "Merci à Mme [NOM] pour son accueil"),
+        ("M. Louis-Joseph et Madame Rose-Marie Saint-Cyr", "M. [NOM] et Madame [NOM]"),
+        ("Mlle DUPONT, Dr Alexis, Monsieur Jean Bellemare.", "Mlle [NOM], Dr [NOM], Monsieur [NOM]."),
         ("Monsieur le Maire et Madame la Directrice", "Monsieur le Maire et Madame la Directrice"),
         ("Réunion au 12 rue Victor Hugo, 97224 Ducos.", "Réunion au [ADRESSE], [CODE POSTAL] Ducos."),
         ("Le dépôt du 3 chemin de la Source mérite un rangement", "Le dépôt du [ADRESSE] mérite un rangement"),
@@ -394,7 +397,8 @@ def test_emerging_themes_identical_for_fixed_seed():
 
 def test_emerging_themes_degrade_with_few_answers():
     res = tx.emerging_themes(_uncoded_corpus(5))
-    assert res.empty and res.k == 0 and "Trop peu" in res.reason
+    assert res.empty and res.k == 0 and res.reason.startswith("trop_peu_de_reponses:")
+    assert im.emerging_reason(res).startswith("Trop peu de réponses non codées (")
     assert list(res.topics.columns) == ["theme_emergent", "rang", "mot", "poids"]
 
 
@@ -431,12 +435,12 @@ def analysed(codebook):
 
 def test_forms_overview_counts_and_total(analysed):
     fiches, _ = analysed
-    tab = tx.forms_overview(fiches, {"ETC": "État civil"})
+    tab = im.forms_overview(fiches, {"ETC": "État civil"})
     assert list(tab.columns) == ["service_accueil", "libelle", "inter", "intra", "total"]
     assert tab.iloc[-1]["service_accueil"] == "Ensemble" and tab.iloc[-1]["total"] == 24
     assert (tab["inter"] + tab["intra"] == tab["total"]).all()
     assert tab.set_index("service_accueil").loc["ETC", "libelle"] == "État civil"
-    assert tx.forms_overview(fiches.iloc[:0]).empty
+    assert im.forms_overview(fiches.iloc[:0]).empty
 
 
 def test_strengths_vs_areas_reading(codebook):
@@ -445,7 +449,7 @@ def test_strengths_vs_areas_reading(codebook):
     )
     cov.loc[(cov["champ"] == "points_forts") & (cov["theme"] == "cohesion_equipe"), ["n_fiches", "part_fiches"]] = [3, 0.3]
     cov.loc[(cov["champ"] == "axes_progression") & (cov["theme"] == "outils_moyens"), ["n_fiches", "part_fiches"]] = [4, 0.4]
-    res = tx.strengths_vs_areas(cov, codebook).set_index("theme")
+    res = im.strengths_vs_areas(cov, codebook).set_index("theme")
     assert res.loc["cohesion_equipe", "lecture"] == "plutôt un point fort"
     assert res.loc["outils_moyens", "lecture"] == "plutôt un axe de progression"
     assert res.loc["accueil_usagers", "lecture"] == "équilibré"
@@ -470,7 +474,7 @@ def test_group_specificities_drop_small_groups_and_flag(codebook):
     cell = spec.set_index(["groupe", "theme"]).loc[("A", "outils_moyens")]
     assert cell["sens"] == "sur-représenté" and cell["part_fiches"] == 1.0 and cell["part_autres"] == 0.0
     assert spec.set_index(["groupe", "theme"]).loc[("A", "cohesion_equipe"), "sens"] == "sous-représenté"
-    sentences = tx.specificity_sentences(spec)
+    sentences = im.specificity_sentences(spec)
     assert sentences[0].startswith("Service A : « Outils et moyens » cité dans 100")
     assert "sur-représenté" in sentences[0]
     # fewer than two groups left: nothing to compare
@@ -511,10 +515,10 @@ def test_mask_ratings_below_threshold(analysed, codebook):
 def test_theme_sentences_trim(codebook):
     themes = {t.code: t for t in codebook.themes}
     text = "Il a beaucoup plu ce jour-là. Former les agents au nouveau logiciel."
-    assert tx._theme_sentences(text, themes["competences_formation"]) == (
+    assert _theme_sentences(text, themes["competences_formation"]) == (
         "[…] Former les agents au nouveau logiciel.")
-    assert tx._theme_sentences("- Former les agents.", themes["competences_formation"]) == "Former les agents."
-    assert tx._theme_sentences("Rien à voir. Vraiment rien.", themes["competences_formation"]) == (
+    assert _theme_sentences("- Former les agents.", themes["competences_formation"]) == "Former les agents."
+    assert _theme_sentences("Rien à voir. Vraiment rien.", themes["competences_formation"]) == (
         "Rien à voir. Vraiment rien.")
 
 
@@ -532,7 +536,7 @@ def test_proposals_briefing_redacted_grouped_and_exported_columns(codebook):
     assert "Petit" not in text and "0696" not in text and "Lagier" not in text
     zero = brief[brief["n_fiches"] == 0]
     assert (zero["rang"] == 0).all() and (zero["proposition_redigee"] == "").all()
-    shown = tx.briefing_display(brief)
+    shown = im.briefing_display(brief)
     assert list(shown.columns) == ["Thème", "Fiches", "Proposition (caviardée)"]
     assert shown["Thème"].ne("").sum() == brief["theme"].nunique()
 
@@ -540,10 +544,10 @@ def test_proposals_briefing_redacted_grouped_and_exported_columns(codebook):
 def test_uncoded_examples_redacted(codebook):
     unc = pd.Series(["Appeler Mme Lagier au 0596 12 34 56 demain", "La coupure d'eau a duré"],
                     index=["F1|propositions", "F2|points_forts"])
-    ex = tx.uncoded_examples(unc, n=5, roster=ROSTER)
+    ex = im.uncoded_examples(unc, n=5, roster=ROSTER)
     assert list(ex["champ"]) == ["Propositions", "Points forts"]
     assert "Lagier" not in ex["citation"].iloc[0] and "[TÉLÉPHONE]" in ex["citation"].iloc[0]
-    assert tx.uncoded_examples(unc.iloc[:0]).empty
+    assert im.uncoded_examples(unc.iloc[:0]).empty
 
 
 def test_period_comparison_fisher(codebook):
@@ -575,23 +579,28 @@ def test_hand_labelled_agreement_summary(codebook):
 def test_key_findings_from_tables(analysed, codebook):
     fiches, coding = analysed
     cov = tx.theme_coverage(fiches, coding, codebook)
-    forces = tx.strengths_vs_areas(cov, codebook)
+    forces = im.strengths_vs_areas(cov, codebook)
     notes = tx.mask_ratings(tx.ratings_by_theme(fiches, codebook=codebook))
     types = tx.type_comparison(tx.group_specificities(fiches, coding, "type_immersion", codebook=codebook))
     spec = tx.group_specificities(fiches, coding, "service_accueil", codebook=codebook)
     brief = tx.proposals_briefing(fiches, coding, codebook, roster=ROSTER)
     em = tx.emerging_themes(tx.uncoded_answers(fiches, coding))
-    out = tx.key_findings(fiches, forces, notes, types, spec, brief, em, date="2026-11-13")
+    out = im.key_findings(fiches, forces, notes, types, spec, brief, em, date="2026-11-13")
     assert out[0].startswith("<strong>24 fiches d'immersion</strong> analysées jusqu'au 13/11/2026 : 12 inter")
     text = " ".join(out)
-    assert "Point fort le plus cité" in text and "sur 5" in text and "kappa de 0,52 à 0,59" in text
+    assert "Point fort le plus cité" in text and "sur 5" in text
+    summary = tx.coder_summary(codebook)
+    from ducos_lib.reports import formats
+
+    assert f"modèle de codage version {summary['version']}" in text
+    assert f"kappa de Cohen moyen {formats.number(summary['kappa_aveugle'], 2)}" in text
     assert "Lagier" not in text
-    assert tx.key_findings(fiches.iloc[:0], forces, notes, types, spec, brief)[0].startswith("Aucune fiche")
+    assert im.key_findings(fiches.iloc[:0], forces, notes, types, spec, brief)[0].startswith("Aucune fiche")
 
 
 def test_emerging_words_restore_accents():
     texts = _uncoded_corpus()
     em = tx.emerging_themes(texts, k_range=range(2, 4), n_seeds=2, random_state=3)
-    words = tx.emerging_words(em, texts)
+    words = im.emerging_words(em, texts)
     assert list(words.columns) == ["theme_emergent", "mots"] and len(words) == em.k
     assert "élection" in " ".join(words["mots"]) or "election" not in " ".join(em.topics["mot"])

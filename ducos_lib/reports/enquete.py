@@ -887,35 +887,23 @@ def driver_method() -> str:
     )
 
 
-def comments_method(codebook, coded_version: str, agreement=None, blind=None) -> str:
-    """Methodology of the comments: pipeline, codebook version and agreement with human coding."""
-    text = ("**Commentaires.** Normalisation du texte, anonymisation (civilité + nom, noms de la liste du personnel, "
-            "téléphones de France et d'outre-mer, courriels, adresses), découpage en mots avec les élisions "
-            "françaises, lemmatisation et codage par la grille des commentaires des habitants "
-            f"(`config/codebook_usagers.yml`), version {coded_version} du "
-            f"{formats.date(codebook.date_validation, long=True)} : {len(codebook.codes)} thèmes, chacun défini par "
-            "des mots et expressions (avec exclusions) ; une mention négative (« personne ne répond ») compte pour le "
-            "thème. ")
-    text += (f"Sur les {formats.number(agreement.n)} commentaires codés à la main qui accompagnent la grille, le kappa "
-             f"de Cohen moyen est de {formats.number(agreement.mean_kappa, 2)}, chiffre flatteur car la plupart ont "
-             "servi à écrire les motifs ; " if agreement is not None else "Accord avec le codage humain : ")
-    text += (f"mesuré à l'aveugle sur {formats.number(blind.n)} commentaires écrits après le gel des motifs, il est de "
-             f"{formats.number(blind.kappa, 2)}. " if blind is not None else "il n'a pas encore été mesuré à l'aveugle. ")
-    return text + ("Ces commentaires de contrôle ont été rédigés par l'équipe de l'observatoire, pas par des "
-                   "habitants : le double codage humain d'un échantillon de vrais commentaires reste la référence.")
+def comments_method(codebook, coded_version: str, coder_sentence: str, none_share_sentence: str = "") -> str:
+    """Methodology of the comments: pipeline, codebook version, and the coder's sentences
+    (:func:`ducos_lib.reports.immersions.coder_sentence`, ``none_share_sentence``)."""
+    return ("**Commentaires.** Normalisation du texte, anonymisation (noms sous toutes leurs formes écrites, noms de la "
+            "liste du personnel, personnes repérées par le modèle de langue français, téléphones de France et "
+            "d'outre-mer, courriels, adresses, codes postaux), puis codage selon la grille des commentaires des "
+            f"habitants (`config/codebook_usagers.yml`, version {coded_version} du "
+            f"{formats.date(codebook.date_validation, long=True)}, {len(codebook.codes)} thèmes définis avec leurs "
+            "consignes de codage) par un modèle appris sur des commentaires réels codés à la main. "
+            + coder_sentence + (" " + none_share_sentence if none_share_sentence else ""))
 
 
-def comments_note(share_coded: float, version: str, blind=None) -> str:
-    """How many comments the codebook covers and how reliable the automatic coding is."""
-    reliability = (f"Sur des commentaires nouveaux, codés à la main après la mise au point de la grille, le classement "
-                   f"automatique concorde avec le codage humain avec un kappa de Cohen moyen de "
-                   f"{formats.number(blind.kappa, 2)} ({formats.number(blind.n)} commentaires ; 1 = accord parfait, "
-                   "0 = pas mieux que le hasard)" if blind is not None else
-                   "La concordance de cette version avec un codage humain n'a pas encore été mesurée à l'aveugle")
+def comments_note(share_coded: float, version: str, coder_sentence: str) -> str:
+    """How many comments the codebook covers, and how reliable the automatic coding is."""
     return (f"{formats.percent(share_coded, 0)} des commentaires relèvent d'au moins un thème de la grille des "
             f"commentaires des habitants (version {version}) ; les autres, le plus souvent des avis généraux "
-            f"(« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {reliability} : les parts sont des ordres "
-            "de grandeur.")
+            f"(« Moyen. », « Merci à toute l'équipe »), ne sont pas classés. {coder_sentence}")
 
 
 def published_tables(names: Sequence[str]) -> str:

@@ -41,7 +41,7 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
 
     The comparisons are with the first milestone of the calendar, named as the calendar names it.
     """
-    from ..linkage import libelle_mesure
+    from .qualite_performance import measure_label
 
     folder = out_root / milestone
     services = _service_labels(run)
@@ -99,8 +99,8 @@ def key_findings(out_root: Path, milestone: str, run) -> list[str]:
         strong = qp[qp["p_ajustee"] < ALPHA].sort_values("rho", key=abs, ascending=False)
         if len(strong):
             r = strong.iloc[0]
-            findings.append(f"Qualité ↔ performance : lien le plus net entre « {libelle_mesure(r.indicateur_qualite)} » et "
-                            f"« {libelle_mesure(r.indicateur_rh)} » (rho = {signed(r.rho)}, {number(r.n_services)} services) ; "
+            findings.append(f"Qualité ↔ performance : lien le plus net entre « {measure_label(r.indicateur_qualite)} » et "
+                            f"« {measure_label(r.indicateur_rh)} » (rho = {signed(r.rho)}, {number(r.n_services)} services) ; "
                             "lien statistique entre services, sans lecture causale.")
         else:
             findings.append("Qualité ↔ performance : aucune corrélation ne résiste à l'ajustement pour tests multiples.")

@@ -1,0 +1,163 @@
+"""Redaction of personal data in French free text (DESIGN §6).
+
+Every quote shown in a report, and every free-text field stored at ingestion, goes through
+:func:`redact` (one text) or :func:`redact_series` (a whole column). Personal items are replaced by
+French placeholders; everything else is left exactly as written (dates, amounts, article numbers,
+opening hours, service names, public places):
+
+==================  ==================================================================================
+placeholder         what and how
+==================  ==================================================================================
+``[EMAIL]``         e-mail addresses, plain or obfuscated (``[at]``, ``(point)``, ``arobase``)
+``[TÉLÉPHONE]``     phones of France and every overseas department (+590/+594/+596/+262/+269, 0590,
+                    0690, 0594, 0694, 0596, 0696, 0262, 0692, 0693, 0269, 0639 …), any separators
+``[ADRESSE]``       a person's street address, estate, residence, area, PO box
+``[CODE POSTAL]``   postcodes before a town (971–976 and metropolitan)
+``[NOM]``           person names: civility rules, lists, capitals, initials, first names
+                    (:mod:`~ducos_lib.redaction.names`), names of the HR roster
+                    (:mod:`~ducos_lib.redaction.roster`), and ``PER`` entities of spaCy's French model
+                    (:mod:`~ducos_lib.redaction.ner`)
+==================  ==================================================================================
+
+Redaction is a safeguard, not a guarantee: quotes still deserve a human read before publication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from ..nlp import normalise, strip_accents
+from .names import name_spans
+from .patterns import address_spans, email_spans, phone_spans, postcode_spans
+from .roster import COMMON_WORD_NAMES, Roster, load_roster, roster_from_frame, roster_spans
+
+__all__ = [
+    "COMMON_WORD_NAMES", "PLACEHOLDERS", "Roster", "load_roster", "normalise", "redact", "redact_series",
+    "redaction_spans", "roster_from_frame", "strip_accents",
+]
+
+PLACEHOLDERS = {
+    "EMAIL": "[EMAIL]",
+    "TELEPHONE": "[TÉLÉPHONE]",
+    "ADRESSE": "[ADRESSE]",
+    "CODE_POSTAL": "[CODE POSTAL]",
+    "NOM": "[NOM]",
+}
+# When two spans overlap, the first kind listed wins.
+_PRIORITY = {"EMAIL": 0, "TELEPHONE": 1, "CODE_POSTAL": 2, "ADRESSE": 3, "NOM": 4}
+
+
+def _as_roster(roster: Roster | Iterable[str] | None) -> Roster | None:
+    if roster is None or isinstance(roster, Roster):
+        return roster
+    return Roster.build(roster)
+
+
+def _merge(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    merged: list[list] = []
+    for start, end, kind in sorted(spans, key=lambda s: (s[0], -s[1], _PRIORITY[s[2]])):
+        if end <= start:
+            continue
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            if _PRIORITY[kind] < _PRIORITY[last[2]]:
+                last[2] = kind
+        else:
+            merged.append([start, end, kind])
+    return [tuple(m) for m in merged]
+
+
+def _rule_spans(text: str, roster: Roster | None) -> list[tuple[int, int, str]]:
+    spans = email_spans(text)
+    if any(ch.isdigit() for ch in text):
+        spans += phone_spans(text) + postcode_spans(text)
+    spans += address_spans(text)
+    spans += name_spans(text)
+    if roster:
+        spans += roster_spans(text, roster)
+    return spans
+
+
+def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | None = None, *,
+                         ner: bool = True) -> list[list[tuple[int, int, str]]]:
+    """:func:`redaction_spans` of many texts, the NER model run once in batches."""
+    roster = _as_roster(roster)
+    rules = [_rule_spans(t, roster) for t in texts]
+    if ner:
+        from .ner import person_spans
+
+        found = person_spans(list(texts), [[(s, e) for s, e, _ in r] for r in rules])
+        rules = [r + f for r, f in zip(rules, found)]
+    return [_merge(r) for r in rules]
+
+
+def redaction_spans(text: object, roster: Roster | Iterable[str] | None = None, *,
+                    ner: bool = True) -> list[tuple[int, int, str]]:
+    """Personal items of ``text`` as ``(start, end, kind)`` spans on the text as given.
+
+    ``kind`` is one of ``NOM``, ``TELEPHONE``, ``EMAIL``, ``ADRESSE``, ``CODE_POSTAL``; spans are
+    sorted and never overlap.
+    """
+    text = "" if _missing(text) else str(text)
+    return redaction_spans_many([text], roster, ner=ner)[0]
+
+
+def _missing(value: object) -> bool:
+    if value is None or isinstance(value, float) and value != value:
+        return True
+    return not isinstance(value, str) and bool(pd.isna(value))
+
+
+def _apply(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    out = text
+    for start, end, kind in reversed(spans):
+        out = out[:start] + PLACEHOLDERS[kind] + out[end:]
+    return out
+
+
+def redact(text: object, roster: Roster | Iterable[str] | None = None, *, ner: bool = True) -> str:
+    """Replace the personal data of a French free-text answer by placeholders (DESIGN §6).
+
+    Parameters
+    ----------
+    text : str or missing
+        The answer (a missing value gives ``""``).
+    roster : Roster or iterable of str, optional
+        Names of the HR roster (first and last names). Pass a prebuilt :class:`Roster` when
+        redacting many texts (or use :func:`redact_series`).
+    ner : bool, default True
+        Also use the ``PER`` entities of spaCy's French model (:mod:`~ducos_lib.redaction.ner`).
+
+    Returns
+    -------
+    str
+        The text with ``[NOM]``, ``[TÉLÉPHONE]``, ``[EMAIL]``, ``[ADRESSE]`` and ``[CODE POSTAL]``;
+        every other character is left as written.
+
+    Examples
+    --------
+    >>> redact("Merci à Mme Lagier, joignable au 0696 12 34 56.")
+    'Merci à Mme [NOM], joignable au [TÉLÉPHONE].'
+    """
+    text = "" if _missing(text) else str(text)
+    return _apply(text, redaction_spans(text, roster, ner=ner)) if text else text
+
+
+def redact_series(series: pd.Series, roster: Roster | Iterable[str] | None = None, *,
+                  ner: bool = True) -> pd.Series:
+    """:func:`redact` over a column, each distinct text once, the NER model run in batches.
+
+    Missing values stay missing; the index, name and string dtype are kept.
+    """
+    roster = _as_roster(roster)
+    present = series.notna()
+    values = series[present].astype(str)
+    uniques = list(dict.fromkeys(values.tolist()))
+    spans = redaction_spans_many(uniques, roster, ner=ner)
+    mapping = {t: _apply(t, s) for t, s in zip(uniques, spans)}
+    out = series.astype("string" if not pd.api.types.is_string_dtype(series) else series.dtype).copy()
+    out[present] = values.map(mapping)
+    return out

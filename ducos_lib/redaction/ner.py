@@ -1,0 +1,116 @@
+"""Person entities of spaCy's French model (``PER``), run only where a name may hide.
+
+The statistical model finds names the rules do not know (``Echati``, ``Soufiane Ibrahima``). It is
+run on short windows around capitalised words that are neither known French words nor already
+redacted, so texts without such a word cost nothing; a window of a few words either side is all the
+model's convolutional encoder looks at, so the result is the same as on the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..nlp import load_nlp, strip_accents
+from .names import _PLACE_WORDS, PLURAL, SINGULAR, TITLE_WORDS, is_common_word
+
+__all__ = ["candidate_windows", "person_spans"]
+
+_CAPWORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞŒ][\w'’-]*")
+_WINDOW = 35  # characters either side (about five words: more than the encoder sees)
+
+
+def _candidate(word: str) -> bool:
+    key = strip_accents(word).casefold()
+    parts = [p for p in re.split(r"[-'’]", key) if len(p) > 1]  # elided articles (l', d') are no evidence
+    return key not in TITLE_WORDS and len(key) >= 3 and not all(is_common_word(p) or p in TITLE_WORDS for p in parts)
+
+
+def candidate_windows(text: str, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character windows around capitalised unknown words outside ``covered`` spans (merged)."""
+    out: list[list[int]] = []
+    for m in _CAPWORD.finditer(text):
+        if any(s <= m.start() < e for s, e in covered) or not _candidate(m.group()):
+            continue
+        lo = max(0, m.start() - _WINDOW)
+        hi = min(len(text), m.end() + _WINDOW)
+        lo = text.rfind(" ", 0, lo) + 1 if lo else 0
+        nxt = text.find(" ", hi)
+        hi = len(text) if nxt < 0 else nxt
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
+
+
+def _generic(tok) -> bool:
+    return strip_accents(tok.text).casefold() in TITLE_WORDS or is_common_word(tok.text)
+
+
+def _title(tok) -> bool:
+    low = tok.text.casefold()
+    return strip_accents(low) in TITLE_WORDS or low in SINGULAR or low in PLURAL or low.rstrip(".") in {"m", "mm"}
+
+
+def _trim(ent) -> tuple[int, int] | None:
+    """Character span of the entity's name part: cut at separators, generic words dropped at both ends."""
+    pieces, current = [], []
+    for tok in ent:
+        if tok.is_punct and tok.text not in {"-", "'", "’", "."} or tok.text in {"|", "/"} or "\n" in tok.text:
+            if current:
+                pieces.append(current)
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        pieces.append(current)
+    for piece in pieces:
+        while piece and (_title(piece[0]) or not piece[0].text[:1].isupper()):
+            piece = piece[1:]
+        while piece and (_title(piece[-1]) or not piece[-1].text[:1].isupper()):
+            piece = piece[:-1]
+        if piece:
+            return piece[0].idx - ent.doc[ent.start].idx + ent.start_char, piece[-1].idx + len(piece[-1].text) - \
+                ent.doc[ent.start].idx + ent.start_char
+    return None
+
+
+def _keep(ent, text: str, offset: int) -> bool:
+    words = [t for t in ent if t.is_alpha]
+    if not words or any(not t.text[:1].isupper() for t in words):
+        return False
+    if all(_generic(t) for t in words):
+        return False
+    before = re.split(r"[\s«\"'(]+", text[max(0, offset + ent.start_char - 40):offset + ent.start_char])
+    before = [w for w in before if w]
+    for w in reversed(before[-4:]):
+        key = strip_accents(w).casefold()
+        if key in _PLACE_WORDS:
+            return False
+        if re.search(r"[:,;.|]$", w) or not (w[:1].isupper() or key in {"du", "de", "la", "des", "le"}):
+            break
+    return True
+
+
+def person_spans(texts: Sequence[str], covered: Sequence[Sequence[tuple[int, int]]], *,
+                 batch_size: int = 256) -> list[list[tuple[int, int, str]]]:
+    """``PER`` entities of each text, searched in its candidate windows only."""
+    jobs = [(i, a, b) for i, text in enumerate(texts) for a, b in candidate_windows(text, covered[i])]
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    if not jobs:
+        return out
+    nlp = load_nlp()
+    disable = [p for p in nlp.pipe_names if p != "ner"]
+    windows = (texts[i][a:b] for i, a, b in jobs)
+    for (i, a, _b), doc in zip(jobs, nlp.pipe(windows, batch_size=batch_size, disable=disable)):
+        for ent in doc.ents:
+            if ent.label_ != "PER":
+                continue
+            span = _trim(ent)
+            if span is None:
+                continue
+            sub = doc.char_span(*span, alignment_mode="expand")
+            if sub is not None and _keep(sub, texts[i], a):
+                out[i].append((a + span[0], a + span[1], "NOM"))
+    return out

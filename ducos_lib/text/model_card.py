@@ -1,0 +1,171 @@
+"""Training the shipped coders and writing their model card (training size, CV and blind agreement).
+
+``ducos codage modele --codebook immersions`` trains a coder on the corpus' training lot (plus the
+project's own labelled sets), measures it by grouped cross-validation and saves it with its card in
+``ducos_lib/models/<codebook>/``. ``ducos codage aveugle --codebook immersions`` scores the saved,
+frozen model once on the blind lot and writes the figures into the card; ``tests/test_text_coder.py``
+recomputes them from the committed model and the committed blind lot, so the card cannot drift from
+what the model does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook
+from .coder import Coder, CoderSettings, train, with_card
+from .coding import MODELS_DIR
+from .corpus import load_blind, load_training
+from .evaluation import agreement, none_shares
+
+__all__ = ["DEFAULT_SETTINGS", "blind_figures", "card_markdown", "cv_figures", "train_shipped", "write_blind"]
+
+#: Settings chosen by grouped cross-validation on the agents' training lot (see the card).
+DEFAULT_SETTINGS = CoderSettings(C=1.0)
+
+
+def _table(coded: pd.DataFrame, gold: pd.DataFrame) -> dict:
+    per = agreement(coded, gold)
+    human, coder = none_shares(coded, gold)
+    rows = [{"theme": r.theme, "kappa": _num(r.kappa), "precision": _num(r.precision), "rappel": _num(r.rappel),
+             "positifs": int(r.n_humain), "codes": int(r.n_auto)} for r in per.itertuples()]
+    return {"n": int(len(gold)), "kappa_moyen": _num(per["kappa"].mean()), "kappa_min": _num(per["kappa"].min()),
+            "part_sans_theme_humain": _num(human), "part_sans_theme_codeur": _num(coder), "par_theme": rows}
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), 4)
+
+
+def cv_figures(cv: dict, codebook: Codebook) -> dict:
+    """Cross-validated figures (thresholds cross-fitted) of :func:`~ducos_lib.text.coder.train`."""
+    s = cv["scored"]
+    coded = pd.DataFrame(cv["labels"][s], columns=codebook.codes)
+    gold = pd.DataFrame(cv["gold"][s], columns=codebook.codes)
+    return _table(coded, gold)
+
+
+def train_shipped(codebook: Codebook, version: str, settings: CoderSettings | None = None, *,
+                  extra: pd.DataFrame | None = None, training: pd.DataFrame | None = None) -> tuple[Coder, dict]:
+    """Train on the training lot (and ``extra`` labelled rows), with the card's training part.
+
+    Returns
+    -------
+    (Coder, dict)
+        The coder (its card filled: version, training sizes, settings, CV figures) and the CV result.
+        ``training`` replaces the corpus' training lot (e.g. a small set in tests).
+    """
+    settings = settings or DEFAULT_SETTINGS
+    data = load_training(codebook) if training is None else training
+    if extra is not None and len(extra):
+        data = pd.concat([data, extra[data.columns]], ignore_index=True)
+    coder, cv = train(data, codebook, settings, version=version)
+    card = {
+        "version": version, "codebook": codebook.name, "codebook_version": codebook.version,
+        "date": dt.date.today().isoformat(),
+        "n_entrainement": int(len(data)), "n_reel": int(data["reel"].sum()),
+        "n_sources": int(data.loc[data["reel"], "groupe"].nunique()),
+        "reglages": {"C": settings.C, "poids": settings.weights, "graine": settings.seed, "plis": settings.n_folds},
+        "seuils": dict(zip(codebook.codes, [float(x) for x in coder.thresholds])), "repli": coder.fallback,
+        "validation_croisee": cv_figures(cv, codebook),
+    }
+    return with_card(coder, card), cv
+
+
+def blind_figures(coder: Coder) -> dict:
+    """Agreement of a frozen coder with the human labels of the blind lot (read here and only here)."""
+    blind = load_blind(coder.codebook)
+    gold = blind[coder.codebook.codes].astype(bool)
+    coded = coder.predict(blind["texte"])
+    return _table(coded, gold)
+
+
+def rules_blind_figures(codebook: Codebook) -> dict:
+    """The codebook's rules alone on the blind lot: the reference the model is compared with."""
+    from .coding import code_texts_rules
+
+    blind = load_blind(codebook)
+    gold = blind[codebook.codes].astype(bool)
+    return _table(code_texts_rules(blind["texte"], codebook), gold)
+
+
+def write_blind(coder: Coder, folder: Path | str) -> Coder:
+    """Score ``coder`` (and the rules alone, for reference) on the blind lot; store and save."""
+    card = dict(coder.card)
+    card["aveugle"] = blind_figures(coder)
+    card["aveugle_regles_seules"] = rules_blind_figures(coder.codebook)
+    coder = with_card(coder, card)
+    coder.save(folder)
+    write_card_markdown(coder, folder)
+    return coder
+
+
+def write_card_markdown(coder: Coder, folder: Path | str) -> Path:
+    """Write ``CARTE.md`` next to the model."""
+    path = Path(folder) / "CARTE.md"
+    path.write_text(card_markdown(coder), encoding="utf-8")
+    return path
+
+
+def _fmt(x) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.2f}"
+
+
+def card_markdown(coder: Coder) -> str:
+    """The model card in Markdown (French figures table per theme, CV and blind)."""
+    card = coder.card
+    cv, bl = card.get("validation_croisee", {}), card.get("aveugle")
+    labels = coder.codebook.labels()
+    lines = [
+        f"# Carte du modèle de codage « {coder.codebook.name} », version {coder.version}",
+        "",
+        f"Codebook {card.get('codebook_version')} ; entraîné le {card.get('date')} sur {card.get('n_entrainement')} "
+        f"réponses étiquetées ({card.get('n_reel')} extraits réels de {card.get('n_sources')} pages sources, le reste "
+        "écrit par le projet). Régression logistique par thème sur des traits spaCy `fr_core_news_md` (lemmes et "
+        "mots TF-IDF avec portée de la négation, n-grammes de caractères, vecteurs de mots, règles du codebook), "
+        "seuil par thème et seuil de repli choisis par validation croisée groupée par page source.",
+        "",
+        f"Réglages : {json.dumps(card.get('reglages'), ensure_ascii=False)} ; repli {card.get('repli')}.",
+        "",
+        "| thème | κ VC | précision VC | rappel VC | positifs VC | κ aveugle | précision aveugle | rappel aveugle "
+        "| positifs aveugle |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    blind_rows = {r["theme"]: r for r in (bl or {}).get("par_theme", [])}
+    for r in cv.get("par_theme", []):
+        b = blind_rows.get(r["theme"], {})
+        lines.append(
+            f"| {labels.get(r['theme'], r['theme'])} | {_fmt(r['kappa'])} | {_fmt(r['precision'])} | "
+            f"{_fmt(r['rappel'])} | {r['positifs']} | {_fmt(b.get('kappa'))} | {_fmt(b.get('precision'))} | "
+            f"{_fmt(b.get('rappel'))} | {b.get('positifs', '–')} |")
+    lines += [
+        f"| **moyenne** | **{_fmt(cv.get('kappa_moyen'))}** | | | {cv.get('n')} réponses | "
+        f"**{_fmt((bl or {}).get('kappa_moyen'))}** | | | {(bl or {}).get('n', '–')} réponses |",
+        "",
+        f"Part des réponses sans thème — validation croisée : humain {_fmt(cv.get('part_sans_theme_humain'))}, "
+        f"codeur {_fmt(cv.get('part_sans_theme_codeur'))}"
+        + (f" ; lot aveugle : humain {_fmt(bl.get('part_sans_theme_humain'))}, codeur "
+           f"{_fmt(bl.get('part_sans_theme_codeur'))}." if bl else " ; lot aveugle : pas encore mesuré."),
+        "",
+        *([f"Référence, motifs du codebook seuls sur le même lot aveugle : kappa moyen "
+           f"{_fmt(card['aveugle_regles_seules']['kappa_moyen'])}, réponses sans thème "
+           f"{_fmt(card['aveugle_regles_seules']['part_sans_theme_codeur'])}.", ""]
+          if card.get("aveugle_regles_seules") else []),
+        "Le lot aveugle n'a servi ni à développer, ni à régler, ni à entraîner : il est mesuré une fois par version "
+        "(`ducos codage aveugle`), et `tests/test_text_coder.py` recalcule ces chiffres à partir du modèle livré.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def save_shipped(coder: Coder, folder: Path | str | None = None) -> Path:
+    """Save a coder (and its card) as the shipped model of its codebook."""
+    folder = Path(folder) if folder is not None else MODELS_DIR / coder.codebook.name
+    coder.save(folder)
+    write_card_markdown(coder, folder)
+    return folder
