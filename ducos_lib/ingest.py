@@ -48,7 +48,8 @@ from .validation import ServiceResolver, ValidationResult, build_roster, expecte
 
 log = logging.getLogger(__name__)
 
-_CODE_FILES = ("io.py", "validation.py", "ingest.py", "privacy.py", "redaction")  # a name without .py: a package
+#: Library code whose change invalidates a processed folder (a package counts with every module in it).
+_CODE_FILES = ("io.py", "validation.py", "ingest.py", "privacy.py", "redaction")
 #: Environment variable naming the processed folder a run has just ingested (see ``load_milestone``).
 SNAPSHOT_ENV = "DUCOS_SNAPSHOT"
 #: Datasets read first: the others refer to the calendar, the services and the HR roster's names.
@@ -221,8 +222,8 @@ def _fingerprint(found: Inventory, key: bytes) -> tuple[str, dict[str, str]]:
     h.update(json.dumps([found.problems, found.ignored], sort_keys=True).encode())
     for name in _CODE_FILES:
         path = ROOT / "ducos_lib" / name
-        for file in (sorted(path.rglob("*.py")) if path.is_dir() else [path]):
-            h.update(file.read_bytes())
+        for module in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(module.read_bytes())
     h.update(json.dumps(schema_config(), sort_keys=True, default=str).encode())
     h.update(json.dumps(load_config()["ingestion"], sort_keys=True).encode())
     h.update(hmac.new(key, b"empreinte", hashlib.sha256).digest())
