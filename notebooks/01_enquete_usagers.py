@@ -17,6 +17,7 @@
 milestone = "T12"   # jalon : "T0", "T6" ou "T12"
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 from functools import partial

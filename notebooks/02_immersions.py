@@ -17,6 +17,7 @@
 milestone = "T12"   # jalon : "T0", "T6" ou "T12"
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
@@ -29,7 +30,7 @@ from ducos_lib.reports import immersions as im
 
 ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+seuil = privacy.confidentiality_threshold()
 codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoire.yml, textes
 libelles = codebook.labels()
 services = ms.service_labels()

@@ -17,6 +17,7 @@
 milestone = "T12"   # jalon : "T0", "T6" ou "T12"
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 from IPython.display import Markdown, display
@@ -30,7 +31,7 @@ ctx = page.start(milestone, raw_dir, out_dir)
 ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config("observatoire")
 cfg_qp = linkage.settings(cfg["qualite_performance"])
-seuil_agents = privacy.seuil_confidentialite()
+seuil_agents = privacy.confidentiality_threshold()
 seuil_enquete = cfg["enquete"]["seuil_masquage"]
 display(Markdown(f"# Qualité de service et performance — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport rapproche, service par "

@@ -62,7 +62,7 @@ text.representative_quotes(ms.fiches_immersion, codage, n=1, champ="propositions
 # ## Ressources humaines (figures masquées sous 5 agents)
 
 # %%
-rh = hr.tableau_indicateurs_rh(ms.rh_agents_historique, ms.rh_absences)
+rh = hr.indicators_table(ms.rh_agents_historique, ms.rh_absences)
 rh.query("groupe_variable == 'ensemble'")
 
 # %% [markdown]

@@ -34,12 +34,9 @@ from ducos_lib.registry import load_registry
 from ducos_lib.reports import enquete as R
 from ducos_lib.reports import formats
 
-# R's api data, exported by tests/reference/make_reference.R (the same files as ../shared/reference/)
+# R's api data, exported by tests/reference/make_reference.R (committed; apiclus1 and apistrat are the files of ../shared/reference/)
 REF_DIR = Path(os.environ.get("DUCOS_REFERENCE_DIR", Path(__file__).resolve().parent / "reference" / "data"))
 
-needs_ref = pytest.mark.skipif(
-    not (REF_DIR / "apistrat.csv").exists(), reason="dossier de référence partagé absent"
-)
 
 POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
 POP_SCHWIDE = {"No": 1072, "Yes": 5122}
@@ -90,7 +87,6 @@ PUBLISHED = [
 ]
 
 
-@needs_ref
 @pytest.mark.parametrize("fixture, verb, variable, est, se, rcmd", PUBLISHED)
 def test_published_api_results(request, fixture, verb, variable, est, se, rcmd):
     des = request.getfixturevalue(fixture)
@@ -133,7 +129,6 @@ R_411 = {
 }
 
 
-@needs_ref
 def test_r_values_means_totals_ratio(dstrat, dclus1, rclus1, apistrat, apiclus1):
     def check(res, key):
         ref = R_411[key]
@@ -160,7 +155,6 @@ def test_r_values_means_totals_ratio(dstrat, dclus1, rclus1, apistrat, apiclus1)
     check(sv.total(raked, "enroll"), "calib_strat_total")
 
 
-@needs_ref
 def test_fpc_as_sampling_fraction_equals_population_size(apistrat):
     # R: apistrat$f <- n_h / fpc; svydesign(id=~1, strata=~stype, weights=~pw, fpc=~f, ...)
     n_h = apistrat.groupby("stype")["stype"].transform("size")
@@ -169,7 +163,6 @@ def test_fpc_as_sampling_fraction_equals_population_size(apistrat):
     assert res.se == pytest.approx(9.40894080278, rel=1e-9)
 
 
-@needs_ref
 def test_domain_estimates_match_svyby(dclus1, dstrat, rclus1):
     # svyby(~api00, ~stype, dclus1, svymean)
     got = sv.by(dclus1, "api00", "stype", statistic="mean")
@@ -184,7 +177,6 @@ def test_domain_estimates_match_svyby(dclus1, dstrat, rclus1):
     np.testing.assert_allclose(got["se"], [30.3879195009, 21.5023950221], rtol=1e-6)
 
 
-@needs_ref
 def test_domain_differs_from_filtered_subset(apistrat, dstrat):
     """A domain keeps the design's stratum sizes; a filtered data set recounts them.
 
@@ -204,7 +196,6 @@ def test_domain_differs_from_filtered_subset(apistrat, dstrat):
     assert by.loc[by["awards"] == "Yes", "se"].item() == pytest.approx(dom.se, rel=1e-12)
 
 
-@needs_ref
 def test_logit_interval_matches_svyciprop(dclus1, rclus1, apiclus1):
     # svyciprop(~I(sch.wide=="Yes"), dclus1, method="logit", df=Inf)
     p = sv.proportion(dclus1, "sch.wide", "Yes", df=None)
@@ -252,7 +243,6 @@ def test_proportion_zero_or_one_uses_clopper_pearson():
     assert p.method == "clopper_pearson_neff"
 
 
-@needs_ref
 def test_rao_scott_matches_svychisq(dclus1):
     # svychisq(~sch.wide+stype, dclus1)  (default statistic="F")
     f = sv.rao_scott(dclus1, "sch.wide", "stype")
@@ -272,7 +262,6 @@ def test_rao_scott_matches_svychisq(dclus1):
 # ------------------------------------------------------------------------------------------------
 
 
-@needs_ref
 def test_raking_reproduces_margins(rclus1, apiclus1):
     w = pd.Series(rclus1.weights)
     for var, margin in (("stype", POP_TYPES), ("sch.wide", POP_SCHWIDE)):
