@@ -38,10 +38,10 @@ t12 = designs["T12"]
 survey.weighting_summary(t12)
 
 # %%
-survey.mean(t12, "satisfaction_globale")                 # moyenne, erreur type linéarisée, IC
+survey.mean(t12, "satisfaction_globale", na_rm=True)     # moyenne, erreur type linéarisée, IC (NSP écartés)
 
 # %%
-survey.by(t12, "satisfaction_globale", by="service")     # estimations par domaine (jamais un sous-ensemble filtré)
+survey.by(t12, "satisfaction_globale", by="service", na_rm=True)  # par domaine (jamais un sous-ensemble filtré)
 
 # %%
 estimations = survey.estimations_enquete(ms.enquete_usagers, ms.population_reference, designs=designs)

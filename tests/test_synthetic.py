@@ -39,7 +39,7 @@ COLUMNS = {
     "population_reference": ["variable", "modalite", "effectif"],
     "enquete_usagers": ["id_repondant", "vague", "date_reponse", "sexe", "tranche_age", "quartier", "csp", "service",
                         "canal", "satisfaction_globale", "accueil", "delai", "information", "ecoute", "resolution",
-                        "recommandation", "commentaire"],
+                        "recommandation", "temps_attente", "commentaire"],
     "fiches_immersion": ["id_fiche", "date_immersion", "type_immersion", "service_accueil", "service_origine",
                          "id_accueilli", *[f"note_{t}" for t in THEMES], "points_forts", "axes_progression",
                          "propositions"],
