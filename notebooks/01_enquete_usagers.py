@@ -14,7 +14,7 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
 diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
@@ -32,15 +32,15 @@ from ducos_lib.reports import enquete as report
 from ducos_lib.reports import immersions as textes_rapport
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config()["enquete"]
 alpha = float(cfg["alpha"])
 registre = load_registry()
 services = ms.service_labels()
 display(Markdown(f"# Enquête de satisfaction des usagers — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport présente ce que les habitants "
-                 "de Ducos pensent du service rendu par la mairie, d'après l'enquête menée par sondage à chaque jalon "
-                 "(T0, T6, T12). Les résultats sont **pondérés** pour représenter la population de la commune "
+                 f"de Ducos pensent du service rendu par la mairie, d'après l'enquête menée par sondage à chaque jalon "
+                 f"({', '.join(ms.waves)}). Les résultats sont **pondérés** pour représenter la population de la commune "
                  "(sexe, âge, quartier) et donnés avec leur **intervalle de confiance à 95 %** : la fourchette dans "
                  "laquelle se trouve très probablement la vraie valeur pour l'ensemble des habitants."))
 

@@ -239,3 +239,9 @@ def test_waiting_time_quantiles_on_the_sample(sample_designs):
     bare = {w: replace(d, data=d.data.drop(columns="temps_attente")) for w, d in sample_designs.items()}
     empty = sv.quantiles_attente(bare)
     assert len(empty) == 9 and empty["estimation"].isna().all() and (empty["n_repondants"] == 0).all()
+
+
+def test_wave_order_follows_the_calendar_or_the_programme_naming():
+    assert sv.wave_order(["T12", "C2-T0", "T6", "T0", "T24", "pilote", "T6"]) == [
+        "T0", "T6", "T12", "T24", "C2-T0", "pilote"]
+    assert sv.wave_order(["avril", "mars"], calendar_order=["mars", "avril"]) == ["mars", "avril"]

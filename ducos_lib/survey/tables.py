@@ -10,6 +10,7 @@ quantiles (:func:`quantiles_attente`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -120,16 +121,25 @@ def _indicator_variables(data: pd.DataFrame, registry: Any = None) -> list[tuple
     return out
 
 
-def wave_order(waves: Sequence[str], config_waves: Sequence[str] | None = None) -> list[str]:
-    if config_waves is None:
-        try:
-            from ducos_lib.config import load_config
+_MILESTONE_NAME = re.compile(r"^(?:C(\d+)-)?T(\d+)$")
 
-            config_waves = load_config().get("jalons", ["T0", "T6", "T12"])
-        except Exception:  # pragma: no cover - config absent
-            config_waves = ["T0", "T6", "T12"]
-    rank = {w: i for i, w in enumerate(config_waves)}
-    return sorted(dict.fromkeys(waves), key=lambda w: (rank.get(w, len(rank)), str(w)))
+
+def wave_order(waves: Sequence[str], calendar_order: Sequence[str] | None = None) -> list[str]:
+    """Distinct waves in the calendar's order.
+
+    ``calendar_order`` (the milestones of ``calendrier.csv`` by date, e.g. ``MilestoneData.waves``)
+    decides when given. Otherwise the programme's naming decides: cycle, then month (``T18`` before
+    ``T24``, ``T24`` before ``C2-T1``), other names last in alphabetical order.
+    """
+    if calendar_order is not None:
+        rank = {w: i for i, w in enumerate(calendar_order)}
+        return sorted(dict.fromkeys(waves), key=lambda w: (rank.get(w, len(rank)), str(w)))
+
+    def key(w) -> tuple:
+        m = _MILESTONE_NAME.match(str(w))
+        return (0, int(m.group(1) or 1), int(m.group(2)), "") if m else (1, 0, 0, str(w))
+
+    return sorted(dict.fromkeys(waves), key=key)
 
 
 def wave_designs(
@@ -351,7 +361,8 @@ def comparaisons_enquete(
         As :func:`estimations_enquete`.
     milestone_waves : sequence of str, optional
         The waves up to the milestone, in order; the last one is the milestone's wave. Each earlier
-        wave is compared to it: at T6, T0→T6; at T12, T0→T12 and T6→T12. Default: the waves present.
+        wave is compared to it: at the second milestone, first→second; at the third, first→third and
+        second→third. Default: the waves present.
     adjustment : {"holm", "bh"}, optional
         Multiple-testing adjustment (default ``enquete.ajustement`` of the configuration).
     distribution_tests : bool
