@@ -191,3 +191,15 @@ def test_guide_renders_on_sample_without_personal_data(isolated_env, tmp_path):
     assert find_leaks(res.annex.to_csv(index=False), secrets) == []
 
 
+
+
+def test_batch_redactor_gives_the_same_quotes():
+    from ducos_lib.practices import redactor
+
+    texts = pd.Series(["Merci à Mme Josiane Belrose, tél. 0696 12 34 56.", "Voir M. LE GALL Yann au CCAS.",
+                       "Réunion mardi à 9 h, rien à signaler.", None, "Merci à Mme Josiane Belrose, tél. 0696 12 34 56."],
+                      dtype="str")
+    one_by_one, batch = redactor(["Marcel Hoarau"]), redactor(["Marcel Hoarau"], texts=texts)
+    asked = [*texts.dropna(), "Écrire à Marcel Hoarau, marcel.hoarau@ducos.fr"]
+    assert [batch(t) for t in asked] == [one_by_one(t) for t in asked]
+    assert "Belrose" not in batch(asked[0]) and "0696" not in batch(asked[0]) and "Hoarau" not in batch(asked[-1])

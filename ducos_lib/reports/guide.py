@@ -286,8 +286,8 @@ def render_guide(
     from .export import TEMPLATE_DIR, add_table_of_contents
 
     labels = _theme_labels(codebook)
-    redact = redact or redactor(roster)
     coding, fiches = _coding_or_empty(coding), _fiches_or_empty(fiches)
+    redact = redact or redactor(roster, texts=fiches["propositions"] if "propositions" in fiches else None)
     guide = parse_guide(guide_path, labels)
     annex = guide_evidence(guide, coding, fiches, previous_milestone_data, codebook=labels)
     freq = theme_frequencies(coding, fiches)
