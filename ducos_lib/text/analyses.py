@@ -157,10 +157,12 @@ def theme_cooccurrence(
     if unit not in units:
         raise ValueError(f"unit doit valoir 'reponse' ou 'fiche', pas {unit!r}.")
     codebook = _codebook(codebook)
-    data = coding[units[unit] + ["theme"]].drop_duplicates()
-    key = data[units[unit]].astype(str).agg("\x1f".join, axis=1) if len(data) else pd.Series(dtype=str)
-    ind = pd.crosstab(key, data["theme"]).reindex(columns=codebook.codes, fill_value=0).clip(upper=1)
-    mat = ind.T.to_numpy() @ ind.to_numpy() if len(ind) else np.zeros((len(codebook.codes),) * 2)
+    data = coding[units[unit] + ["theme"]]
+    row = data[units[unit]].astype(str).groupby(units[unit], sort=False, dropna=False).ngroup().to_numpy()
+    column = pd.Categorical(data["theme"], categories=codebook.codes).codes
+    ind = np.zeros((row.max() + 1 if len(row) else 0, len(codebook.codes)))
+    ind[row[column >= 0], column[column >= 0]] = 1  # 0/1 per unit and theme (themes outside the codebook left out)
+    mat = ind.T @ ind
     diag = np.diag(mat)
     with np.errstate(divide="ignore", invalid="ignore"):
         jac = mat / (diag[:, None] + diag[None, :] - mat)
