@@ -113,8 +113,10 @@ def load_blind(codebook: Codebook, *, corpus_dir: Path | None = None) -> pd.Data
     Returns
     -------
     DataFrame
-        ``texte, groupe, reel`` and one boolean column per theme.
+        ``id, texte, groupe, reel`` and one boolean column per theme (``id``: the corpus row's id, which
+        a model card records so its figures can be recomputed on exactly the rows it was scored on).
     """
     blind = _read(corpus_files(codebook.name, corpus_dir), BLIND_LOT)
-    out = pd.DataFrame({"texte": blind["texte"].to_numpy(), "groupe": blind["source_url"].to_numpy(), "reel": True})
+    out = pd.DataFrame({"id": blind["id"].to_numpy(), "texte": blind["texte"].to_numpy(),
+                        "groupe": blind["source_url"].to_numpy(), "reel": True})
     return pd.concat([out, labels_to_indicators(blind["themes"], codebook.codes).reset_index(drop=True)], axis=1)

@@ -3,14 +3,16 @@
 ``ducos codage modele --codebook immersions`` trains a coder on the corpus' training lot (plus the
 project's own labelled sets), measures it by grouped cross-validation and saves it with its card in
 ``ducos_lib/models/<codebook>/``. ``ducos codage aveugle --codebook immersions`` scores the saved,
-frozen model once on the blind lot and writes the figures into the card; ``tests/test_text_coder.py``
-recomputes them from the committed model and the committed blind lot, so the card cannot drift from
-what the model does.
+frozen model once on the blind lot and writes the figures into the card, with the ids of the rows
+scored and their SHA-256 digest; ``tests/test_text_coder.py`` recomputes them from the committed model
+on exactly those rows of the committed corpus, so the card cannot drift from what the model does (and
+a blind lot that grows later does not change what the card states).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,10 +22,11 @@ import pandas as pd
 from .codebook import Codebook
 from .coder import Coder, CoderSettings, train, with_card
 from .coding import MODELS_DIR
-from .corpus import load_blind, load_training
+from .corpus import corpus_files, load_blind, load_training
 from .evaluation import agreement, none_shares
 
-__all__ = ["DEFAULT_SETTINGS", "blind_figures", "card_markdown", "cv_figures", "train_shipped", "write_blind"]
+__all__ = ["DEFAULT_SETTINGS", "blind_figures", "card_markdown", "cv_figures", "ids_digest", "train_shipped",
+           "write_blind"]
 
 #: Settings chosen by grouped cross-validation on the agents' training lot (see the card).
 DEFAULT_SETTINGS = CoderSettings(C=1.0)
@@ -51,8 +54,15 @@ def cv_figures(cv: dict, codebook: Codebook) -> dict:
 
 
 def train_shipped(codebook: Codebook, version: str, settings: CoderSettings | None = None, *,
-                  extra: pd.DataFrame | None = None, training: pd.DataFrame | None = None) -> tuple[Coder, dict]:
+                  extra: pd.DataFrame | None = None, training: pd.DataFrame | None = None,
+                  trials: list[dict] | None = None) -> tuple[Coder, dict]:
     """Train on the training lot (and ``extra`` labelled rows), with the card's training part.
+
+    Parameters
+    ----------
+    trials : list of dict, optional
+        Configurations compared by grouped cross-validation on the training lot before this one was
+        chosen (rows of ``bench/coder_cv.py``: ``config, kappa_moyen, kappa_min, ...``), kept in the card.
 
     Returns
     -------
@@ -72,33 +82,77 @@ def train_shipped(codebook: Codebook, version: str, settings: CoderSettings | No
         "n_sources": int(data.loc[data["reel"], "groupe"].nunique()),
         "reglages": {"C": settings.C, "poids": settings.weights, "graine": settings.seed, "plis": settings.n_folds},
         "seuils": dict(zip(codebook.codes, [float(x) for x in coder.thresholds])), "repli": coder.fallback,
+        "fichiers": [p.name for p in corpus_files(codebook.name)] if training is None else [],
         "validation_croisee": cv_figures(cv, codebook),
     }
+    if trials:
+        card["essais_vc"] = [{k: r[k] for k in ("config", "kappa_moyen", "kappa_min", "sans_theme_humain",
+                                                "sans_theme_codeur") if k in r} for r in trials]
     return with_card(coder, card), cv
 
 
-def blind_figures(coder: Coder) -> dict:
-    """Agreement of a frozen coder with the human labels of the blind lot (read here and only here)."""
-    blind = load_blind(coder.codebook)
+def ids_digest(ids) -> str:
+    """SHA-256 of the blind ids a model was scored on (sorted, one per line)."""
+    return hashlib.sha256("\n".join(sorted(map(str, ids))).encode("utf-8")).hexdigest()
+
+
+def _blind_rows(codebook: Codebook, ids=None) -> pd.DataFrame:
+    """The blind lot, or exactly the rows ``ids`` of it (in the lot's order).
+
+    Raises
+    ------
+    ValueError
+        In French, when an id is no longer in the blind lot (a row removed or moved to training).
+    """
+    blind = load_blind(codebook)
+    if ids is None:
+        return blind
+    wanted = set(map(str, ids))
+    missing = sorted(wanted - set(blind["id"]))
+    if missing:
+        raise ValueError(f"{len(missing)} identifiants du lot aveugle de la carte ne sont plus dans le lot aveugle "
+                         f"du corpus « {codebook.name} » (par exemple {missing[:3]}) : le modèle doit être remesuré.")
+    return blind[blind["id"].isin(wanted)].reset_index(drop=True)
+
+
+def blind_figures(coder: Coder, ids=None) -> dict:
+    """Agreement of a frozen coder with the human labels of the blind lot (read here and only here).
+
+    Parameters
+    ----------
+    ids : sequence of str, optional
+        Score only these blind rows (those a model card records); default the whole blind lot.
+
+    Returns
+    -------
+    dict
+        :func:`_table` figures plus ``ids`` (sorted ids scored) and ``ids_sha256`` (:func:`ids_digest`).
+    """
+    blind = _blind_rows(coder.codebook, ids)
     gold = blind[coder.codebook.codes].astype(bool)
     coded = coder.predict(blind["texte"])
-    return _table(coded, gold)
+    ids_scored = sorted(blind["id"])
+    return _table(coded, gold) | {"ids_sha256": ids_digest(ids_scored), "ids": ids_scored}
 
 
-def rules_blind_figures(codebook: Codebook) -> dict:
-    """The codebook's rules alone on the blind lot: the reference the model is compared with."""
+def rules_blind_figures(codebook: Codebook, ids=None) -> dict:
+    """The codebook's rules alone on the blind lot (or its rows ``ids``): the reference of the model."""
     from .coding import code_texts_rules
 
-    blind = load_blind(codebook)
+    blind = _blind_rows(codebook, ids)
     gold = blind[codebook.codes].astype(bool)
     return _table(code_texts_rules(blind["texte"], codebook), gold)
 
 
 def write_blind(coder: Coder, folder: Path | str) -> Coder:
-    """Score ``coder`` (and the rules alone, for reference) on the blind lot; store and save."""
+    """Score ``coder`` (and the rules alone, for reference) on the whole blind lot; store and save.
+
+    The card records the ids scored (and their digest), so that the figures can be recomputed on
+    exactly those rows when the blind lot grows later.
+    """
     card = dict(coder.card)
     card["aveugle"] = blind_figures(coder)
-    card["aveugle_regles_seules"] = rules_blind_figures(coder.codebook)
+    card["aveugle_regles_seules"] = rules_blind_figures(coder.codebook, card["aveugle"]["ids"])
     coder = with_card(coder, card)
     coder.save(folder)
     write_card_markdown(coder, folder)
@@ -130,6 +184,8 @@ def card_markdown(coder: Coder) -> str:
         "mots TF-IDF avec portée de la négation, n-grammes de caractères, vecteurs de mots, règles du codebook), "
         "seuil par thème et seuil de repli choisis par validation croisée groupée par page source.",
         "",
+        *([f"Fichiers du corpus (partie entraînement de chacun) : {', '.join(card['fichiers'])}.", ""]
+          if card.get("fichiers") else []),
         f"Réglages : {json.dumps(card.get('reglages'), ensure_ascii=False)} ; repli {card.get('repli')}.",
         "",
         "| thème | κ VC | précision VC | rappel VC | positifs VC | κ aveugle | précision aveugle | rappel aveugle "
@@ -156,11 +212,27 @@ def card_markdown(coder: Coder) -> str:
            f"{_fmt(card['aveugle_regles_seules']['kappa_moyen'])}, réponses sans thème "
            f"{_fmt(card['aveugle_regles_seules']['part_sans_theme_codeur'])}.", ""]
           if card.get("aveugle_regles_seules") else []),
+        *([f"Lot aveugle mesuré : {bl['n']} extraits, empreinte SHA-256 de leurs identifiants "
+           f"`{bl['ids_sha256'][:16]}…` (liste complète dans `modele.json`).", ""] if bl and bl.get("ids_sha256") else []),
+        *_trials_lines(card.get("essais_vc")),
         "Le lot aveugle n'a servi ni à développer, ni à régler, ni à entraîner : il est mesuré une fois par version "
-        "(`ducos codage aveugle`), et `tests/test_text_coder.py` recalcule ces chiffres à partir du modèle livré.",
+        "(`ducos codage aveugle`), et `tests/test_text_coder.py` recalcule ces chiffres à partir du modèle livré, sur ces mêmes "
+        "extraits.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _trials_lines(trials: list[dict] | None) -> list[str]:
+    if not trials:
+        return []
+    lines = ["Configurations comparées en validation croisée groupée sur la partie entraînement (seuils choisis "
+             "sur les autres plis ; le lot aveugle n'y entre pas) :", "",
+             "| essai | κ moyen VC | κ minimum VC | sans thème (humain / codeur) |", "|---|---:|---:|---:|"]
+    for r in trials:
+        lines.append(f"| {r['config']} | {_fmt(r.get('kappa_moyen'))} | {_fmt(r.get('kappa_min'))} | "
+                     f"{_fmt(r.get('sans_theme_humain'))} / {_fmt(r.get('sans_theme_codeur'))} |")
+    return [*lines, ""]
 
 
 def save_shipped(coder: Coder, folder: Path | str | None = None) -> Path:
