@@ -30,7 +30,9 @@ from ducos_lib.text.evaluation import kappa  # noqa: E402
 from ducos_lib.text.features import analyse  # noqa: E402
 from ducos_lib.text.model_card import DEFAULT_SETTINGS  # noqa: E402
 
-BASE_W = dict(DEFAULT_SETTINGS.weights)
+#: The settings of model 2.0.x: every configuration below changes one thing of it.
+BASE = CoderSettings(C=1.0)
+BASE_W = dict(BASE.weights)
 
 
 def _w(**kw) -> dict:
@@ -39,17 +41,19 @@ def _w(**kw) -> dict:
 
 #: Configurations tried (name → settings). Only the training lot is used.
 CONFIGS = {
-    "base": DEFAULT_SETTINGS,
-    "C0.5": replace(DEFAULT_SETTINGS, C=0.5),
-    "C2": replace(DEFAULT_SETTINGS, C=2.0),
-    "C4": replace(DEFAULT_SETTINGS, C=4.0),
-    "sans_char": replace(DEFAULT_SETTINGS, weights=_w(char=0.0)),
-    "sans_vecteurs": replace(DEFAULT_SETTINGS, weights=_w(vector=0.0)),
-    "vecteurs1.2": replace(DEFAULT_SETTINGS, weights=_w(vector=1.2)),
-    "sans_regles": replace(DEFAULT_SETTINGS, weights=_w(rule=0.0)),
-    "regles1.6": replace(DEFAULT_SETTINGS, weights=_w(rule=1.6)),
-    "proto0.5": replace(DEFAULT_SETTINGS, weights=_w(proto=0.5)),
-    "sans_mots": replace(DEFAULT_SETTINGS, weights=_w(word=0.0)),
+    "base": BASE,
+    "C0.5": replace(BASE, C=0.5),
+    "C2": replace(BASE, C=2.0),
+    "C4": replace(BASE, C=4.0),
+    "sans_char": replace(BASE, weights=_w(char=0.0)),
+    "sans_vecteurs": replace(BASE, weights=_w(vector=0.0)),
+    "vecteurs1.2": replace(BASE, weights=_w(vector=1.2)),
+    "sans_regles": replace(BASE, weights=_w(rule=0.0)),
+    "regles1.6": replace(BASE, weights=_w(rule=1.6)),
+    "proto0.5": replace(BASE, weights=_w(proto=0.5)),
+    "sans_mots": replace(BASE, weights=_w(word=0.0)),
+    "svm_C0.1": replace(BASE, model="svm", C=0.1),
+    "choisi": DEFAULT_SETTINGS,  # the settings of the shipped model
 }
 
 
@@ -94,11 +98,11 @@ def main() -> int:
     print(f"{args.codebook}: {len(data)} rows, {int(scored.sum())} scored, "
           f"{len(set(np.asarray(groups)[scored]))} pages", flush=True)
     rows = []
-    # "courbeNN": the base settings, each training fold reduced to NN % of its pages (learning curve)
-    jobs = [(name, DEFAULT_SETTINGS, int(name[6:]) / 100) if name.startswith("courbe") else (name, CONFIGS[name], 1.0)
+    # "courbeNN": the 2.0.x settings, each training fold reduced to NN % of its pages (learning curve)
+    jobs = [(name, BASE, int(name[6:]) / 100) if name.startswith("courbe") else (name, CONFIGS[name], 1.0)
             for name in args.configs.split(",") if name]
     if args.curve:
-        jobs += [(f"courbe{p}", DEFAULT_SETTINGS, p / 100) for p in (25, 50, 75)]
+        jobs += [(f"courbe{p}", BASE, p / 100) for p in (25, 50, 75)]
     for name, settings, share in jobs:
         t0 = time.perf_counter()
         res = evaluate(analysed, gold, groups, scored, codebook.themes, settings, share)

