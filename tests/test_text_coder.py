@@ -134,11 +134,9 @@ def test_shipped_models_serve_without_new_labels(agents, residents):
          "organisation_travail", None),
         ("On manque de postes et le budget est en baisse chaque année.", "outils_moyens", None),
         # a word in another sense
-        pytest.param("J'ai choisi la fonction publique pour servir l'intérêt général.", None, "accueil_usagers",
-                     marks=pytest.mark.xfail(strict=True, reason="limite connue du modèle 2.0.x : « public » au sens "
-                                                              "de la fonction publique reste lu comme l'accueil")),
+        ("J'ai choisi la fonction publique pour servir l'intérêt général.", None, "accueil_usagers"),
         pytest.param("Les élèves de la formation BTS partent en stage.", None, "competences_formation",
-                     marks=pytest.mark.xfail(strict=True, reason="limite connue du modèle 2.0.x : « formation » au "
+                     marks=pytest.mark.xfail(strict=True, reason="limite connue des modèles 2.0.x et 3.0.0 : « formation » au "
                                                               "sens d'un cursus d'élèves reste lue comme la formation "
                                                               "des agents")),
         # negation and denial
