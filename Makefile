@@ -14,6 +14,7 @@ DUCOS := $(PYTHON) -m ducos_lib.cli
 RAW := data/raw/sample
 OUT := reports
 JOBS ?= 2
+DIFFUSION ?= copil
 PYTEST_ARGS ?=
 
 help: ## Show this help
@@ -30,12 +31,10 @@ install: $(STAMP) ## Create the environment (./.venv unless one is active) and i
 validate: $(STAMP) ## Validate and pseudonymise the sample data (RAW=data/raw/sample)
 	$(DUCOS) validate --raw-dir $(RAW)
 
-reports: $(STAMP) ## Produce the reports of every milestone on the sample data into reports/
+reports: $(STAMP) ## Produce the reports of every milestone of the sample's calendar into reports/ (DIFFUSION=restreinte for the HR level)
 	$(DUCOS) validate --raw-dir $(RAW)
-	$(DUCOS) run --milestone T0 --raw-dir $(RAW) --out $(OUT) --jobs $(JOBS)
-	$(DUCOS) run --milestone T6 --raw-dir $(RAW) --out $(OUT) --jobs $(JOBS)
-	$(DUCOS) run --milestone T12 --raw-dir $(RAW) --out $(OUT) --jobs $(JOBS)
-	@echo "Ouvrez $(OUT)/T12/index.html dans un navigateur."
+	$(DUCOS) run --milestone tous --raw-dir $(RAW) --out $(OUT) --jobs $(JOBS) --diffusion $(DIFFUSION)
+	@echo "Ouvrez $(OUT)/$(if $(filter restreinte,$(DIFFUSION)),restreinte/)<jalon>/index.html dans un navigateur (versions PDF à côté)."
 
 lint: $(STAMP) ## Lint the library, tests, benchmarks and notebook scripts (ruff, settings in pyproject.toml)
 	$(PYTHON) -m ruff check ducos_lib tests bench notebooks

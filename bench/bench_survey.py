@@ -92,15 +92,15 @@ def run_python(data: pd.DataFrame, population: pd.DataFrame) -> dict:
     t = {}
     t0 = time.perf_counter()
     base = sv.design(data, weights=np.full(len(data), population.effectif.sum() / 3 / len(data)))
-    raked = sv.rake(base, population, max_iter=100, tol=1e-8)
+    raked = sv.rake(base, population, max_iter=100, epsilon=1e-10)  # the R call of bench_survey.R
     t["design_rake"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    m = sv.mean(raked, "y")
+    m = sv.mean(raked, "y", na_rm=True)  # R: svymean(~y, r, na.rm = TRUE)
     p = sv.proportion(raked, "y", [4.0, 5.0])
     t["overall"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    bm = sv.by(raked, "y", "service", statistic="mean")
-    bp = sv.by(raked, "y", "service", statistic="proportion", level=[4.0, 5.0])
+    bm = sv.by(raked, "y", "service", statistic="mean", na_rm=True)
+    bp = sv.by(raked, "y", "service", statistic="proportion", level=[4.0, 5.0], na_rm=True)
     t["domains"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     sat = np.where(data["y"].isna(), np.nan, (data["y"] >= 4).astype(float))

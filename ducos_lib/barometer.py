@@ -165,9 +165,11 @@ def _rows(des: survey.SurveyDesign, wave: str, gv: str, group: str, domain, alph
         if values.notna().sum() == 0:
             continue
         favourable = (values >= 4).astype(float).where(values.notna())
-        for statistic, est in (("moyenne", survey.mean(des, values.to_numpy(float), domain=domain, alpha=alpha)),
+        # NSP leaves the agent out of that item only; normal-quantile intervals (the engine's defaults are R's)
+        for statistic, est in (("moyenne", survey.mean(des, values.to_numpy(float), domain=domain, alpha=alpha,
+                                                       na_rm=True)),
                                ("favorables", survey.proportion(des, favourable.to_numpy(float), domain=domain,
-                                                                alpha=alpha))):
+                                                                alpha=alpha, df=None))):
             out.append((wave, indicator(item, statistic), gv, group, est.estimate, est.se, est.ci_low, est.ci_high,
                         int(est.n)))
     return out

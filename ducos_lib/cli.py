@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import load_config, path_setting
+from .config import path_setting
 from .io import InputError
 
 log = logging.getLogger("ducos")
@@ -77,19 +77,26 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .schedule import run_due, run_locked
+    from .runner import RunInterrupted
+    from .schedule import run_all, run_due, run_locked
 
-    if args.milestone == "due":
-        return run_due(args.raw_dir, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force)
-    return run_locked(args.milestone, args.raw_dir, args.out, only=args.only, jobs=args.jobs,
-                      timeout=args.timeout, force=args.force)
+    options = {"jobs": args.jobs, "timeout": args.timeout, "force": args.force, "diffusion": args.diffusion,
+               "pdf": False if args.sans_pdf else None}
+    try:
+        if args.milestone == "due":
+            return run_due(args.raw_dir, args.out, **options)
+        if args.milestone == "tous":
+            return run_all(args.raw_dir, args.out, only=args.only, **options)
+        return run_locked(args.milestone, args.raw_dir, args.out, only=args.only, **options)
+    except RunInterrupted as exc:
+        return exc.exit_code
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
     from .reports.formats import date
     from .schedule import due_milestones
 
-    due = due_milestones(args.raw_dir, args.out, today=args.date)
+    due = due_milestones(args.raw_dir, args.out, today=args.date, diffusion=args.diffusion, echo=print)
     if not due:
         print("Aucun jalon à produire : les rapports sont à jour.")
     for item in due:
@@ -123,19 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("run", help="produire les rapports d'un jalon")
-    p.add_argument("--milestone", required=True, choices=[*load_config()["jalons"], "due"])
+    p.add_argument("--milestone", required=True, metavar="JALON",
+                   help="un jalon du calendrier (calendrier.csv), « due » (les jalons échus à produire) ou "
+                        "« tous » (chaque jalon du calendrier)")
     p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"))
-    p.add_argument("--out", type=Path, default=path_setting("reports_dir"))
+    p.add_argument("--out", type=Path, default=path_setting("reports_dir"),
+                   help="dossier de base des rapports (la diffusion restreinte va dans son sous-dossier restreinte/)")
+    p.add_argument("--diffusion", choices=["copil", "restreinte"], default="copil",
+                   help="copil (défaut, masquage DESIGN §6) ou restreinte (DRH et CoTA, dossier séparé, bandeau)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--timeout", type=int, default=None, help="délai maximal par cellule, en secondes")
     p.add_argument("--force", action="store_true", help="relancer même les rapports inchangés")
+    p.add_argument("--sans-pdf", action="store_true", help="ne pas imprimer les versions PDF")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("due", help="lister les jalons échus dont les rapports manquent ou sont périmés")
+    p = sub.add_parser("due", help="lister les jalons échus dont les rapports manquent, sont périmés ou interrompus")
     p.add_argument("--date", default=None, help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
     p.add_argument("--raw-dir", type=Path, default=path_setting("raw_dir"))
     p.add_argument("--out", type=Path, default=path_setting("reports_dir"))
+    p.add_argument("--diffusion", choices=["copil", "restreinte"], default="copil")
     p.set_defaults(func=_cmd_due)
 
     from .text.cli import add_parser as add_codage_parser  # ducos codage … (text module's own commands)

@@ -15,7 +15,9 @@ import yaml
 
 #: Workspace root: the folder holding ``config/``. ``DUCOS_ROOT`` overrides it (tests, installed use).
 ROOT = Path(os.environ.get("DUCOS_ROOT", Path(__file__).resolve().parents[1]))
-CONFIG_DIR = ROOT / "config"
+#: The configuration folder. ``DUCOS_CONFIG_DIR`` points every module (registry, thresholds, schemas)
+#: at another copy of it, e.g. a test's registry with an extra indicator, without touching ``ROOT``.
+CONFIG_DIR = Path(os.environ.get("DUCOS_CONFIG_DIR", ROOT / "config"))
 NOTEBOOKS_DIR = ROOT / "notebooks"
 
 

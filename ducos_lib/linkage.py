@@ -12,13 +12,13 @@ tables, alt texts) are in :mod:`ducos_lib.reports.qualite_performance`.
      service *received* as host of immersions (:func:`immersion_ratings_received`), and the mean
      of each service indicator over the months up to the milestone (:func:`service_indicator_means`);
    - *staff* measures: absenteeism, turnover and training hours per agent of the service
-     (:func:`staff_measures`, computed by :func:`ducos_lib.hr.indicateurs_rh`), and the managers'
+     (:func:`staff_measures`, computed by :func:`ducos_lib.hr.hr_indicators`), and the managers'
      self-evaluation progress (:func:`self_evaluation_progress`).
 
    Missing measures stay missing (NaN): nothing is imputed. The panel keeps every value for the
    internal correlation analysis; :meth:`ServicePanel.published` blanks the staff figures about
    fewer agents than the confidentiality threshold (DESIGN §6), with the secondary masking of
-   :func:`ducos_lib.hr.masquer_indicateurs`, before any row-wise display.
+   :func:`ducos_lib.hr.mask_indicators`, before any row-wise display.
 
 2. **Statistics**: Spearman correlations between each quality and each staff measure across
    services (pairwise complete), bootstrap confidence intervals over services, permutation
@@ -59,8 +59,8 @@ from scipy import stats
 from . import survey
 from .config import load_config
 from .correlation import spearman_correlation
-from .hr import indicateurs_rh, masquer_indicateurs
-from .privacy import seuil_confidentialite
+from .hr import hr_indicators, mask_indicators
+from .privacy import confidentiality_threshold
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ QUALITY_PERFORMANCE_COLUMNS = ["indicateur_qualite", "indicateur_rh", "n_service
                                "ic_haut", "p_valeur", "p_ajustee"]
 #: Survey indicators taken into the panel by default (names of DESIGN §4).
 SURVEY_MEASURES = ("satisfaction_globale_moyenne", "satisfaction_globale_satisfaits")
-#: HR indicators of :func:`ducos_lib.hr.indicateurs_rh` taken into the panel, with the panel column
+#: HR indicators of :func:`ducos_lib.hr.hr_indicators` taken into the panel, with the panel column
 #: holding the number of agents each one is about.
 HR_INDICATORS = {
     "taux_absenteisme": "effectif_absenteisme",
@@ -290,7 +290,7 @@ def staff_measures(agents: pd.DataFrame | None, absences: pd.DataFrame | None, d
 
     The extraction is the latest ``date_extraction`` on or before ``date``; rates cover the 12
     months ending on that extraction date (DESIGN §3), as computed by
-    :func:`ducos_lib.hr.indicateurs_rh` (earlier extractions feed the turnover).
+    :func:`ducos_lib.hr.hr_indicators` (earlier extractions feed the turnover).
 
     Parameters
     ----------
@@ -303,7 +303,7 @@ def staff_measures(agents: pd.DataFrame | None, absences: pd.DataFrame | None, d
     threshold : int, optional
         Confidentiality threshold in agents (configuration by default, never below 3).
     config : mapping, optional
-        The ``rh`` section of the configuration (see :func:`ducos_lib.hr.indicateurs_rh`).
+        The ``rh`` section of the configuration (see :func:`ducos_lib.hr.hr_indicators`).
 
     Returns
     -------
@@ -314,7 +314,7 @@ def staff_measures(agents: pd.DataFrame | None, absences: pd.DataFrame | None, d
         ``heures_formation_par_agent``, ``date_extraction``; never masked.
         ``masks``: same index, boolean columns for those of ``values`` that must not be
         published (primary masking below ``threshold`` agents and secondary masking against the
-        ``ensemble`` figure, as :func:`ducos_lib.hr.masquer_indicateurs` does for
+        ``ensemble`` figure, as :func:`ducos_lib.hr.mask_indicators` does for
         ``rh_indicateurs.csv``).
 
     Notes
@@ -335,12 +335,12 @@ def staff_measures(agents: pd.DataFrame | None, absences: pd.DataFrame | None, d
     ab = absences
     if ab is not None and not ab.empty:
         ab = ab[_datetimes(ab["date_debut"]) <= d]
-    table = indicateurs_rh(current, ab, d_ext, historique=earlier if len(earlier) else None,
-                           ventilations=("service",), config=config)
+    table = hr_indicators(current, ab, d_ext, history=earlier if len(earlier) else None,
+                          breakdowns=("service",), config=config)
     kept = ["effectif", *HR_INDICATORS]
     table = table[table["indicateur"].isin(kept)
                   & table["groupe_variable"].isin(["ensemble", "service"])].reset_index(drop=True)
-    masked = masquer_indicateurs(table, threshold)
+    masked = mask_indicators(table, threshold)
     table = table.assign(masque=masked["masque"].to_numpy())
     serv = table[table["groupe_variable"] == "service"].assign(groupe=lambda t: t["groupe"].astype(str))
     val = serv.pivot_table(index="groupe", columns="indicateur", values="valeur", aggfunc="first")
@@ -550,7 +550,7 @@ def service_panel(milestones: Mapping[str, Any] | Sequence[tuple[str, Any]], *,
     threshold : int, optional
         Confidentiality threshold in agents (``confidentialite.seuil_agents``, 5; never below 3).
     config_hr : mapping, optional
-        ``rh`` section of the configuration, passed to :func:`ducos_lib.hr.indicateurs_rh`.
+        ``rh`` section of the configuration, passed to :func:`ducos_lib.hr.hr_indicators`.
     survey_source, survey_error : str, optional
         Carried in the result (set by :func:`panel_from_milestone`); the source defaults to
         ``"computed"`` when ``estimations`` is given, ``"none"`` otherwise.
@@ -560,7 +560,7 @@ def service_panel(milestones: Mapping[str, Any] | Sequence[tuple[str, Any]], *,
     ServicePanel
         Missing measures are NaN; a quality or staff column entirely empty is still listed.
     """
-    limit = seuil_confidentialite(threshold)
+    limit = confidentiality_threshold(threshold)
     survey_limit = _survey_threshold(survey_threshold)
     pieces, mask_pieces = [], []
     reference_codes = (list(dict.fromkeys(services["code_service"].astype(str)))

@@ -43,9 +43,9 @@ _DUPLICATES = ("latest", "earliest", "mean")
 
 
 def _threshold(threshold: int | None) -> int:
-    from .privacy import seuil_confidentialite
+    from .privacy import confidentiality_threshold
 
-    return seuil_confidentialite(threshold)
+    return confidentiality_threshold(threshold)
 
 
 def _sorted_fr(values: Iterable[Any]) -> list[str]:
@@ -503,15 +503,15 @@ def mask_bands(counts: pd.DataFrame, keys: Sequence[str], threshold: int | None 
     -----
     Per distribution (its total ``n_total`` is published, e.g. as ``n_paires`` or the number of
     answers): (1) a band about 1 to ``threshold − 1`` agents is masked (primary; an empty band
-    concerns nobody: it is published and never used as a complementary cell); (2) line rule of :func:`ducos_lib.privacy.masquer_tableau_long`:
+    concerns nobody: it is published and never used as a complementary cell); (2) line rule of :func:`ducos_lib.privacy.mask_long_table`:
     a single masked band would be total minus the others, so the next smallest band is masked
     too; (3) the masked bands together must concern at least ``threshold`` agents (their sum is the
     total minus the published bands: « 2 encadrants se notent 3 ou moins » would be a figure about
     fewer than ``threshold`` agents), otherwise the next smallest band is masked until it is so (or
-    every band is). An audit (:func:`ducos_lib.privacy.cellules_recalculables`) then checks that no
+    every band is). An audit (:func:`ducos_lib.privacy.recoverable_cells`) then checks that no
     masked band can be recomputed exactly from the total and the published bands.
     """
-    from .privacy import cellules_recalculables, masquer_tableau_long
+    from .privacy import mask_long_table, recoverable_cells
 
     threshold = _threshold(threshold)
     keys = list(keys)
@@ -523,9 +523,9 @@ def mask_bands(counts: pd.DataFrame, keys: Sequence[str], threshold: int | None 
     long = pd.concat([base[nonzero].assign(_var="bandes"), totals.rename(columns={"n_total": "n"})],
                      ignore_index=True)
     masked = np.zeros(len(base), dtype=bool)
-    masked[np.flatnonzero(nonzero)] = masquer_tableau_long(
-        long, threshold, cles=keys, variable="_var", groupe="bande", effectif="n", total="ensemble",
-        colonnes_masquees=())["masque"].to_numpy()[:int(nonzero.sum())]
+    masked[np.flatnonzero(nonzero)] = mask_long_table(
+        long, threshold, keys=keys, variable="_var", group="bande", count="n", total="ensemble",
+        masked_columns=())["masque"].to_numpy()[:int(nonzero.sum())]
     n = base["n"].to_numpy(dtype=float)
     for rows in base.groupby(keys, sort=False).indices.values():
         rows = np.asarray(rows)
@@ -537,7 +537,7 @@ def mask_bands(counts: pd.DataFrame, keys: Sequence[str], threshold: int | None 
         # audit: the band counts of one distribution minus its published total add up to 0
         constraint = np.ones((1, rows.size + 1))
         constraint[0, -1] = -1
-        if cellules_recalculables(constraint, np.append(masked[rows], False)).any():  # pragma: no cover
+        if recoverable_cells(constraint, np.append(masked[rows], False)).any():  # pragma: no cover
             raise AssertionError("Masquage des répartitions : une bande masquée reste recalculable.")
     out = base.copy()
     out["part"] = out["n"] / out["n_total"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._deprecation import deprecated_alias
 from .config import path_setting
 
 log = logging.getLogger(__name__)
@@ -437,14 +436,3 @@ def mask_long_table(df: pd.DataFrame, threshold: int | None = None, *,
                 out[col] = out[col].astype("float64")
             out.loc[mask, col] = np.nan
     return out
-
-
-# Former French names, still called by other modules (linkage, practices, notebooks 02, 04, 05).
-seuil_confidentialite = deprecated_alias(confidentiality_threshold, "seuil_confidentialite", module=__name__,
-                                         renamed={"seuil": "threshold"})
-cellules_recalculables = deprecated_alias(recoverable_cells, "cellules_recalculables", module=__name__,
-                                          renamed={"contraintes": "constraints", "masque": "mask"})
-masquer_tableau_long = deprecated_alias(
-    mask_long_table, "masquer_tableau_long", module=__name__,
-    renamed={"seuil": "threshold", "cles": "keys", "groupe": "group", "effectif": "count",
-             "colonnes_masquees": "masked_columns", "masquer_zeros": "mask_zeros"})

@@ -139,11 +139,3 @@ def summary(ms: MilestoneData) -> QualitySummary:
         answers_per_wave=waves,
     )
 
-
-def __getattr__(name: str):
-    """Deprecated alias: ``quality.DATASET_LABELS`` (French labels) lives in the report module now."""
-    if name == "DATASET_LABELS":
-        from .reports.qualite_donnees import DATASET_LABELS
-
-        return DATASET_LABELS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # un jalon du calendrier (calendrier.csv)
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 from IPython.display import Markdown, display
@@ -25,7 +26,7 @@ from ducos_lib.reports import charts, formats, page
 from ducos_lib.reports import qualite_donnees as qd
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
 display(Markdown(f"# Qualité des données — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport dit ce qui a été lu, "
                  "ce qui a été écarté et pourquoi, avant toute analyse."))

@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
@@ -28,8 +29,8 @@ from ducos_lib.reports import charts, formats, page
 from ducos_lib.reports import immersions as im
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
+seuil = privacy.confidentiality_threshold()
 codebook = tx.load_codebook(tx.codebook_path("immersions"))  # config/observatoire.yml, textes
 libelles = codebook.labels()
 services = ms.service_labels()
@@ -260,25 +261,27 @@ else:
                            caption="Réponses les plus typiques de chaque thème émergent"))
 
 # %%
-if milestone == "T12" and a_fiches and "T6" in ms.dates:
+# À partir du troisième jalon du cycle : fiches jusqu'au jalon précédent contre fiches remplies depuis.
+precedent = ms.previous if len(ms.cycle_milestones) >= 3 else None
+if precedent and a_fiches:
     display(Markdown(
-        "## Évolution depuis T6\n\nOn compare les fiches remplies jusqu'à T6 à celles remplies depuis : ce sont deux "
+        f"## Évolution depuis {precedent}\n\nOn compare les fiches remplies jusqu'à {precedent} à celles remplies depuis : ce sont deux "
         "ensembles distincts de fiches. Un écart n'est retenu comme net que si la p-valeur (test exact de Fisher) est "
         "inférieure à 0,05 ; avec quelques dizaines de fiches de part et d'autre, seuls de gros écarts peuvent l'être."))
-    evolution = tx.period_comparison(fiches, codage, ms.dates["T6"], codebook)
+    evolution = tx.period_comparison(fiches, codage, ms.dates[precedent], codebook)
     page.write_table(evolution, out_dir, "immersions_evolution")
     if evolution[["base_avant", "base_apres"]].min().min() == 0:
-        display(page.note("Pas de fiche d'un côté ou de l'autre de T6 : pas de comparaison possible."))
+        display(page.note(f"Pas de fiche d'un côté ou de l'autre de {precedent} : pas de comparaison possible."))
     else:
         ev = evolution[evolution["champ"].isin(["axes_progression", "propositions"])].assign(
             champ=lambda d: d["champ"].map(im.FIELD_LABELS))
         display(page.table(
             ev[["champ", "libelle", "part_avant", "part_apres", "difference", "p_valeur"]],
-            columns={"champ": "Champ", "libelle": "Thème", "part_avant": "Jusqu'à T6", "part_apres": "Depuis T6",
+            columns={"champ": "Champ", "libelle": "Thème", "part_avant": f"Jusqu'à {precedent}", "part_apres": f"Depuis {precedent}",
                       "difference": "Écart", "p_valeur": "p-valeur"},
             formatters={"part_avant": lambda v: formats.percent(v, 0), "part_apres": lambda v: formats.percent(v, 0),
                               "difference": lambda v: formats.points(round(v, 2), 0), "p_valeur": formats.pvalue},
-            caption=f"Part des fiches citant le thème : {formats.number(ev['base_avant'].max())} fiches jusqu'à T6, "
+            caption=f"Part des fiches citant le thème : {formats.number(ev['base_avant'].max())} fiches jusqu'à {precedent}, "
                     f"{formats.number(ev['base_apres'].max())} depuis"))
         nets = ev[ev["p_valeur"] < 0.05]
         display(page.note("Aucun écart net entre les deux périodes." if nets.empty else

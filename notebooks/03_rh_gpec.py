@@ -14,9 +14,9 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
-out_dir = None      # dossier de sortie (défaut : reports/<milestone>, reports/restreinte/<milestone> en diffusion restreinte)
+out_dir = None      # dossier de sortie (défaut : reports/<jalon>, reports/restreinte/<jalon> en diffusion restreinte)
 diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
@@ -27,8 +27,8 @@ from ducos_lib import hr, privacy
 from ducos_lib.reports import charts, formats, page, rh
 
 restreinte = rh.check_level(diffusion) == "restreinte"
-ctx = page.start(milestone, raw_dir, out_dir or rh.default_out_dir(milestone, diffusion))
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
+ctx = page.start(milestone, raw_dir, out_dir, diffusion=diffusion)
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
 seuil = privacy.confidentiality_threshold()
 services = ms.service_labels()
 a_rh = ms.rh_agents is not None and len(ms.rh_agents) > 0

@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 from IPython.display import Markdown, display
@@ -27,10 +28,10 @@ from ducos_lib.reports import charts, formats, page
 from ducos_lib.reports import qualite_performance as qp
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
 cfg = load_config("observatoire")
 cfg_qp = linkage.settings(cfg["qualite_performance"])
-seuil_agents = privacy.seuil_confidentialite()
+seuil_agents = privacy.confidentiality_threshold()
 seuil_enquete = cfg["enquete"]["seuil_masquage"]
 display(Markdown(f"# Qualité de service et performance — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport rapproche, service par "

@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon : "T0", "T6" ou "T12"
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
@@ -32,8 +33,8 @@ from ducos_lib.reports import immersions as textes_rapport
 from ducos_lib.reports import pratiques as rp
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
+seuil = privacy.confidentiality_threshold()
 roster = text.load_roster(raw_dir)  # noms du fichier RH brut, pour anonymiser les citations (jamais affichés)
 display(Markdown(f"# Pratiques managériales — jalon {milestone}\n\n"
                  f"Données arrêtées au {formats.date(ms.date, long=True)}. Ce rapport présente les phases 4 et 5 du "

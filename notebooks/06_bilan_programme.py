@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon du calendrier (calendrier.csv)
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 import pandas as pd
@@ -29,8 +30,8 @@ from ducos_lib.reports import bilan as rb
 from ducos_lib.reports import formats, page
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
+seuil = privacy.confidentiality_threshold()
 objectifs = ob.load_objectives()
 jalons = synthesis.milestone_order(ms.dates, milestone)   # les jalons du calendrier jusqu'à celui-ci
 premier, dernier_du_cycle = jalons[0], milestone == max(ms.dates, key=ms.dates.get)

@@ -14,9 +14,10 @@
 # ---
 
 # %% tags=["parameters"]
-milestone = "T12"   # jalon du calendrier (calendrier.csv)
+milestone = None    # un jalon du calendrier (calendrier.csv) ; None : le dernier
 raw_dir = None      # dossier des données brutes (défaut : config/observatoire.yml)
 out_dir = None      # dossier de sortie (défaut : reports/<milestone>)
+diffusion = "copil"  # niveau de diffusion : "copil" ou "restreinte" (DRH et CoTA)
 
 # %%
 from IPython.display import Markdown, display
@@ -26,8 +27,8 @@ from ducos_lib.reports import barometre as rb
 from ducos_lib.reports import charts, formats, page
 
 ctx = page.start(milestone, raw_dir, out_dir)
-ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir
-seuil = privacy.seuil_confidentialite()
+milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir
+seuil = privacy.confidentiality_threshold()
 roster = text.load_roster(raw_dir)  # noms du fichier RH brut, pour anonymiser les citations (jamais affichés)
 premier = ms.waves[0]
 display(Markdown(f"# Baromètre des agents — jalon {milestone}\n\n"

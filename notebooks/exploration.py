@@ -38,10 +38,10 @@ t12 = designs["T12"]
 survey.weighting_summary(t12)
 
 # %%
-survey.mean(t12, "satisfaction_globale")                 # moyenne, erreur type linéarisée, IC
+survey.mean(t12, "satisfaction_globale", na_rm=True)     # moyenne, erreur type linéarisée, IC (NSP écartés)
 
 # %%
-survey.by(t12, "satisfaction_globale", by="service")     # estimations par domaine (jamais un sous-ensemble filtré)
+survey.by(t12, "satisfaction_globale", by="service", na_rm=True)  # par domaine (jamais un sous-ensemble filtré)
 
 # %%
 estimations = survey.estimations_enquete(ms.enquete_usagers, ms.population_reference, designs=designs)
@@ -62,7 +62,7 @@ text.representative_quotes(ms.fiches_immersion, codage, n=1, champ="propositions
 # ## Ressources humaines (figures masquées sous 5 agents)
 
 # %%
-rh = hr.tableau_indicateurs_rh(ms.rh_agents_historique, ms.rh_absences)
+rh = hr.indicators_table(ms.rh_agents_historique, ms.rh_absences)
 rh.query("groupe_variable == 'ensemble'")
 
 # %% [markdown]

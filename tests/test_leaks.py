@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -74,7 +75,14 @@ def test_the_scan_finds_planted_leaks():
 def test_no_personal_data_in_any_published_file(milestone_runs):
     out, runs = milestone_runs
     secrets = sensitive_values()
-    files = [p for p in out.rglob("*") if p.suffix in (".html", ".csv") and "notebooks_executes" not in p.parts]
+    files = [p for p in out.rglob("*") if p.suffix in (".html", ".csv", ".pdf") and "notebooks_executes" not in p.parts]
     assert len(files) >= 20
-    leaks = {str(p.relative_to(out)): find_leaks(p.read_text(encoding="utf-8"), secrets) for p in files}
+    assert any("restreinte" in p.parts for p in files) and any(p.suffix == ".pdf" for p in files)  # both levels, PDFs
+
+    def text(p):
+        if p.suffix == ".pdf":
+            return subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True).stdout
+        return p.read_text(encoding="utf-8")
+
+    leaks = {str(p.relative_to(out)): find_leaks(text(p), secrets) for p in files}
     assert {k: v for k, v in leaks.items() if v} == {}

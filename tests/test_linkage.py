@@ -19,7 +19,7 @@ from scipy import stats
 from ducos_lib import correlation as C
 from ducos_lib import linkage as L
 from ducos_lib import survey
-from ducos_lib.hr import indicateurs_rh, masquer_indicateurs
+from ducos_lib.hr import hr_indicators, mask_indicators
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
 
@@ -231,7 +231,7 @@ def test_immersion_and_indicator_windows(panel):
 def test_hr_measures_match_hr_module(panel):
     agents = D.agents()
     ext = agents[agents["date_extraction"] == pd.Timestamp("2026-01-10")]
-    attendu = indicateurs_rh(ext, D.absences(), "2026-01-10", ventilations=("service",))
+    attendu = hr_indicators(ext, D.absences(), "2026-01-10", breakdowns=("service",))
     t0 = panel.cross_section("T0").set_index("code_service")
     for s in EFFECTIFS:
         row = attendu[(attendu["indicateur"] == "taux_absenteisme") & (attendu["groupe"] == s)].iloc[0]
@@ -252,8 +252,8 @@ def test_published_panel_masks_small_agent_services(panel):
     # Secondary masking, as in rh_indicateurs.csv: the next smallest service (S03, 6 agents) too.
     agents = D.agents()
     ext = agents[agents["date_extraction"] == pd.Timestamp("2026-01-10")]
-    t = indicateurs_rh(ext, D.absences(), "2026-01-10", ventilations=("service",))
-    m = masquer_indicateurs(t, 5)
+    t = hr_indicators(ext, D.absences(), "2026-01-10", breakdowns=("service",))
+    m = mask_indicators(t, 5)
     masques_hr = set(m[(m["indicateur"] == "taux_absenteisme") & (m["groupe_variable"] == "service")
                        & m["masque"]]["groupe"])
     assert masques_hr == {"S02", "S03"}
@@ -296,7 +296,6 @@ def test_unknown_milestone_and_empty_inputs():
 # The committed sample (when it is there): the planted relation of ducos_lib.synthetic
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not (SAMPLE / "calendrier.csv").exists(), reason="échantillon absent")
 def test_sample_data_end_to_end(isolated_env):
     from ducos_lib.ingest import load_milestone
 
@@ -324,8 +323,6 @@ def test_sample_data_end_to_end(isolated_env):
 
 @pytest.fixture(scope="module")
 def sample_t12(isolated_env):
-    if not (SAMPLE / "calendrier.csv").exists():
-        pytest.skip("échantillon absent")
     from ducos_lib.ingest import load_milestone
 
     return load_milestone("T12", SAMPLE)

@@ -120,18 +120,27 @@ def test_r_spellings_are_accepted(apiclus1):
     assert sv.rao_scott(des, "sch.wide", "stype", statistic="chisq").pvalue == chisq.pvalue
     with pytest.raises(sv.SurveyError, match="F, Chisq"):
         sv.rao_scott(des, "sch.wide", "stype", statistic="Wald2")
-    assert sv.proportion(des, "sch.wide", "Yes", method="normal").method == "normal"
+    assert sv.proportion(des, "sch.wide", "Yes", method="normal", df=None).method == "normal"
     assert sv.adjust_pvalues([0.01, 0.02], "BH").tolist() == sv.adjust_pvalues([0.01, 0.02], "fdr_bh").tolist()
 
 
-def test_na_rm_false_makes_missing_values_an_error(apiclus1):
+def test_missing_values_stop_the_estimate_unless_na_rm(apiclus1):
+    # R's default na.rm = FALSE gives NA for svymean, svytotal, svyratio, svyvar, svyquantile and svyby;
+    # here the default is a French error naming the variable and the count; na_rm=True is R's na.rm = TRUE
     des = sv.design(apiclus1, weights="pw", cluster="dnum", fpc="fpc")
-    with pytest.raises(sv.SurveyError, match="na_rm=False"):
-        sv.mean(des, "acs.46", na_rm=False)
-    with pytest.raises(sv.SurveyError, match="na_rm=False"):
-        sv.by(des, "acs.46", "stype", na_rm=False)
-    assert sv.mean(des, "acs.46").estimate == pytest.approx(_r("api_clus1_narm")["estimate"], rel=1e-10)
-    assert np.isfinite(sv.mean(des, "api00", na_rm=False).se)
+    for call in (lambda **k: sv.mean(des, "acs.46", **k), lambda **k: sv.total(des, "acs.46", **k),
+                 lambda **k: sv.ratio(des, "acs.46", "enroll", **k), lambda **k: sv.var(des, "acs.46", **k),
+                 lambda **k: sv.quantile(des, "acs.46", 0.5, **k), lambda **k: sv.by(des, "acs.46", "stype", **k)):
+        with pytest.raises(sv.SurveyError, match=r"« acs\.46 » a 26 valeur\(s\) manquante\(s\).*na_rm=True"):
+            call()
+        call(na_rm=True)
+    assert sv.mean(des, "acs.46", na_rm=True).estimate == pytest.approx(_r("api_clus1_narm")["estimate"], rel=1e-10)
+    assert np.isfinite(sv.mean(des, "api00").se)
+    # svyciprop (logit) drops missing values itself (svyglm's na.omit): so does proportion by default
+    share = apiclus1["acs.46"].gt(28).astype(float).where(apiclus1["acs.46"].notna())
+    assert sv.proportion(des, share).n == 183 - 26
+    with pytest.raises(sv.SurveyError, match="manquante"):
+        sv.proportion(des, share, na_rm=False)
 
 
 def test_multistage_ids_and_nest():
@@ -212,7 +221,27 @@ def test_driver_analysis_on_the_sample(sample_designs):
     assert row["performance"] == pytest.approx(sat, rel=1e-12)
 
 
-def test_waiting_time_quantiles_without_the_optional_column(sample_designs):
-    # the committed sample has no temps_attente (optional in DESIGN §3): rows are there, empty
+def test_waiting_time_quantiles_on_the_sample(sample_designs):
     t = sv.quantiles_attente(sample_designs)
-    assert len(t) == 9 and t["estimation"].isna().all() and (t["n_repondants"] == 0).all()
+    assert len(t) == 9 and t["estimation"].notna().all()
+    des = sample_designs["T12"]
+    x = des.data["temps_attente"].to_numpy(dtype=float)
+    ok = ~np.isnan(x)
+    order = np.argsort(x[ok], kind="mergesort")
+    xs, ws = x[ok][order], des.weights[ok][order]
+    share = np.cumsum(ws) / ws.sum()
+    row = t[(t["vague"] == "T12") & (t["quantile"] == 0.5)].iloc[0]
+    assert row["estimation"] == xs[np.searchsorted(share, 0.5)]  # R's qrule "math": first value reaching 1/2
+    assert row["n_repondants"] == ok.sum() and row["ic_bas"] <= row["estimation"] <= row["ic_haut"]
+    # the question is optional (DESIGN §3): without the column, the rows are there, empty
+    from ducos_lib.survey.design import replace
+
+    bare = {w: replace(d, data=d.data.drop(columns="temps_attente")) for w, d in sample_designs.items()}
+    empty = sv.quantiles_attente(bare)
+    assert len(empty) == 9 and empty["estimation"].isna().all() and (empty["n_repondants"] == 0).all()
+
+
+def test_wave_order_follows_the_calendar_or_the_programme_naming():
+    assert sv.wave_order(["T12", "C2-T0", "T6", "T0", "T24", "pilote", "T6"]) == [
+        "T0", "T6", "T12", "T24", "C2-T0", "pilote"]
+    assert sv.wave_order(["avril", "mars"], calendar_order=["mars", "avril"]) == ["mars", "avril"]

@@ -51,7 +51,7 @@ def dsrs():
 
 
 def rclus1():
-    return sv.rake(dclus1(), {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, tol=1e-13)
+    return sv.rake(dclus1(), {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}, max_iter=100, epsilon=1e-12)
 
 
 def es(e):
@@ -170,11 +170,11 @@ CASES = {
     "api_srs_total": lambda: es(sv.total(dsrs(), "enroll")),
     "api_strat_ratio": lambda: es(sv.ratio(dstrat(), "api00", "api99")),
     "api_clus1_ratio": lambda: es(sv.ratio(dclus1(), "api.stu", "enroll")),
-    "api_clus1_narm": lambda: es(sv.mean(dclus1(), "acs.46")),
+    "api_clus1_narm": lambda: es(sv.mean(dclus1(), "acs.46", na_rm=True)),
     "api_strat_nofpc": lambda: es(sv.mean(sv.design(data("apistrat"), weights="pw", strata="stype"), "api00")),
     "ms_clus2_mean": lambda: es(sv.mean(dclus2(), "api00")),
-    "ms_clus2_total": lambda: es(sv.total(dclus2(), "enroll")),
-    "ms_clus2_ratio": lambda: es(sv.ratio(dclus2(), "api.stu", "enroll")),
+    "ms_clus2_total": lambda: es(sv.total(dclus2(), "enroll", na_rm=True)),
+    "ms_clus2_ratio": lambda: es(sv.ratio(dclus2(), "api.stu", "enroll", na_rm=True)),
     "ms_clus2_nofpc": lambda: es(sv.mean(sv.design(data("apiclus2"), weights="pw", ids=["dnum", "snum"]), "api00")),
     "ms_clus2_by": lambda: by_vals(sv.by(dclus2(), "api00", "stype"), "stype"),
     "ms_fpc_nest": lambda: es(sv.mean(sv.design(data("fpc"), weights="weight", ids="psuid", strata="stratid",
@@ -186,7 +186,7 @@ CASES = {
     "ms_fpc_total": lambda: es(sv.total(sv.design(data("fpc"), ids="psuid", strata="stratid", fpc="Nh", nest=True), "x")),
     "ms_mu284_total": lambda: es(sv.total(sv.design(data("mu284"), ids=["id1", "id2"], fpc=["n1", "n2"]), "y1")),
     "ms_mu284_mean": lambda: es(sv.mean(sv.design(data("mu284"), ids=["id1", "id2"], fpc=["n1", "n2"]), "y1")),
-    "ms_clus2_ciprop": lambda: prop(sv.proportion(dclus2(), "sch.wide", "Yes", df="design")),
+    "ms_clus2_ciprop": lambda: prop(sv.proportion(dclus2(), "sch.wide", "Yes")),
     "ms_clus2_factor": lambda: by_vals(sv.mean_levels(dclus2(), "stype"), "level"),
     "dom_by_two_vars": lambda: {f"{k}_{r['stype']}.{r['sch.wide']}": r[k] for _, r in
                                 sv.by(dclus1(), "api00", ["stype", "sch.wide"]).iterrows() for k in ("estimate", "se")},
@@ -198,8 +198,8 @@ CASES = {
     "dom_clus1_subset_ratio": lambda: es(sv.ratio(dclus1(), "api.stu", "enroll", domain=data("apiclus1")["stype"] == "H")),
     "dom_clus1_by_total": lambda: by_vals(sv.by(dclus1(), "enroll", "stype", "total"), "stype"),
     "dom_byciprop_df": lambda: {
-        f"{k}_{r['stype']}": r[c] for _, r in sv.by(dclus1(), "sch.wide", "stype", "proportion", level="Yes",
-                                                     df="design").iterrows()
+        f"{k}_{r['stype']}": r[c] for _, r in sv.by(dclus1(), "sch.wide", "stype", "proportion",
+                                                     level="Yes").iterrows()
         for k, c in (("estimate", "estimate"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))
     },
     "dom_factor_mean": lambda: by_vals(sv.mean_levels(dclus1(), "stype"), "level"),
@@ -213,14 +213,14 @@ CASES = {
     "lonely_average": lambda: lonely("average"),
     "lonely_fpc_certainty": lambda: lonely("fail", fpc=fpc_certainty()),
     "lonely_fpc_total": lambda: lonely("fail", "total", "enroll", fpc=fpc_certainty()),
-    "ciprop_logit": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, df="design")),
-    "ciprop_logit_inf": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0)),
-    "ciprop_mean": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="mean", df="design")),
-    "ciprop_asin": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="asin", df="design")),
-    "ciprop_beta": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="beta", df="design")),
-    "ciprop_xlogit": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="xlogit", df="design")),
-    "ciprop_strat_logit": lambda: prop(sv.proportion(dstrat(), "sch.wide", "Yes", df="design")),
-    "ciprop_raked": lambda: prop(sv.proportion(rclus1(), "both", "Yes")),
+    "ciprop_logit": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0)),
+    "ciprop_logit_inf": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, df=None)),
+    "ciprop_mean": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="mean")),
+    "ciprop_asin": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="asin")),
+    "ciprop_beta": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="beta")),
+    "ciprop_xlogit": lambda: prop(sv.proportion(dclus1(), data("apiclus1")["ell"] == 0, method="xlogit")),
+    "ciprop_strat_logit": lambda: prop(sv.proportion(dstrat(), "sch.wide", "Yes")),
+    "ciprop_raked": lambda: prop(sv.proportion(rclus1(), "both", "Yes", df=None)),
     "var_clus1": lambda: es(sv.var(dclus1(), "api00")),
     "var_strat": lambda: es(sv.var(dstrat(), "enroll")),
     "var_clus2": lambda: es(sv.var(dclus2(), "api00")),
@@ -228,16 +228,21 @@ CASES = {
     "q_strat": lambda: quant(sv.quantile(dstrat(), "api00", [0.25, 0.5, 0.75]), [0.25, 0.5, 0.75]),
     "q_clus1_xlogit": lambda: quant(sv.quantile(dclus1(), "api00", [0.5, 0.9], interval_type="xlogit"), [0.5, 0.9]),
     "q_clus1_school": lambda: quant(sv.quantile(dclus1(), "api00", 0.5, qrule="school"), [0.5]),
-    "q_clus2_narm": lambda: quant(sv.quantile(dclus2(), "enroll", 0.5), [0.5]),
+    "q_clus2_narm": lambda: quant(sv.quantile(dclus2(), "enroll", 0.5, na_rm=True), [0.5]),
     "q_srs_enroll": lambda: quant(sv.quantile(dsrs(), "enroll", [0.1, 0.5]), [0.1, 0.5]),
     "rake_clus1_mean": lambda: es(sv.mean(rclus1(), "api00")),
     "rake_clus1_total": lambda: es(sv.total(rclus1(), "enroll")),
     "rake_strat_backfit": lambda: es(sv.mean(sv.rake(dstrat(), {"sch.wide": POP_SCHWIDE, "awards": POP_AWARDS},
-                                                     tol=1e-13), "api00")),
+                                                     max_iter=100, epsilon=1e-12), "api00")),
     "rake_strat_backfit_total": lambda: es(sv.total(sv.rake(dstrat(), {"sch.wide": POP_SCHWIDE, "awards": POP_AWARDS},
-                                                            tol=1e-13), "enroll")),
+                                                            max_iter=100, epsilon=1e-12), "enroll")),
     "rake_strat_calraking": lambda: es(sv.mean(sv.calibrate(dstrat(), {"sch.wide": POP_SCHWIDE, "awards": POP_AWARDS},
                                                             calfun="raking", tol=1e-13), "api00")),
+    "default_rake_clus1": lambda: es(sv.mean(sv.rake(dclus1(), {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE}), "api00")),
+    "default_rake_strat_total": lambda: es(sv.total(sv.rake(dstrat(), {"sch.wide": POP_SCHWIDE, "awards": POP_AWARDS}),
+                                                    "enroll")),
+    "default_calibrate_raking": lambda: es(sv.mean(sv.calibrate(dstrat(), {"sch.wide": POP_SCHWIDE, "awards": POP_AWARDS},
+                                                                calfun="raking"), "api00")),
     "rake_clus1_by": lambda: by_vals(sv.by(rclus1(), "api00", "awards"), "awards"),
     "ps_clus1_mean": lambda: es(sv.mean(sv.post_stratify(dclus1(), "stype", POP_TYPES), "api00")),
     "ps_clus1_total": lambda: es(sv.total(sv.post_stratify(dclus1(), "stype", POP_TYPES), "enroll")),
@@ -266,7 +271,7 @@ CASES = {
     "rep_jkn_var": lambda: es(sv.var(sv.as_replicate(dstrat(), "JKn"), "api00")),
     "rep_jk1_glm": lambda: glm_vals(sv.svyglm(sv.as_replicate(dclus1()), "api00", ["ell", "meals"])),
     "rep_rake_jk1": lambda: es(sv.mean(sv.rake(sv.as_replicate(dclus1()), {"stype": POP_TYPES, "sch.wide": POP_SCHWIDE},
-                                               tol=1e-13), "api00")),
+                                               max_iter=100, epsilon=1e-12), "api00")),
     "rep_poststratify_jkn": lambda: es(sv.mean(sv.post_stratify(sv.as_replicate(dstrat(), "JKn"), "awards", POP_AWARDS),
                                                "api00")),
     "rep_calibrate_linear": lambda: es(sv.total(sv.calibrate(sv.as_replicate(dclus1()),

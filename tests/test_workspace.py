@@ -88,3 +88,11 @@ def test_generated_folders_are_ignored():
     ignored = (ROOT / ".gitignore").read_text()
     for folder in ("data/processed/", "reports/", ".secrets/"):
         assert folder in ignored
+
+
+def test_library_modules_stay_readable():
+    """One concern per module (DESIGN §2): no file of the library over 1,000 lines."""
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+             for p in (ROOT / "ducos_lib").rglob("*.py")}
+    assert len(sizes) > 40
+    assert {name: n for name, n in sizes.items() if n > 1000} == {}

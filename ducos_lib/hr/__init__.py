@@ -49,7 +49,6 @@ References
 
 from __future__ import annotations
 
-from .._deprecation import deprecated_alias
 from ._base import (
     ABSENCE_REASONS,
     BREAKDOWNS,
@@ -118,13 +117,3 @@ __all__ = [
     "mask_departures", "mask_indicators", "milestone_extractions", "present_on", "project_departures",
     "published_value", "retirement_dates", "window_12_months",
 ]
-
-# Former French names, still called by other code (linkage and its tests, the exploration notebook).
-indicateurs_rh = deprecated_alias(hr_indicators, "indicateurs_rh", module=__name__,
-                                  renamed={"historique": "history", "ventilations": "breakdowns",
-                                           "statuts_permanents": "permanent_statuses"})
-masquer_indicateurs = deprecated_alias(mask_indicators, "masquer_indicateurs", module=__name__,
-                                       renamed={"seuil": "threshold"})
-tableau_indicateurs_rh = deprecated_alias(indicators_table, "tableau_indicateurs_rh", module=__name__,
-                                          renamed={"masquer": "mask", "seuil": "threshold",
-                                                   "ventilations": "breakdowns", "statuts_permanents": "permanent_statuses"})

@@ -911,3 +911,71 @@ def pair_scatter(publie, x: str, y: str, *, etiquette: str = "libelle"):
         if nom.endswith("_satisfaits"):
             french_percent_axis(ax, axe, 0)
     return avoid_overlaps(fig, ax=ax)
+
+
+# ------------------------------------------------------------------------------------------------
+# Usagers survey: importance × performance matrix (report 01, driver analysis)
+# ------------------------------------------------------------------------------------------------
+
+def driver_matrix(quadrants, *, labels=None, quadrant_labels=None,
+                  title: str = "Ce qui fait la satisfaction : importance et performance de chaque dimension"):
+    """Importance × performance matrix, one panel per wave (shared axes).
+
+    ``quadrants`` is :func:`ducos_lib.reports.enquete.driver_quadrants` (``vague, dimension,
+    importance, ic_bas, ic_haut, performance, seuil_importance, seuil_performance, quadrant``).
+    x: performance (share satisfied); y: importance (odds ratio, log scale) with its 95 % interval;
+    dashed cross-hairs at the wave's averages; the quadrant names in the corners; the dimensions of
+    the top-left quadrant (high importance, low performance) in orange, the others in blue.
+    """
+    import numpy as np
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    labels = labels or {}
+    quadrant_labels = quadrant_labels or {}
+    data = quadrants[quadrants["importance"].notna()]
+    waves = list(dict.fromkeys(quadrants["vague"]))
+    fig, axes = plt.subplots(1, len(waves), figsize=(4.6 * len(waves) + 0.6, 5.2), sharex=True, sharey=True,
+                             squeeze=False)
+    lo = float(np.nanmin(data["ic_bas"])) if len(data) else 0.5
+    hi = float(np.nanmax(data["ic_haut"])) if len(data) else 2.0
+    pmin = float(np.nanmin(quadrants["performance"])) if len(quadrants) else 0.0
+    pmax = float(np.nanmax(quadrants["performance"])) if len(quadrants) else 1.0
+    corners = (("priorite", 0.02, 0.98, "left", "top"), ("atout", 0.98, 0.98, "right", "top"),
+               ("ensuite", 0.02, 0.02, "left", "bottom"), ("acquis", 0.98, 0.02, "right", "bottom"))
+    for ax, wave in zip(axes[0], waves):
+        d = data[data["vague"] == wave]
+        for r in d.itertuples():
+            colour = PALETTE[1] if r.quadrant == "priorite" else PALETTE[0]
+            ax.errorbar(r.performance, r.importance, yerr=[[r.importance - r.ic_bas], [r.ic_haut - r.importance]],
+                        fmt="o", color=colour, ecolor=colour, elinewidth=1.5, capsize=3, markersize=8, alpha=0.9)
+            ax.annotate(labels.get(r.dimension, r.dimension), (r.performance, r.importance), xytext=(7, 4),
+                        textcoords="offset points", fontsize=9, color="black")
+        if len(d):
+            ax.axvline(float(d["seuil_performance"].iloc[0]), color="dimgray", linestyle="--", linewidth=1)
+            ax.axhline(float(d["seuil_importance"].iloc[0]), color="dimgray", linestyle="--", linewidth=1)
+        ax.axhline(1.0, color="black", linestyle=":", linewidth=0.8)
+        for key, x, y, ha, va in corners:
+            ax.text(x, y, quadrant_labels.get(key, key), transform=ax.transAxes, ha=ha, va=va, fontsize=8.5,
+                    color=PALETTE[1] if key == "priorite" else "dimgray",
+                    fontweight="bold" if key == "priorite" else "normal")
+        ax.set_title(f"Vague {wave}" if len(d) else f"Vague {wave} (modèle non estimé)", fontsize=11)
+        ax.set_yscale("log")
+        ax.set_xlabel("Performance : part de satisfaits")
+        french_percent_axis(ax, "x")
+        sns.despine(ax=ax)
+    ax0 = axes[0, 0]
+    ax0.set_ylim(min(lo, 1.0) / 1.4, hi * 1.6)
+    ax0.set_xlim(max(0.0, pmin - 0.12), min(1.0, pmax + 0.12))
+    ticks = [t for t in (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100) if min(lo, 1.0) / 1.4 <= t <= hi * 1.6]
+    ax0.yaxis.set_major_locator(FixedLocator(ticks))
+    ax0.yaxis.set_minor_locator(NullLocator())
+    ax0.yaxis.set_major_formatter(FuncFormatter(lambda v, _: formats.number(v, 0 if v >= 1 else 2)))
+    ax0.set_ylabel("Importance : rapport de cotes (échelle log.)")
+    fig.suptitle(title, fontweight="bold", fontsize=12)
+    fig.text(0.01, 0.01, "Points : estimation ; barres : intervalle de confiance à 95 % du rapport de cotes ; "
+             "pointillés : moyennes des dimensions de la vague ; ligne en points : rapport de cotes de 1 (aucun lien).",
+             fontsize=8, color="dimgray")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    for ax in axes[0]:  # labels of close dimensions moved apart once the layout is final
+        avoid_overlaps(fig, ax=ax)
+    return fig

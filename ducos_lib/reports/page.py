@@ -137,14 +137,26 @@ def write_table(frame: pd.DataFrame, out_dir: Path | str, name: str) -> Path:
     return path
 
 
-def resolve_paths(milestone: str, raw_dir: str | Path | None, out_dir: str | Path | None) -> tuple[Path, Path]:
-    """Notebook parameters → absolute paths (defaults: configured raw folder, ``reports/<milestone>``)."""
+def resolve_paths(milestone: str | None, raw_dir: str | Path | None, out_dir: str | Path | None,
+                  diffusion: str = "copil") -> tuple[str, Path, Path]:
+    """Notebook parameters → the milestone and absolute paths.
+
+    Defaults: the configured raw folder, the last milestone of its calendar (``calendrier.csv``),
+    ``reports/<milestone>`` (``reports/restreinte/<milestone>`` at the restricted level, so that a
+    restricted run never writes into the CoPil's folder).
+    """
     from ..config import path_setting
+    from ..schedule import calendar_milestones
+    from .rh import check_level
 
     raw = Path(raw_dir).resolve() if raw_dir else path_setting("raw_dir")
-    out = Path(out_dir).resolve() if out_dir else path_setting("reports_dir") / milestone
+    if milestone is None:
+        milestone = list(calendar_milestones(raw))[-1]
+    reports = path_setting("reports_dir")
+    default = reports / milestone if check_level(diffusion) == "copil" else reports / "restreinte" / milestone
+    out = Path(out_dir).resolve() if out_dir else default
     out.mkdir(parents=True, exist_ok=True)
-    return raw, out
+    return milestone, raw, out
 
 
 @dataclass(frozen=True)
@@ -174,21 +186,23 @@ class ReportContext:
         return provenance(self.data, {"milestone": self.milestone, "raw_dir": self.raw_dir}, self.code_version)
 
 
-def start(milestone: str, raw_dir: str | Path | None = None, out_dir: str | Path | None = None) -> ReportContext:
+def start(milestone: str | None = None, raw_dir: str | Path | None = None, out_dir: str | Path | None = None, *,
+          diffusion: str = "copil") -> ReportContext:
     """The one setup call of a report notebook, right after its ``parameters`` cell.
 
-    Resolves the paths (defaults: configured raw folder, ``reports/<milestone>``), loads what the
-    milestone sees (ingesting the raw folder when needed) and applies the charts' theme.
+    Resolves the milestone and paths (:func:`resolve_paths`: without a milestone, the last one of the
+    raw folder's calendar), loads what the milestone sees (ingesting the raw folder when needed) and
+    applies the charts' theme.
 
     Examples
     --------
-    >>> ctx = start("T12")                               # doctest: +SKIP
-    >>> ms, raw_dir, out_dir = ctx.data, ctx.raw_dir, ctx.out_dir   # doctest: +SKIP
+    >>> ctx = start()                                    # doctest: +SKIP
+    >>> milestone, ms, raw_dir, out_dir = ctx.milestone, ctx.data, ctx.raw_dir, ctx.out_dir   # doctest: +SKIP
     """
     from ..ingest import code_version, load_milestone
     from . import charts
 
-    raw, out = resolve_paths(milestone, raw_dir, out_dir)
+    milestone, raw, out = resolve_paths(milestone, raw_dir, out_dir, diffusion)
     data = load_milestone(milestone, raw)
     charts.setup()
     return ReportContext(milestone=milestone, raw_dir=raw, out_dir=out, data=data, code_version=code_version())

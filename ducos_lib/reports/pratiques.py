@@ -40,9 +40,9 @@ METHOD_LABELS = {
 
 
 def _threshold(threshold: int | None) -> int:
-    from ..privacy import seuil_confidentialite
+    from ..privacy import confidentiality_threshold
 
-    return seuil_confidentialite(threshold)
+    return confidentiality_threshold(threshold)
 
 
 def _sorted_fr(values) -> list[str]:

@@ -9,14 +9,13 @@ figures themselves come from :mod:`ducos_lib.hr`. Indicator labels come from the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import hr
-from ..config import load_config, path_setting
+from ..config import load_config
 from ..privacy import confidentiality_threshold
 from ..registry import load_registry
 from .formats import NBSP, date, number, percent
@@ -625,17 +624,6 @@ RESTRICTED_NOTICE = (
     "titulaire peut partir). Il ne doit pas être transmis au comité de pilotage ni diffusé au-delà ; la version "
     "du comité de pilotage est publiée séparément."
 )
-
-
-def default_out_dir(milestone: str, level: str) -> Path | None:
-    """Output folder of a report run directly (papermill, JupyterLab) without ``out_dir``.
-
-    None at the copil level (the usual ``reports/<milestone>``); ``reports/restreinte/<milestone>``
-    at the restricted level, so that a restricted run never writes into the copil folder.
-    """
-    if check_level(level) == "copil":
-        return None
-    return path_setting("reports_dir") / "restreinte" / milestone
 
 
 def check_level(level: str) -> str:

@@ -166,7 +166,7 @@ def write_index(run) -> None:
     """Write ``OUT/<milestone>/index.html``."""
     out_root, milestone = run.out_dir.parent, run.milestone
     css = (TEMPLATE_DIR / "ducos" / "ducos.css").read_text(encoding="utf-8")
-    from ..quality import DATASET_LABELS
+    from .qualite_donnees import DATASET_LABELS
 
     findings = key_findings(out_root, milestone, run)
     dates = synthesis.calendar(run)
@@ -195,11 +195,13 @@ def write_index(run) -> None:
         for d in run.ingestion.datasets.values()
     )
     findings_html = "".join(f"<li>{f}</li>" for f in findings) or "<li>Aucun résultat publié pour ce jalon.</li>"
+    audience = ("synthèse en diffusion restreinte (DRH et CoTA)" if getattr(run, "diffusion", "copil") == "restreinte"
+                else "synthèse pour le comité de pilotage")
     page = f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Observatoire qualité de Ducos — jalon {esc(milestone)}</title><style>{css}</style></head>
 <body class="ducos-rapport"><header class="ducos-bandeau"><span>Observatoire qualité — Ville de Ducos</span></header>
-<main><h1>Jalon {esc(milestone)} : synthèse pour le comité de pilotage</h1>{frozen}
+<main><h1>Jalon {esc(milestone)} : {audience}</h1>{frozen}
 <nav class="ducos-toc" aria-label="Sommaire"><strong>Sommaire</strong><ol>
 <li><a href="#objectifs">Objectifs du programme</a></li><li><a href="#constats">Constats clés</a></li><li><a href="#indicateurs">Indicateurs suivis</a></li>
 <li><a href="#rapports">Rapports détaillés</a></li><li><a href="#donnees">Données lues</a></li></ol></nav>

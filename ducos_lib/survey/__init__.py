@@ -18,8 +18,9 @@ Everything is vectorised (NumPy ``bincount`` and SciPy sparse products, no Pytho
 Results are small frozen objects spelled alike (``estimate``, ``se``, ``ci_low``, ``ci_high``,
 ``pvalue``, ``method``, ``to_frame()``); ``alpha`` is the only confidence parameter.
 
-The French reader-facing helpers of report 01 live in :mod:`ducos_lib.reports.enquete`; their old
-names (``libelle_indicateur``, ``tableau_groupes``…) remain reachable here for the notebooks.
+Defaults are R's (``svyciprop``'s degrees of freedom, ``na.rm=FALSE``, ``rake``'s stopping rule…);
+the observatory's tables pass their own options explicitly (:data:`.tables.TABLE_OPTIONS`). The
+French text of report 01 lives in :mod:`ducos_lib.reports.enquete`.
 
 References
 ----------
@@ -29,7 +30,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
 
 from __future__ import annotations
 
-from ._util import RakingError, SurveyError
+from ._util import RakingError, RakingWarning, SurveyError
 from .calibration import (
     Calibration,
     WeightingSummary,
@@ -55,9 +56,11 @@ from .tables import (
     comparaisons_enquete,
     determinants_enquete,
     diagnostics_ponderation,
+    driver_dimensions,
     enquete_settings,
     estimations_enquete,
     indicator_names,
+    likert_items,
     marges_ponderation,
     quantiles_attente,
     repartition_recommandation,
@@ -70,30 +73,15 @@ from .tables import (
 from .variance import vcov
 
 __all__ = [
-    "SurveyError", "RakingError", "Calibration", "SurveyDesign", "ReplicateDesign", "Estimate",
+    "SurveyError", "RakingError", "RakingWarning", "Calibration", "SurveyDesign", "ReplicateDesign", "Estimate",
     "Comparison", "TestResult", "WeightingSummary", "GlmResult", "LONELY_PSU",
     "design", "stack", "rake", "calibrate", "post_stratify", "margins_from_frame", "weighting_summary",
     "mean", "total", "proportion", "ratio", "var", "quantile", "mean_levels", "by", "vcov",
     "compare", "rao_scott", "adjust_pvalues", "as_replicate", "replicate_design", "svyglm",
     "LIKERT_ITEMS", "GROUP_VARIABLES", "ESTIMATION_COLUMNS", "COMPARISON_COLUMNS", "indicator_names",
+    "likert_items", "driver_dimensions",
     "enquete_settings", "wave_order", "wave_designs", "estimations_enquete", "comparaisons_enquete",
     "signaler_effectifs", "diagnostics_ponderation", "marges_ponderation", "repartitions_likert",
     "repartition_recommandation", "commentaires_par_vague", "themes_commentaires_enquete",
     "determinants_enquete", "quantiles_attente",
 ]
-
-#: Reader-facing names moved to :mod:`ducos_lib.reports.enquete` (forwarded by ``__getattr__``).
-_MOVED_TO_REPORTS = frozenset({
-    "LIBELLES_ITEMS", "LIBELLES_GROUPES", "LIBELLES_NIVEAUX", "DISPLAY_INDICATORS", "libelle_indicateur",
-    "libelle_groupe", "format_valeur", "format_ecart", "format_intervalle", "lecture_evolution",
-    "lecture_distribution", "tableau_ensemble", "tableau_groupes", "tableau_items", "tableau_evolutions",
-    "tableau_distributions", "ecarts_groupes", "constats_enquete", "pistes_enquete", "tableau_themes",
-})
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_REPORTS:
-        from ducos_lib.reports import enquete
-
-        return getattr(enquete, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,6 +28,10 @@ class RakingError(SurveyError):
         self.modalite = modalite
 
 
+class RakingWarning(UserWarning):
+    """Raking stopped by R's rule (:func:`~ducos_lib.survey.rake` without ``tol``) before converging."""
+
+
 def readonly(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
@@ -107,7 +111,8 @@ def check_missing(y: np.ndarray, na_rm: bool, what: str) -> None:
         first = int(np.flatnonzero(np.isnan(y))[0])
         raise SurveyError(
             f"La variable « {what} » a {k} valeur(s) manquante(s) (première à la ligne {first + 1} "
-            "des données du plan) alors que na_rm=False."
+            "des données du plan). Comme R (na.rm = FALSE), l'estimation s'arrête : passer na_rm=True "
+            "pour laisser ces lignes hors du domaine de l'estimation."
         )
 
 

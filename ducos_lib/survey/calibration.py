@@ -27,6 +27,7 @@ Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R, ch. 7. Wiley.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,7 +38,7 @@ import pandas as pd
 from scipy import sparse
 
 from ._blocks import OneHot, cross, cross_any
-from ._util import RakingError, SurveyError, as_str, choice, codes_for, readonly, to_float
+from ._util import RakingError, RakingWarning, SurveyError, as_str, choice, codes_for, readonly, to_float
 from .design import SurveyDesign, replace
 
 BACKFIT_SWEEPS = 10
@@ -378,15 +379,32 @@ def _check_start(des: SurveyDesign, max_iter: int, bounds) -> None:
         raise SurveyError("Les bornes doivent vérifier 0 <= L <= 1 <= U.")
 
 
-def _ipf(spec: _Spec, d: np.ndarray, max_iter: int, tol: float, bounds) -> tuple[np.ndarray, tuple, int, float]:
+def _crossed_codes(spec: _Spec) -> tuple[np.ndarray, int]:
+    """Cell of each row in the table crossing every raking variable (R's ``svytable(ff, design)``)."""
+    sizes = [t.shape[0] for _, _, t in spec.names]
+    return np.ravel_multi_index(tuple(spec.codes), sizes), int(np.prod(sizes))
+
+
+def _ipf(
+    spec: _Spec, d: np.ndarray, max_iter: int, tol: float | None, bounds, epsilon: float | None = None
+) -> tuple[np.ndarray, tuple, int, float]:
     """Iterative proportional fitting; returns weights, the weights after each margin of the last
-    sweep (R's ``attr(, "weights")`` of each postStratify step), sweeps and final deviation."""
+    sweep (R's ``attr(, "weights")`` of each postStratify step), sweeps and final deviation.
+
+    Stops when the largest relative gap to a margin is below ``tol`` (a RakingError otherwise) or,
+    with ``epsilon`` (R's ``rake``), when no cell of the crossed table moved by ``epsilon`` or more
+    during a sweep (a warning otherwise, as R)."""
     if any(c is None for c in spec.codes):
         raise SurveyError("Le ratissage (IPF) ne prend que des marges de variables qualitatives.")
     w = d.copy()
     pos = d > 0
     steps: list = []
     dev, it, j = np.inf, 0, 0
+    if epsilon is not None:
+        cell, n_cells = _crossed_codes(spec)
+        table = np.bincount(cell, weights=w, minlength=n_cells)
+        limit = epsilon if epsilon >= 1 else epsilon * float(d.sum())  # R: epsilon < 1 is a share of sum(d)
+    converged = False
     for it in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         steps = []
         for codes, (_, _, targets) in zip(spec.codes, spec.names):
@@ -398,10 +416,22 @@ def _ipf(spec: _Spec, d: np.ndarray, max_iter: int, tol: float, bounds) -> tuple
                 w = np.where(pos, d * np.clip(g, bounds[0], bounds[1]), w)
             steps.append(w)  # a new array at each step: no copy needed
         dev, j = _deviation(spec, w, exact_last=bounds is None)
-        if dev < tol:
+        if epsilon is not None:
+            new_table = np.bincount(cell, weights=w, minlength=n_cells)
+            converged = float(np.max(np.abs(new_table - table))) < limit
+            table = new_table
+        else:
+            converged = dev < tol
+        if converged:
             break
-    if not dev < tol:
-        raise _no_convergence(spec, dev, j, max_iter, tol, bounds)
+    if not converged:
+        if epsilon is None:
+            raise _no_convergence(spec, dev, j, max_iter, tol, bounds)
+        var, lev = spec.cells[j]
+        warnings.warn(f"Le ratissage n'a pas convergé après {max_iter} itération{'s' if max_iter > 1 else ''} "
+                      f"(règle de R : epsilon = "
+                      f"{epsilon:g}) ; la case « {var} = {lev} » reste à un écart relatif de {dev:.3g} de sa marge.",
+                      RakingWarning, stacklevel=3)
     return w, tuple(steps), it, dev
 
 
@@ -409,8 +439,9 @@ def rake(
     des: SurveyDesign,
     margins: Any,
     *,
-    max_iter: int = 100,
-    tol: float = 1e-8,
+    max_iter: int = 10,
+    epsilon: float = 1.0,
+    tol: float | None = None,
     bounds: tuple[float, float] | None = None,
 ) -> SurveyDesign:
     """Rake the weights to population margins by iterative proportional fitting (R: ``rake``).
@@ -422,11 +453,19 @@ def rake(
     margins : dict or DataFrame
         ``{variable: {modalite: effectif}}`` or a tidy frame with columns ``variable``, ``modalite``,
         ``effectif`` (as ``population_reference.csv``). Categories are matched as strings.
-    max_iter : int
-        Maximum number of full sweeps over the margins.
-    tol : float
-        Convergence when every weighted margin total is within ``tol`` (relative) of its target
-        after a sweep. (R's ``rake`` uses an absolute ``epsilon=1`` on counts by default.)
+    max_iter : int, default 10
+        Maximum number of full sweeps over the margins (R's ``control$maxit``).
+    epsilon : float, default 1
+        R's stopping rule (``control$epsilon``), used when ``tol`` is None: stop after the sweep in
+        which no cell of the table crossing every raking variable moved by ``epsilon`` or more
+        (a value below 1 is a share of the sum of the starting weights). Without convergence after
+        ``max_iter`` sweeps the weights are returned with a :class:`RakingWarning`, as R warns.
+    tol : float, optional
+        The engine's stricter rule instead: stop when every weighted margin total is within ``tol``
+        (relative) of its target; without convergence, a :class:`RakingError` naming the cell
+        (the observatory's rule, DESIGN.md §5). R's defaults stop after a change of less than one
+        unit of weight, so their margins can be off by up to about one unit; pass ``tol`` (e.g.
+        ``1e-8``, with ``max_iter=100``) for margins met exactly.
     bounds : (float, float), optional
         Bounds ``(L, U)`` on the adjustment factors ``g = w / d``, applied after each margin step
         (bounded raking, i.e. trimming inside the algorithm). Too tight bounds make raking fail.
@@ -453,11 +492,14 @@ def rake(
     Lumley, T. (2010). Complex Surveys, §7.3. Wiley.
     """
     if getattr(des, "is_replicate", False):
-        return _each_replicate(des, lambda x: rake(x, margins, max_iter=max_iter, tol=tol, bounds=bounds))
+        return _each_replicate(des, lambda x: rake(x, margins, max_iter=max_iter, epsilon=epsilon, tol=tol,
+                                                    bounds=bounds))
     _check_start(des, max_iter, bounds)
+    if tol is None and not epsilon > 0:
+        raise SurveyError("epsilon doit être strictement positif.")
     d = np.asarray(des.weights, dtype=np.float64)
     spec = _build(des, margins, d)
-    w, steps, it, dev = _ipf(spec, d, max_iter, tol, bounds)
+    w, steps, it, dev = _ipf(spec, d, max_iter, tol, bounds, epsilon=epsilon if tol is None else None)
     cal = Calibration(
         kind="backfit",
         blocks=spec.blocks,

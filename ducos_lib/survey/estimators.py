@@ -1,17 +1,22 @@
 """Estimator verbs (R: ``svymean``, ``svytotal``, ``svyciprop``, ``svyratio``, ``svyvar``,
 ``svyquantile``, ``svyby``), vectorised over domains.
 
-Conventions (R's unless said otherwise)
----------------------------------------
-* A missing value of the analysed variable removes the row from *that estimate's domain*, never
-  from the design (R's ``na.rm=TRUE``); ``na_rm=False`` makes a missing value an error. R's
-  default ``na.rm=FALSE`` returns NA instead: the engine's default keeps the observatory's rule
-  that a missing answer (NSP) leaves the respondent out of that item only (DESIGN.md §4).
+Conventions (every default is R's; the observatory's tables pass their own options explicitly)
+---------------------------------------------------------------------------------------------------
+* Missing values: R's ``svymean``, ``svytotal``, ``svyratio``, ``svyvar``, ``svyquantile`` and
+  ``svyby`` default to ``na.rm=FALSE``, which gives NA; here the default ``na_rm=False`` stops
+  with a French error naming the variable (a NaN estimate would flow silently into a table).
+  ``na_rm=True`` removes the row from *that estimate's domain*, never from the design (R's
+  ``na.rm=TRUE``): the observatory's rule that a missing answer (NSP) leaves the respondent out
+  of that item only (DESIGN.md §4). :func:`proportion` defaults to ``na_rm=True`` because R's
+  ``svyciprop`` (logit, through ``svyglm``'s ``na.omit``) drops missing values itself.
 * Domains (``by``, ``domain=``) keep the full design: the linearised variable is multiplied by the
   domain indicator, never computed on a filtered subset (Lumley 2010, §2.3.4).
-* Intervals use the normal quantile by default (as ``confint(svymean(...))``); ``df="design"``
-  uses Student's t with the degrees of freedom of the design restricted to the domain (R's
-  ``degf`` of a subset design, as ``svyby(..., svyciprop)``), or give a number.
+* Intervals: means, totals, ratios and variances use the normal quantile (``df=None``, as
+  ``confint(svymean(...))``); proportions and quantiles use Student's t with the design's degrees
+  of freedom (``df="design"``, as ``svyciprop`` and ``svyquantile``), those of the design
+  restricted to the domain (R's ``degf`` of a subset design, as ``svyby(..., svyciprop)``). Any
+  verb takes ``df=None``, ``"design"`` or a number.
 
 References
 ----------
@@ -281,7 +286,7 @@ def _verb(des, kind, statistic, y, domain, *, x=None, alpha, df, variable, metho
 # --------------------------------------------------------------------------------------------------
 
 
-def mean(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = True) -> Estimate:
+def mean(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = False) -> Estimate:
     """Weighted mean with its design-based standard error (R: ``svymean``).
 
     Parameters
@@ -296,9 +301,11 @@ def mean(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any
     alpha : float
         1 - confidence level.
     df : None, "design" or number
-        Normal quantile (None), Student's t with the domain's design degrees of freedom, or ``df``.
-    na_rm : bool
-        True: a missing value leaves the row out of the domain; False: it is an error.
+        Normal quantile (None, R's ``confint`` default), Student's t with the domain's design degrees
+        of freedom, or ``df``.
+    na_rm : bool, default False
+        False (R's default ``na.rm=FALSE``, which returns NA): a missing value is an error naming
+        the variable. True: a missing value leaves the row out of the domain (not of the design).
 
     Returns
     -------
@@ -316,7 +323,7 @@ def mean(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any
     return _verb(des, "mean", "mean", y, domain, alpha=alpha, df=df, variable=name_of(variable))
 
 
-def total(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = True) -> Estimate:
+def total(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = False) -> Estimate:
     """Weighted (Horvitz–Thompson) total (R: ``svytotal``). See :func:`mean` for parameters.
 
     References
@@ -327,7 +334,7 @@ def total(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: An
     return _verb(des, "total", "total", y, domain, alpha=alpha, df=df, variable=name_of(variable))
 
 
-def var(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = True) -> Estimate:
+def var(des, variable: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = False) -> Estimate:
     """Population variance of a variable (R: ``svyvar``), with its standard error.
 
     ``sum w (y - ybar)^2 / sum w * n / (n - 1)`` (``n``: rows of positive weight), whose standard
@@ -349,7 +356,7 @@ def proportion(
     domain: Any = None,
     alpha: float = 0.05,
     method: str = "logit",
-    df: Any = None,
+    df: Any = "design",
     edge: str = "degenerate",
     na_rm: bool = True,
 ) -> Estimate:
@@ -363,16 +370,20 @@ def proportion(
     level : scalar or list, optional
         The share of rows whose value equals ``level`` (or is in the list) among rows where the
         variable is not missing.
-    domain, alpha, na_rm
+    domain, alpha
         As in :func:`mean`.
     method : {"logit", "mean", "asin", "beta", "xlogit"}
         R's ``svyciprop`` methods: ``logit`` (and ``xlogit``, the same interval here) is the Wald
         interval on the logit scale ``expit(logit(p) ± q se / (p (1 - p)))``; ``mean`` (alias
         ``normal``) the Wald interval on ``p``; ``asin`` on ``asin(sqrt(p))``; ``beta`` the
         Korn–Graubard interval.
-    df : None, "design" or number
-        R's ``svyciprop`` uses ``df=degf(design)``, i.e. ``df="design"`` here; the default None
-        (normal quantile, R's ``df=Inf``) is the observatory's.
+    df : "design", None or number
+        ``"design"`` (default, R's ``svyciprop(df=degf(design))``): Student's t with the design's
+        degrees of freedom (of the domain with ``domain=``); None: the normal quantile (R's
+        ``df=Inf``), which the observatory's §4 tables pass explicitly.
+    na_rm : bool, default True
+        As R's ``svyciprop`` (logit), which drops missing values through ``svyglm``: a missing value
+        leaves the row out of the domain. False: a missing value is an error.
     edge : {"degenerate", "clopper_pearson"}
         At ``p = 0`` or ``1`` the logit interval degenerates: ``degenerate`` returns ``[p, p]`` as
         R does; ``clopper_pearson`` uses a Clopper–Pearson interval on the Kish effective sample size
@@ -396,7 +407,8 @@ def proportion(
 
 
 def ratio(
-    des, numerator: Any, denominator: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None, na_rm: bool = True
+    des, numerator: Any, denominator: Any, *, domain: Any = None, alpha: float = 0.05, df: Any = None,
+    na_rm: bool = False,
 ) -> Estimate:
     """Ratio of two totals ``sum w y / sum w x`` (R: ``svyratio``).
 
@@ -415,7 +427,7 @@ def ratio(
 
 def mean_levels(
     des, variable: Any, *, statistic: str = "mean", domain: Any = None, alpha: float = 0.05, df: Any = None,
-    na_rm: bool = True,
+    na_rm: bool = False,
 ) -> pd.DataFrame:
     """Every level of a categorical variable in one call (R: ``svymean(~factor)``, ``svytotal``).
 
@@ -476,7 +488,7 @@ def quantile(
     interval_type: str = "mean",
     qrule: str = "math",
     df: Any = "design",
-    na_rm: bool = True,
+    na_rm: bool = False,
 ) -> Estimate | list[Estimate]:
     """Quantiles with Woodruff confidence intervals (R >= 4.1: ``svyquantile``).
 
@@ -582,11 +594,11 @@ def by(
     denominator: Any = None,
     levels: Sequence | None = None,
     alpha: float = 0.05,
-    df: Any = None,
+    df: Any = "default",
     method: str = "logit",
     edge: str = "degenerate",
     quantiles: float = 0.5,
-    na_rm: bool = True,
+    na_rm: bool = False,
 ) -> pd.DataFrame:
     """Domain estimates of ``statistic`` for each group of ``by`` (R: ``svyby``).
 
@@ -604,9 +616,15 @@ def by(
     levels : sequence, optional
         Groups to report (single ``by`` only), including groups with no respondent (then
         ``n = 0`` and NaN estimate), in this order.
-    alpha, df, method, edge, quantiles, na_rm
-        As in the verbs; ``df="design"`` uses each domain's degrees of freedom (R's
-        ``svyby(..., svyciprop)`` computes ``degf`` on each subset).
+    df : "default", None, "design" or number
+        ``"default"``: R's default of the statistic, i.e. each domain's design degrees of freedom for
+        ``proportion`` and ``quantile`` (``svyby(..., svyciprop)`` and ``svyquantile`` compute
+        ``degf`` on each subset) and the normal quantile otherwise (``confint`` of ``svyby``).
+    na_rm : bool, default False
+        As R's ``svyby`` (whose default ``na.rm=FALSE`` gives NA, or fails for ``svyciprop``): a
+        missing value is an error; True leaves the row out of its domain.
+    alpha, method, edge, quantiles
+        As in the verbs.
 
     Returns
     -------
@@ -627,14 +645,16 @@ def by(
     if callable(statistic):
         statistic = getattr(statistic, "__name__", "")
     statistic = choice(statistic, _VERBS, "Statistique")
+    if isinstance(df, str) and df == "default":
+        df = "design" if statistic in ("proportion", "quantile") else None
     codes, labels = group_codes(des, by, levels)
     G = len(labels)
     s = _variable(des, variable)
     name = name_of(variable)
     if statistic == "quantile":
         y = _numeric(des, variable, na_rm)
-        rows = [_quantile_one(des, y, np.where(codes == g, 0, -1), quantiles, alpha, "mean", "math",
-                              "design" if df is None else df, name) for g in range(G)]
+        rows = [_quantile_one(des, y, np.where(codes == g, 0, -1), quantiles, alpha, "mean", "math", df, name)
+                for g in range(G)]
         r = {k: np.array([getattr(e, k) for e in rows]) for k in ("estimate", "se", "ci_low", "ci_high", "n", "deff", "method")}
     else:
         x = None

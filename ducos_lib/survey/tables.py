@@ -10,6 +10,7 @@ quantiles (:func:`quantiles_attente`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,12 @@ def _float(values: Any, what: str) -> np.ndarray:
         raise SurveyError(f"La variable « {what} » n'est pas numérique.") from None
 
 
+#: The options the §4 tables pass to the verbs (the verbs' defaults are R's): a missing answer (NSP)
+#: leaves the respondent out of that item only (DESIGN.md §4), and intervals use the normal quantile
+#: (R's ``df=Inf``) — the published tables have always been computed so.
+TABLE_OPTIONS = {"df": None, "na_rm": True}
+
+#: The 5-point items of DESIGN.md §4 (kept for callers; the tables read :func:`likert_items` from the registry).
 LIKERT_ITEMS = ("satisfaction_globale", "accueil", "delai", "information", "ecoute", "resolution")
 GROUP_VARIABLES = ("ensemble", "service", "quartier", "sexe", "tranche_age")
 ESTIMATION_COLUMNS = [
@@ -55,43 +62,84 @@ def enquete_settings(config: Mapping | None = None) -> dict:
     return out
 
 
-def indicator_names(items: Sequence[str] = LIKERT_ITEMS) -> list[str]:
-    """The §4 indicator names, in table order."""
-    names = ["satisfaction_globale_moyenne"]
-    for item in items:
-        names += [f"{item}_satisfaits", f"{item}_taux_net"]
-    return names + ["recommandation_moyenne"]
+def _registry(registry: Any = None):
+    """The indicator registry (``config/indicateurs.yml``): ``registry`` or the workspace's."""
+    if registry is not None:
+        return registry
+    from ducos_lib.registry import load_registry
+
+    return load_registry()
 
 
-def _indicator_variables(data: pd.DataFrame) -> list[tuple[str, str, np.ndarray]]:
-    """(name, statistic, values) of each §4 indicator, NaN where the answer is missing."""
+def indicator_names(registry: Any = None) -> list[str]:
+    """The survey indicators of the registry (``groupe: enquete``), in the file's order: the rows of
+    ``enquete_estimations.csv``.
 
-    def col(name):
-        if name in data.columns:
-            return _float(data[name], name)
-        return np.full(len(data), np.nan)
+    Examples
+    --------
+    >>> indicator_names()[:3]
+    ['satisfaction_globale_moyenne', 'satisfaction_globale_satisfaits', 'satisfaction_globale_taux_net']
+    """
+    return [m.name for m in _registry(registry).survey_indicators()]
 
-    out = [("satisfaction_globale_moyenne", "mean", col("satisfaction_globale"))]
-    for item in LIKERT_ITEMS:
-        v = col(item)
+
+def likert_items(registry: Any = None) -> list[str]:
+    """The 5-point questions of the registry (``questions_enquete`` with ``echelle: 5``), in order:
+    the items of the Rao–Scott distribution tests and of the diverging bars."""
+    return [q.name for q in _registry(registry).questions.values() if q.scale == 5]
+
+
+def driver_dimensions(registry: Any = None) -> list[str]:
+    """The dimensions of service whose effect on overall satisfaction is estimated: every 5-point
+    question but ``satisfaction_globale``."""
+    return [q for q in likert_items(registry) if q != "satisfaction_globale"]
+
+
+def _indicator_variables(data: pd.DataFrame, registry: Any = None) -> list[tuple[str, str, np.ndarray, bool]]:
+    """(name, verb, values, is_net) of each registered survey indicator, NaN where the answer is missing.
+
+    ``moyenne``: the answer itself; ``part_satisfaits``: 1 for 4–5, 0 for 1–3; ``taux_net``: 1 for
+    4–5, -1 for 1–2, 0 for 3 (its mean is the share satisfied minus the share dissatisfied).
+    """
+    reg = _registry(registry)
+    out = []
+    for m in reg.survey_indicators():
+        v = _float(data[m.variable], m.variable) if m.variable in data.columns else np.full(len(data), np.nan)
+        if m.statistic == "moyenne":
+            out.append((m.name, "mean", v, False))
+            continue
+        scale = reg.questions[m.variable].scale
+        if scale != 5:
+            raise SurveyError(f"Indicateur « {m.name} » : la statistique « {m.statistic} » (réponses 4 ou 5) "
+                              f"demande une question notée sur 5 ; « {m.variable} » est notée sur {scale}.")
         miss = np.isnan(v)
         sat = np.where(miss, np.nan, (v >= 4).astype(float))
-        net = np.where(miss, np.nan, (v >= 4).astype(float) - (v <= 2).astype(float))
-        out += [(f"{item}_satisfaits", "proportion", sat), (f"{item}_taux_net", "mean", net)]
-    out.append(("recommandation_moyenne", "mean", col("recommandation")))
+        if m.statistic == "part_satisfaits":
+            out.append((m.name, "proportion", sat, False))
+        else:
+            out.append((m.name, "mean", np.where(miss, np.nan, sat - (v <= 2)), True))
     return out
 
 
-def wave_order(waves: Sequence[str], config_waves: Sequence[str] | None = None) -> list[str]:
-    if config_waves is None:
-        try:
-            from ducos_lib.config import load_config
+_MILESTONE_NAME = re.compile(r"^(?:C(\d+)-)?T(\d+)$")
 
-            config_waves = load_config().get("jalons", ["T0", "T6", "T12"])
-        except Exception:  # pragma: no cover - config absent
-            config_waves = ["T0", "T6", "T12"]
-    rank = {w: i for i, w in enumerate(config_waves)}
-    return sorted(dict.fromkeys(waves), key=lambda w: (rank.get(w, len(rank)), str(w)))
+
+def wave_order(waves: Sequence[str], calendar_order: Sequence[str] | None = None) -> list[str]:
+    """Distinct waves in the calendar's order.
+
+    ``calendar_order`` (the milestones of ``calendrier.csv`` by date, e.g. ``MilestoneData.waves``)
+    decides when given. Otherwise the programme's naming decides: cycle, then month (``T18`` before
+    ``T24``, ``T24`` before ``C2-T1``), other names last in alphabetical order.
+    """
+    if calendar_order is not None:
+        rank = {w: i for i, w in enumerate(calendar_order)}
+        return sorted(dict.fromkeys(waves), key=lambda w: (rank.get(w, len(rank)), str(w)))
+
+    def key(w) -> tuple:
+        m = _MILESTONE_NAME.match(str(w))
+        return (0, int(m.group(1) or 1), int(m.group(2)), "") if m else (1, 0, 0, str(w))
+
+    return sorted(dict.fromkeys(waves), key=key)
 
 
 def wave_designs(
@@ -175,6 +223,7 @@ def _estimation_rows(
     group_variables: Sequence[str],
     groups: Mapping | None,
     alpha: float,
+    registry: Any = None,
 ) -> pd.DataFrame:
     frames = []
     levels_by_gv = {
@@ -182,7 +231,7 @@ def _estimation_rows(
         for gv in group_variables
     }
     for wave, des in designs.items():
-        indicators = _indicator_variables(des.data)
+        indicators = _indicator_variables(des.data, registry)
         for gv in group_variables:
             levels = levels_by_gv[gv]
             if gv == "ensemble":
@@ -191,10 +240,10 @@ def _estimation_rows(
                 if gv not in des.data.columns:
                     raise SurveyError(f"La colonne de regroupement « {gv} » est absente de l'enquête.")
                 groups_of = des.data[gv].astype("str").where(des.data[gv].notna()).to_numpy(dtype=object)
-            for name, stat, values in indicators:
-                r = by(des, values, groups_of, stat, levels=levels, edge="clopper_pearson", alpha=alpha)
+            for name, stat, values, is_net in indicators:
+                r = by(des, values, groups_of, stat, levels=levels, edge="clopper_pearson", alpha=alpha, **TABLE_OPTIONS)
                 lo, hi = r["ci_low"].to_numpy(), r["ci_high"].to_numpy()
-                if name.endswith("_taux_net"):
+                if is_net:  # a difference of two shares lies in [-1, 1]
                     lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)
                 frames.append(
                     pd.DataFrame(
@@ -225,6 +274,7 @@ def estimations_enquete(
     group_variables: Sequence[str] = GROUP_VARIABLES,
     groups: Mapping[str, Sequence[str]] | None = None,
     mask_small: bool = True,
+    registry: Any = None,
 ) -> pd.DataFrame:
     """The ``enquete_estimations.csv`` table of DESIGN.md §4.
 
@@ -247,6 +297,10 @@ def estimations_enquete(
     mask_small : bool
         Blank ``estimation``, ``erreur_type``, ``ic_bas``, ``ic_haut`` (NaN, an empty CSV cell) when
         ``n_repondants`` is below ``seuil_masquage`` (10): the row is kept, with its count.
+    registry : ducos_lib.registry.Registry, optional
+        Which indicators to estimate: every ``survey_indicators()`` entry (its ``variable`` and
+        ``statistique``), in the file's order. Default: the workspace's ``config/indicateurs.yml``
+        (``DUCOS_CONFIG_DIR`` points it elsewhere), so adding an entry there adds its rows here.
 
     Returns
     -------
@@ -262,7 +316,7 @@ def estimations_enquete(
     cfg = enquete_settings(config)
     if designs is None:
         designs = wave_designs(enquete, population, config=cfg)
-    out = _estimation_rows(designs, enquete, population, group_variables, groups, cfg["alpha"])
+    out = _estimation_rows(designs, enquete, population, group_variables, groups, cfg["alpha"], registry)
     if mask_small:
         small = out["n_repondants"] < int(cfg["seuil_masquage"])
         out.loc[small, ["estimation", "erreur_type", "ic_bas", "ic_haut"]] = np.nan
@@ -297,20 +351,23 @@ def comparaisons_enquete(
     groups: Mapping[str, Sequence[str]] | None = None,
     adjustment: str | None = None,
     distribution_tests: bool = True,
+    registry: Any = None,
 ) -> pd.DataFrame:
     """The ``enquete_comparaisons.csv`` table of DESIGN.md §4.
 
     Parameters
     ----------
-    enquete, population, designs, config, group_variables, groups
+    enquete, population, designs, config, group_variables, groups, registry
         As :func:`estimations_enquete`.
     milestone_waves : sequence of str, optional
         The waves up to the milestone, in order; the last one is the milestone's wave. Each earlier
-        wave is compared to it: at T6, T0→T6; at T12, T0→T12 and T6→T12. Default: the waves present.
+        wave is compared to it: at the second milestone, first→second; at the third, first→third and
+        second→third. Default: the waves present.
     adjustment : {"holm", "bh"}, optional
         Multiple-testing adjustment (default ``enquete.ajustement`` of the configuration).
     distribution_tests : bool
-        Add one Rao–Scott row per Likert item and wave pair.
+        Add one Rao–Scott row per 5-point question of the registry (:func:`likert_items`) and wave
+        pair.
 
     Returns
     -------
@@ -328,9 +385,9 @@ def comparaisons_enquete(
           the CI are empty.
 
         **Family for the adjustment.** p-values are adjusted within each (vague_a, vague_b,
-        groupe_variable, methode) family: the 14 overall indicators together; for a breakdown
-        (e.g. ``service``), every indicator × group of that breakdown together; the 6
-        distribution tests together. Untested rows (NaN) are not counted.
+        groupe_variable, methode) family: the overall indicators together (14 in the committed
+        registry); for a breakdown (e.g. ``service``), every indicator × group of that breakdown
+        together; the distribution tests together. Untested rows (NaN) are not counted.
     """
     cfg = enquete_settings(config)
     method = adjustment or cfg["ajustement"]
@@ -347,7 +404,7 @@ def comparaisons_enquete(
     last = waves[-1]
     pairs = [(w, last) for w in waves[:-1]]
     used = {w: designs[w] for w in waves}
-    est = _estimation_rows(used, enquete, population, group_variables, groups, alpha)
+    est = _estimation_rows(used, enquete, population, group_variables, groups, alpha, registry)
     key = ["indicateur", "groupe_variable", "groupe"]
     floor = int(cfg["seuil_masquage"])
     frames = []
@@ -372,7 +429,7 @@ def comparaisons_enquete(
         if distribution_tests:
             stacked = stack({wa: designs[wa], wb: designs[wb]}, label="__vague__")
             rows = []
-            for item in LIKERT_ITEMS:
+            for item in likert_items(registry):
                 pv = np.nan
                 if item in stacked.data.columns:
                     res = rao_scott(stacked, "__vague__", item, statistic="F")
@@ -468,11 +525,13 @@ def marges_ponderation(
 
 def repartitions_likert(
     designs: Mapping[str, SurveyDesign],
-    items: Sequence[str] = LIKERT_ITEMS,
+    items: Sequence[str] | None = None,
     *,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Weighted distribution of each Likert item over its 5 levels, per wave (diverging bars).
+
+    ``items`` defaults to the registry's 5-point questions (:func:`likert_items`).
 
     Returns
     -------
@@ -481,6 +540,7 @@ def repartitions_likert(
         item), ``erreur_type``, ``ic_bas``, ``ic_haut`` (logit), ``n_repondants`` (answers to the
         item). Items absent from the data give NaN shares and ``n_repondants = 0``.
     """
+    items = likert_items() if items is None else list(items)
     rows = []
     for wave, des in designs.items():
         for item in items:
@@ -490,7 +550,7 @@ def repartitions_likert(
                 v = np.full(des.n, np.nan)
             for level in range(1, 6):
                 y = np.where(np.isnan(v), np.nan, (v == level).astype(float))
-                e = proportion(des, y, alpha=alpha, edge="clopper_pearson")
+                e = proportion(des, y, alpha=alpha, edge="clopper_pearson", **TABLE_OPTIONS)
                 rows.append({"vague": wave, "item": item, "niveau": level, "part": e.estimate,
                              "erreur_type": e.se, "ic_bas": e.ci_low, "ic_haut": e.ci_high,
                              "n_repondants": e.n})
@@ -524,7 +584,7 @@ def repartition_recommandation(
              else np.full(des.n, np.nan))
         for label, lo, hi in bands:
             y = np.where(np.isnan(v), np.nan, ((v >= lo) & (v <= hi)).astype(float))
-            e = proportion(des, y, alpha=alpha, edge="clopper_pearson")
+            e = proportion(des, y, alpha=alpha, edge="clopper_pearson", **TABLE_OPTIONS)
             rows.append({"vague": wave, "tranche": label, "part": e.estimate, "ic_bas": e.ci_low,
                          "ic_haut": e.ci_high, "n_repondants": e.n})
     return pd.DataFrame(rows, columns=["vague", "tranche", "part", "ic_bas", "ic_haut", "n_repondants"])
@@ -588,13 +648,12 @@ def themes_commentaires_enquete(
 # Driver analysis and waiting-time quantiles (issue 15)
 # --------------------------------------------------------------------------------------------------
 
-DIMENSIONS = ("accueil", "delai", "information", "ecoute", "resolution")
 DETERMINANT_COLUMNS = ["vague", "dimension", "importance", "ic_bas", "ic_haut", "performance"]
 
 
 def determinants_enquete(
     designs: Mapping[str, SurveyDesign],
-    dimensions: Sequence[str] = DIMENSIONS,
+    dimensions: Sequence[str] | None = None,
     *,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -606,7 +665,9 @@ def determinants_enquete(
     satisfied indicators rather than 1–5 scores so that importance and performance speak of the
     same event (being satisfied), the odds ratios of the five dimensions are on one scale, and no
     linearity is assumed across the Likert points. Respondents missing any of the six answers are
-    left out of the model (a domain of the design, not a filtered sample).
+    left out of the model (a domain of the design, not a filtered sample). ``dimensions`` defaults
+    to the registry's 5-point questions other than ``satisfaction_globale``
+    (:func:`driver_dimensions`).
 
     Returns
     -------
@@ -618,11 +679,12 @@ def determinants_enquete(
         A wave whose model cannot be fitted (too few complete answers, a dimension without
         variation) gives NaN importance with its performance.
     """
+    dimensions = driver_dimensions() if dimensions is None else list(dimensions)
     rows = []
     for wave, des in designs.items():
         data = des.data
         sat = {c: _satisfied(data, c) for c in ("satisfaction_globale", *dimensions)}
-        perf = {d: proportion(des, sat[d], alpha=alpha, edge="clopper_pearson").estimate for d in dimensions}
+        perf = {d: proportion(des, sat[d], alpha=alpha, **TABLE_OPTIONS).estimate for d in dimensions}
         try:
             fit = svyglm(des, sat["satisfaction_globale"], [pd.Series(sat[d], name=d).to_numpy() for d in dimensions],
                          family="quasibinomial", alpha=alpha)
@@ -668,7 +730,7 @@ def quantiles_attente(
         if np.isnan(values).all():
             ests = [None] * len(probs)
         else:
-            ests = quantile(des, values, list(probs), alpha=alpha)
+            ests = quantile(des, values, list(probs), alpha=alpha, na_rm=True)
         for p, e in zip(probs, ests):
             rows.append({"vague": wave, "variable": variable, "quantile": p,
                          "estimation": np.nan if e is None else e.estimate,

@@ -58,6 +58,9 @@ Planted structure (what analyses must find)
 * **Dysfunction level** ``d`` of each service (``SERVICE_DYSFUNCTION``), constant except for the four
   services the programme improves (ETC, ACC, CCAS, URB: ``d`` falls by ``SERVICE_IMPROVEMENT``,
   60 % of it reached at T6, all at T12).
+* **Waiting time** ``temps_attente`` (minutes, counter and telephone contacts only, 8 % blank):
+  log-normal, median 12 min at the counter and 4 min on the phone for a ``delai`` answer of 3, 30 %
+  longer per point below (shorter per point above), so it falls where the delays improve.
 * **Real change between waves** for ETC, ACC, CCAS and URB only (latent about +0.2 at T6 and +0.8 at
   T12 against T0); the other services do not change.
 * **Quality <-> performance, planted relation (issue 6).** Absence episode rates (MO; AT, CLM, CLD and MP
@@ -143,6 +146,7 @@ from ._base import (
 from ._cycles import Cycle
 from ._simulation import (
     _absences,
+    _add_waiting_times,
     _autoeval_rows,
     _forms,
     _indicator_rows,
@@ -180,7 +184,7 @@ INVALID_ROWS_SAMPLE: tuple[tuple[str, int, str, str], ...] = (
 
 _SURVEY_HEADER = ["Id répondant", "Vague", "Date de réponse", "Sexe", "Tranche d'âge", "Quartier", "CSP", "Service",
                   "Canal", "Satisfaction globale", "Accueil", "Délai", "Information", "Écoute", "Résolution",
-                  "Recommandation", "Commentaire"]
+                  "Recommandation", "Temps d'attente", "Commentaire"]
 _FORM_HEADER = ["Id fiche", "Date d'immersion", "Type d'immersion", "Service d'accueil", "Service d'origine",
                 "Id accueilli", *[_THEME_HEADERS[t] for t in THEMES], "Points forts", "Axes de progression",
                 "Propositions"]
@@ -192,7 +196,8 @@ _SEM_HEADER = ["id_participant", "date", "note_organisation", "note_contenu", "n
                "commentaire"]
 
 # New streams go at the end: SeedSequence.spawn(n) gives the same first children whatever n.
-_STREAMS = ("agents", "rh", "absences", "survey", "forms", "indicators", "autoeval", "seminar", "barometer")
+_STREAMS = ("agents", "rh", "absences", "survey", "forms", "indicators", "autoeval", "seminar", "barometer",
+            "waiting")
 
 
 def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED, *, cycle: int = 1) -> list[Path]:
@@ -265,6 +270,7 @@ def write_sample(out_dir, scale: int = 1, seed: int = DEFAULT_SEED, *, cycle: in
     agents = _simulate_agents(rngs["agents"], scale)
 
     survey = _survey_rows(rngs["survey"], scale, agents)
+    _add_waiting_times(rngs["waiting"], survey)
     ln = _plant(survey, 0.12, 9, "7")
     invalid.append(("enquete_usagers.csv", ln, "Satisfaction globale", "7", "note de Likert hors de 1 à 5"))
     t6_rows = [i for i, r in enumerate(survey) if r[1] == "T6"]

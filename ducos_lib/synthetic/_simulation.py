@@ -448,6 +448,28 @@ def _survey_rows(rng, scale: int, agents: list[_Agent]):
     return rows
 
 
+#: Median waiting time (minutes) by channel for an answer of 3 on ``delai``; online and mail: not asked.
+_WAIT_MEDIAN = {"guichet": 12.0, "telephone": 4.0}
+
+
+def _add_waiting_times(rng, rows: list[list]) -> None:
+    """Insert ``temps_attente`` (whole minutes, before the comment) in every survey row, in place.
+
+    Log-normal around :data:`_WAIT_MEDIAN` of the channel, 30 % longer per point of ``delai`` below 3
+    (so waits shrink where the delays improve); blank for online and mail contacts and for 8 % of the
+    others (not answered). Drawn from its own stream so the other columns keep their values.
+    """
+    n = len(rows)
+    noise, blank = rng.normal(0.0, 0.45, n), rng.random(n) < 0.08
+    for i, row in enumerate(rows):
+        base = _WAIT_MEDIAN.get(row[8])
+        delai = row[11]
+        level = (int(delai) if delai.isdigit() else LIKERT_LABELS.index(delai) + 1 if delai in LIKERT_LABELS
+                 else 3)
+        wait = "" if base is None or blank[i] else str(int(round(base * np.exp(0.3 * (3 - level) + noise[i]))))
+        row.insert(16, wait)
+
+
 def _survey_comment(rng, sat: int, code: str, quartier: str, staff: list[_Agent]) -> str:
     if rng.random() < 0.42:
         return ""

@@ -121,6 +121,13 @@ cases <- list(
     "r <- calibrate(dstrat, list(~sch.wide, ~awards), list(pop.schwide, pop.awards), calfun = 'raking', epsilon = 1e-12, maxit = 100); es(svymean(~api00, r))"),
   K("rake_clus1_by", "man/rake.Rd", "apiclus1",
     "b <- svyby(~api00, ~awards, rclus1, svymean); v <- c(coef(b), SE(b)); names(v) <- paste0(rep(c('estimate_', 'se_'), each = 2), names(coef(b))); v"),
+  # R's own defaults (rake: control = list(maxit = 10, epsilon = 1); calibrate: maxit = 50, epsilon = 1e-7)
+  K("default_rake_clus1", "man/rake.Rd", "apiclus1",
+    "r <- rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide)); es(svymean(~api00, r))"),
+  K("default_rake_strat_total", "man/rake.Rd", "apistrat",
+    "r <- rake(dstrat, list(~sch.wide, ~awards), list(pop.schwide, pop.awards)); es(svytotal(~enroll, r))"),
+  K("default_calibrate_raking", "man/calibrate.Rd", "apistrat",
+    "r <- calibrate(dstrat, list(~sch.wide, ~awards), list(pop.schwide, pop.awards), calfun = 'raking'); es(svymean(~api00, r))"),
   # ---- postStratify (man/postStratify.Rd, tests/toy_example_for_postStratify.R) -----------------
   K("ps_clus1_mean", "man/postStratify.Rd", "apiclus1", "es(svymean(~api00, postStratify(dclus1, ~stype, pop.types)))"),
   K("ps_clus1_total", "man/postStratify.Rd", "apiclus1", "es(svytotal(~enroll, postStratify(dclus1, ~stype, pop.types)))"),
