@@ -708,15 +708,12 @@ def fte_plausibility(agents: pd.DataFrame, file_name: str) -> list[str]:
 def redact_free_text(values: pd.Series, roster: Any = None) -> pd.Series:
     """Redact personal data (names, phones, e-mails, addresses) of a free-text column.
 
-    The one place ingestion calls the redaction module: each distinct text is redacted once.
-    When ``ducos_lib.redaction.redact_series`` lands, this body becomes
-    ``return redaction.redact_series(values, roster)``.
+    The one place ingestion calls the redaction module (:func:`ducos_lib.redaction.redact_series`:
+    each distinct text once, the rules only where they can fire, the NER model in batches).
     """
     from . import redaction
 
-    texts = values.dropna().unique()
-    mapping = {t: redaction.redact(t, roster) for t in texts}
-    return values.map(mapping).where(values.notna(), None)
+    return redaction.redact_series(values, roster)
 
 
 def build_roster(names: list[str]):

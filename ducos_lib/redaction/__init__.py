@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..nlp import normalise, strip_accents
@@ -81,15 +82,48 @@ def _rule_spans(text: str, roster: Roster | None) -> list[tuple[int, int, str]]:
     return spans
 
 
+#: From this many texts on, the rules run only where :func:`~.screening.screen` finds their triggers.
+_SCREEN_FROM = 32
+
+
+def _screened_rule_spans(texts: Sequence[str], roster: Roster | None):
+    """:func:`_rule_spans` of each text, each rule run only on the texts holding its trigger
+    (same spans: a rule finds nothing without its trigger); also the texts the NER may look at."""
+    from .screening import screen
+
+    found = screen(texts, roster)
+    rules: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for i in np.flatnonzero(found.email):
+        rules[i] += email_spans(texts[i])
+    for i in np.flatnonzero(found.digits):
+        rules[i] += phone_spans(texts[i]) + postcode_spans(texts[i])
+    for i in np.flatnonzero(found.address):
+        rules[i] += address_spans(texts[i])
+    for i in np.flatnonzero(found.names):
+        rules[i] += name_spans(texts[i])
+    if roster:
+        for i in np.flatnonzero(found.roster):
+            rules[i] += roster_spans(texts[i], roster)
+    return rules, found.ner
+
+
 def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | None = None, *,
                          ner: bool = True) -> list[list[tuple[int, int, str]]]:
     """:func:`redaction_spans` of many texts, the NER model run once in batches."""
     roster = _as_roster(roster)
-    rules = [_rule_spans(t, roster) for t in texts]
+    texts = list(texts)
+    rules, may_ner = None, None
+    if len(texts) >= _SCREEN_FROM:
+        try:
+            rules, may_ner = _screened_rule_spans(texts, roster)
+        except UnicodeEncodeError:  # a lone surrogate pyarrow cannot encode: every rule on every text
+            rules = None
+    if rules is None:
+        rules = [_rule_spans(t, roster) for t in texts]
     if ner:
         from .ner import person_spans
 
-        found = person_spans(list(texts), [[(s, e) for s, e, _ in r] for r in rules])
+        found = person_spans(texts, [[(s, e) for s, e, _ in r] for r in rules], only=may_ner)
         rules = [r + f for r, f in zip(rules, found)]
     return [_merge(r) for r in rules]
 

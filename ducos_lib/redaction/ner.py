@@ -94,16 +94,24 @@ def _keep(ent, text: str, offset: int) -> bool:
 
 
 def person_spans(texts: Sequence[str], covered: Sequence[Sequence[tuple[int, int]]], *,
-                 batch_size: int = 256) -> list[list[tuple[int, int, str]]]:
-    """``PER`` entities of each text, searched in its candidate windows only."""
-    jobs = [(i, a, b) for i, text in enumerate(texts) for a, b in candidate_windows(text, covered[i])]
+                 batch_size: int = 256, only=None) -> list[list[tuple[int, int, str]]]:
+    """``PER`` entities of each text, searched in its candidate windows only.
+
+    ``only`` (booleans, optional) marks the texts that may hold a candidate word; the others have
+    no window. A window met in several texts is read by the model once (same words, same entities).
+    """
+    jobs = [(i, a, b) for i, text in enumerate(texts) if only is None or only[i]
+            for a, b in candidate_windows(text, covered[i])]
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     if not jobs:
         return out
+    by_window: dict[str, list[tuple[int, int]]] = {}
+    for i, a, b in jobs:
+        by_window.setdefault(texts[i][a:b], []).append((i, a))
     nlp = load_nlp()
     disable = [p for p in nlp.pipe_names if p != "ner"]
-    windows = (texts[i][a:b] for i, a, b in jobs)
-    for (i, a, _b), doc in zip(jobs, nlp.pipe(windows, batch_size=batch_size, disable=disable)):
+    for places, doc in zip(by_window.values(), nlp.pipe(by_window, batch_size=batch_size, disable=disable)):
+        spans = []
         for ent in doc.ents:
             if ent.label_ != "PER":
                 continue
@@ -111,6 +119,8 @@ def person_spans(texts: Sequence[str], covered: Sequence[Sequence[tuple[int, int
             if span is None:
                 continue
             sub = doc.char_span(*span, alignment_mode="expand")
-            if sub is not None and _keep(sub, texts[i], a):
-                out[i].append((a + span[0], a + span[1], "NOM"))
+            if sub is not None:
+                spans.append((span, sub))
+        for i, a in places:
+            out[i] += [(a + span[0], a + span[1], "NOM") for span, sub in spans if _keep(sub, texts[i], a)]
     return out
