@@ -48,6 +48,9 @@ test-fast: $(STAMP) ## Run the quick tests only (no notebook execution, no brows
 bench: $(STAMP) ## Measure the performance targets of DESIGN §9 (writes bench/results.json)
 	$(PYTHON) bench/run.py
 
+bench-text: $(STAMP) ## Measure only the text pipeline: 10,000 forms redacted and coded, model loading included (< 30 s)
+	uptime; $(PYTHON) bench/bench_text.py --forms 10000
+
 lab: $(STAMP) ## Open JupyterLab on the workspace (library changes reloaded automatically, outputs stripped at commit)
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(PYTHON) -m nbstripout --install; fi
 	IPYTHONDIR=$(CURDIR)/.ipython $(PYTHON) -m jupyter lab --notebook-dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -58,4 +61,4 @@ sample-data: $(STAMP) ## Regenerate the committed synthetic sample in data/raw/s
 clean: ## Remove generated reports and processed data (never data/raw)
 	rm -rf $(OUT) data/processed
 
-.PHONY: help install validate reports lint test test-fast bench lab sample-data clean
+.PHONY: help install validate reports lint test test-fast bench bench-text lab sample-data clean

@@ -1,24 +1,31 @@
 """Benchmark of the immersion text pipeline (DESIGN §9: measured here, never by a timed test).
 
 Times redaction (rules + spaCy NER, :func:`ducos_lib.redaction.redact_series`) and coding by the shipped
-model (:func:`ducos_lib.text.code_fiches`) on N synthetic forms (three free-text fields each), once the
-models are loaded (their loading time is printed apart), and prints the wall time, the peak memory (maximum resident set size) and a JSON line of figures.
+model (:func:`ducos_lib.text.code_fiches`) on N synthetic forms (three free-text fields each). The total
+includes importing the library and loading the models (target of issue 13: 10,000 forms in under 30 s
+on the 2-core machine); it prints the wall and CPU times, the machine's load average (the machine is
+shared: a wall time means little without it), the peak memory (maximum resident set size) and a JSON
+line of figures.
 
 Usage: ``.venv/bin/python bench/bench_text.py [--forms 10000] [--seed 1]``
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
-import resource
-import sys
 import time
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
+T_START, C_START = time.perf_counter(), time.process_time()  # before the library's imports
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,6 +33,8 @@ from ducos_lib import text as tx  # noqa: E402
 from ducos_lib.nlp import load_nlp  # noqa: E402
 from ducos_lib.redaction import Roster, redact_series  # noqa: E402
 from ducos_lib.redaction.names import first_names  # noqa: E402
+
+T_IMPORTS = time.perf_counter()
 
 FRAGMENTS = [
     "Très bon accueil des usagers au guichet", "pas assez de réunions d'équipe", "l'acceuil téléphonique est saturé",
@@ -74,7 +83,7 @@ def synthetic_forms(n: int, seed: int) -> pd.DataFrame:
     )
 
 
-def run(n_forms: int, seed: int) -> dict:
+def run(n_forms: int, seed: int, t_imports: float) -> dict:
     forms = synthetic_forms(n_forms, seed)
     roster = Roster.build([f"{p} {n}" for p in PRENOMS for n in NOMS] + [f"Agent{i} Nom{i}" for i in range(300)])
     codebook = tx.load_codebook(tx.codebook_path("immersions"))
@@ -85,7 +94,7 @@ def run(n_forms: int, seed: int) -> dict:
     t_ready = time.perf_counter()
     n_unique = int(pd.unique(forms[list(tx.FIELDS)].to_numpy().ravel()).size)
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0 = time.perf_counter()
     redacted = forms.copy()
     for champ in tx.FIELDS:
         redacted[champ] = redact_series(forms[champ].astype("string"), roster)
@@ -99,13 +108,16 @@ def run(n_forms: int, seed: int) -> dict:
         "unique_answers": n_unique,
         "codebook_version": codebook.version,
         "coder_version": coder.version if coder is not None else "regles",
+        "seconds_imports": round(t_imports - T_START, 3),
         "seconds_load_models": round(t_ready - t_load, 3),
-        "seconds_total": round(t2 - t0, 3),
-        "cpu_seconds_total": round(c2 - c0, 3),
-        "load_average_1min": round(__import__("os").getloadavg()[0], 2),
+        "seconds_total": round(t2 - T_START, 3),
+        "cpu_seconds_total": round(c2 - C_START, 3),
+        "target_seconds": 30,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "seconds_redact": round(t1 - t0, 3),
         "seconds_code": round(t2 - t1, 3),
-        "answers_per_second": round(3 * n_forms / (t2 - t0), 1),
+        "answers_per_second": round(3 * n_forms / (t2 - T_START), 1),
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "coding_rows": len(coding),
         "python": platform.python_version(),
@@ -118,11 +130,12 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    res = run(args.forms, args.seed)
+    res = run(args.forms, args.seed, T_IMPORTS)
     print(f"{res['forms']} fiches ({res['answers']} réponses, {res['unique_answers']} distinctes) : "
-          f"{res['seconds_total']} s (caviardage {res['seconds_redact']} s, codage par le modèle "
-          f"{res['coder_version']} {res['seconds_code']} s ; chargement des modèles {res['seconds_load_models']} s, "
-          f"hors mesure ; temps CPU {res['cpu_seconds_total']} s, charge de la machine {res['load_average_1min']}) ; "
+          f"{res['seconds_total']} s en tout (imports {res['seconds_imports']} s, chargement des modèles "
+          f"{res['seconds_load_models']} s, caviardage {res['seconds_redact']} s, codage par le modèle "
+          f"{res['coder_version']} {res['seconds_code']} s ; temps CPU {res['cpu_seconds_total']} s ; charge de la "
+          f"machine {res['load_average_1min']} sur {res['cpus']} cœurs) ; "
           f"pic mémoire (RSS max du processus) {res['max_rss_mib']} Mio")
     print(json.dumps(res, ensure_ascii=False))
 

@@ -13,9 +13,9 @@ import pytest
 
 from ducos_lib.text import active, code_texts, codebook_path, coder_summary, load_codebook, load_coder
 from ducos_lib.text.coder import Coder, CoderSettings, fold_of_groups, predict_labels, train
-from ducos_lib.text.corpus import load_training
+from ducos_lib.text.corpus import corpus_files, load_training
 from ducos_lib.text.features import analyse
-from ducos_lib.text.model_card import blind_figures
+from ducos_lib.text.model_card import blind_figures, ids_digest, rules_blind_figures
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +103,17 @@ def test_features_do_not_depend_on_the_process_hash_seed():
     assert "den_moyens" in outs[0][1] and "moyens" not in outs[0][1]
 
 
+def test_cached_character_block_equals_the_vectorizer(agents):
+    """The per-word cache of the character n-grams gives exactly the fitted vectorizer's matrix."""
+    space = load_coder(agents).space
+    texts = ["Ce n'est pas une question de moyens, c'est l'organisation.", "", "RAS", "Équipe soudée ; équipe",
+             "Mes collègues m'ont aidé, aujourd'hui encore.", "Logiciels obsolètes !!"]
+    for _ in range(2):  # cold then warm cache
+        a = analyse(texts)
+        expected = space.char.transform(space._char_docs(a)).toarray()
+        assert np.allclose(space.char_tfidf(a).toarray(), expected, rtol=0, atol=1e-12)
+
+
 def test_shipped_models_serve_without_new_labels(agents, residents):
     for codebook in (agents, residents):
         summary = coder_summary(codebook)
@@ -123,11 +134,9 @@ def test_shipped_models_serve_without_new_labels(agents, residents):
          "organisation_travail", None),
         ("On manque de postes et le budget est en baisse chaque année.", "outils_moyens", None),
         # a word in another sense
-        pytest.param("J'ai choisi la fonction publique pour servir l'intérêt général.", None, "accueil_usagers",
-                     marks=pytest.mark.xfail(strict=True, reason="limite connue du modèle 2.0.x : « public » au sens "
-                                                              "de la fonction publique reste lu comme l'accueil")),
+        ("J'ai choisi la fonction publique pour servir l'intérêt général.", None, "accueil_usagers"),
         pytest.param("Les élèves de la formation BTS partent en stage.", None, "competences_formation",
-                     marks=pytest.mark.xfail(strict=True, reason="limite connue du modèle 2.0.x : « formation » au "
+                     marks=pytest.mark.xfail(strict=True, reason="limite connue des modèles 2.0.x et 3.0.0 : « formation » au "
                                                               "sens d'un cursus d'élèves reste lue comme la formation "
                                                               "des agents")),
         # negation and denial
@@ -229,12 +238,21 @@ def test_retrain_command_prints_kappa_per_theme_and_change(small, agents, tmp_pa
 
 @pytest.mark.parametrize("name", ["immersions", "usagers"])
 def test_model_card_blind_figures_are_recomputed(name):
+    """On exactly the blind rows the card records (the blind lot may have grown since)."""
     codebook = load_codebook(codebook_path(name))
     coder = load_coder(codebook)
     stated = coder.card["aveugle"]
-    got = blind_figures(coder)
-    assert got["n"] == stated["n"]
+    assert len(stated["ids"]) == stated["n"] and ids_digest(stated["ids"]) == stated["ids_sha256"]
+    got = blind_figures(coder, stated["ids"])
+    assert got["n"] == stated["n"] and got["ids_sha256"] == stated["ids_sha256"]
     assert got["kappa_moyen"] == pytest.approx(stated["kappa_moyen"], abs=1e-4)
     assert got["part_sans_theme_codeur"] == pytest.approx(stated["part_sans_theme_codeur"], abs=1e-4)
-    for a, b in zip(got["par_theme"], stated["par_theme"]):
-        assert a == b
+    assert got["par_theme"] == stated["par_theme"]
+    assert rules_blind_figures(codebook, stated["ids"]) == coder.card["aveugle_regles_seules"]
+
+
+def test_blind_figures_refuse_ids_that_left_the_blind_lot(agents):
+    coder = load_coder(agents)
+    training_id = next(iter(pd.read_csv(corpus_files("immersions")[0], dtype=str).query("lot == 'entrainement'")["id"]))
+    with pytest.raises(ValueError, match="ne sont plus dans le lot aveugle"):
+        blind_figures(coder, [*coder.card["aveugle"]["ids"][:3], training_id])

@@ -2,7 +2,8 @@
 
 - ``ducos codage a-annoter --out FILE.xlsx [--n 50] [--codebook immersions] [--raw-dir DIR]``
 - ``ducos codage entrainer --annotations FILE.xlsx [--codebook immersions] [--out DIR]``
-- ``ducos codage modele --codebook immersions --version X`` (maintainers: retrain the shipped model)
+- ``ducos codage modele --codebook immersions --version X [--essais CV.json]`` (maintainers: retrain the shipped
+  model; ``--essais``: the configurations compared by ``bench/coder_cv.py``, recorded in the card)
 - ``ducos codage aveugle --codebook immersions`` (maintainers: score the frozen model on the blind lot, once)
 """
 
@@ -59,10 +60,13 @@ def _cmd_retrain(args: argparse.Namespace) -> int:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
+    import json
+
     from .model_card import save_shipped, train_shipped
 
     codebook = _codebook(args.codebook)
-    coder, _ = train_shipped(codebook, args.version)
+    trials = json.loads(Path(args.trials).read_text(encoding="utf-8"))["rows"] if args.trials else None
+    coder, _ = train_shipped(codebook, args.version, trials=trials)
     folder = save_shipped(coder, args.out)
     cv = coder.card["validation_croisee"]
     print(f"Modèle {args.version} ({codebook.name}) : kappa moyen en validation croisée {cv['kappa_moyen']:.3f} "
@@ -117,6 +121,8 @@ def add_parser(sub) -> None:
     p.add_argument("--codebook", choices=choices, default="immersions")
     p.add_argument("--version", required=True)
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--essais", dest="trials", type=Path, default=None,
+                   help="JSON de bench/coder_cv.py : configurations comparées, recopiées dans la carte")
     p.set_defaults(func=_cmd_model)
 
     p = inner.add_parser("aveugle", help="(mainteneurs) mesurer une fois le modèle figé sur le lot aveugle")

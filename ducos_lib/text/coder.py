@@ -45,6 +45,9 @@ class CoderSettings:
         Seed of the fold assignment and of the solver.
     n_folds : int
         Folds of the grouped cross-validation that chooses the thresholds.
+    model : {"logistic", "svm"}
+        One L2 logistic regression per theme, or one linear SVM (hinge loss) whose decision value
+        goes through a logistic function (a score in [0, 1] for the thresholds, not a probability).
     """
 
     C: float = 4.0
@@ -52,6 +55,7 @@ class CoderSettings:
                                                    "length": 0.3})
     seed: int = 0
     n_folds: int = 5
+    model: str = "logistic"
 
 
 def fold_of_groups(groups: Sequence[str], n_folds: int, seed: int) -> np.ndarray:
@@ -74,13 +78,18 @@ def fold_of_groups(groups: Sequence[str], n_folds: int, seed: int) -> np.ndarray
     return groups.map(fold_of).to_numpy()
 
 
-def _fit_theme(x, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float]:
+def _fit_theme(x, y: np.ndarray, C: float, seed: int, kind: str = "logistic") -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
     if y.all() or not y.any():  # a constant theme: an intercept only
         p = 0.999 if y.all() else 0.001
         return np.zeros(x.shape[1]), float(np.log(p / (1 - p)))
-    model = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=1000)
+    if kind == "svm":
+        model = LinearSVC(C=C, class_weight="balanced", random_state=seed, max_iter=5000)
+    else:
+        model = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=seed,
+                                   max_iter=1000)
     model.fit(x, y)
     return model.coef_[0].astype(np.float64), float(model.intercept_[0])
 
@@ -88,7 +97,7 @@ def _fit_theme(x, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float
 def _fit(analysed: Sequence[Analysed], y: np.ndarray, themes, settings: CoderSettings):
     space = FeatureSpace(themes, settings.weights).fit(analysed)
     x = space.transform(analysed)
-    coefs, intercepts = zip(*(_fit_theme(x, y[:, j], settings.C, settings.seed) for j in range(y.shape[1])))
+    coefs, intercepts = zip(*(_fit_theme(x, y[:, j], settings.C, settings.seed, settings.model) for j in range(y.shape[1])))
     return space, np.vstack(coefs), np.array(intercepts)
 
 
@@ -236,7 +245,7 @@ class Coder:
             "version": self.version, "codebook": self.codebook.name, "codebook_version": self.codebook.version,
             "themes": self.themes, "thresholds": [float(x) for x in self.thresholds], "fallback": self.fallback,
             "settings": {"C": self.settings.C, "weights": self.settings.weights, "seed": self.settings.seed,
-                         "n_folds": self.settings.n_folds},
+                         "n_folds": self.settings.n_folds, "model": self.settings.model},
             "features": meta, "card": self.card,
         }
         (folder / "modele.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -262,7 +271,8 @@ class Coder:
             arrays = {k: z[k] for k in z.files}
         space = FeatureSpace.from_state(codebook.themes, doc["features"], arrays)
         s = doc["settings"]
-        settings = CoderSettings(C=s["C"], weights=s["weights"], seed=s["seed"], n_folds=s["n_folds"])
+        settings = CoderSettings(C=s["C"], weights=s["weights"], seed=s["seed"], n_folds=s["n_folds"],
+                                 model=s.get("model", "logistic"))
         return cls(codebook, doc["version"], space, arrays["coef"].astype(np.float64), arrays["intercept"],
                    np.array(doc["thresholds"]), float(doc["fallback"]), settings, doc.get("card", {}))
 

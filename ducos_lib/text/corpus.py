@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import ROOT
@@ -84,11 +85,16 @@ def load_training(codebook: Codebook, *, project_sets: bool = True, corpus_dir: 
     -------
     DataFrame
         ``texte, groupe, reel`` then one boolean column per theme. ``groupe`` is the source page
-        (``source_url``) for real answers, ``projet:<lot>`` for project-written ones.
+        (``source_url``) for real answers, ``projet:<lot>`` or ``projet:<id>`` for project-written ones
+        (the fixtures' sets and the corpus rows of ``source_type`` ``ecrit_projet``): those have
+        ``reel`` False.
     """
     real = _read(corpus_files(codebook.name, corpus_dir), TRAINING_LOT)
     real = real[real["texte"].str.strip() != ""]
-    out = pd.DataFrame({"texte": real["texte"].to_numpy(), "groupe": real["source_url"].to_numpy(), "reel": True})
+    # project-written corpus rows (no source page) train but are never scored
+    written = (real["source_type"] == "ecrit_projet").to_numpy() if "source_type" in real else np.zeros(len(real), bool)
+    groups = np.where(written, "projet:" + real["id"].astype(str).to_numpy(), real["source_url"].to_numpy())
+    out = pd.DataFrame({"texte": real["texte"].to_numpy(), "groupe": groups, "reel": ~written})
     labels = [labels_to_indicators(real["themes"], codebook.codes)]
     extra = PROJECT_SETS.get(codebook.name)
     if project_sets and extra is not None and extra.exists():
@@ -107,8 +113,10 @@ def load_blind(codebook: Codebook, *, corpus_dir: Path | None = None) -> pd.Data
     Returns
     -------
     DataFrame
-        ``texte, groupe, reel`` and one boolean column per theme.
+        ``id, texte, groupe, reel`` and one boolean column per theme (``id``: the corpus row's id, which
+        a model card records so its figures can be recomputed on exactly the rows it was scored on).
     """
     blind = _read(corpus_files(codebook.name, corpus_dir), BLIND_LOT)
-    out = pd.DataFrame({"texte": blind["texte"].to_numpy(), "groupe": blind["source_url"].to_numpy(), "reel": True})
+    out = pd.DataFrame({"id": blind["id"].to_numpy(), "texte": blind["texte"].to_numpy(),
+                        "groupe": blind["source_url"].to_numpy(), "reel": True})
     return pd.concat([out, labels_to_indicators(blind["themes"], codebook.codes).reset_index(drop=True)], axis=1)

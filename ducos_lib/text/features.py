@@ -59,6 +59,9 @@ _DENIAL = [
     )
 ]
 
+#: Every denial pattern contains one of these strings (a quick test before running them).
+_DENIAL_CUES = ("ce ", "il ", "aucun", "pas ", "sans ", "jamais ", "peu ", "rien")
+
 _PLACEHOLDER = re.compile(r"\[[A-ZÉÈ ]+\]")
 
 
@@ -97,12 +100,13 @@ def _scopes(tokens: Sequence[str]) -> list[str]:
             left -= 1
         if tok in NEGATION_CUES:
             left = _SCOPE_LEN
-    joined, starts, pos = [], [], 0
+    text = " ".join(tokens)
+    if not any(cue in text for cue in _DENIAL_CUES):
+        return scope
+    starts, pos = [], 0
     for tok in tokens:  # character offsets of tokens in the joined string
         starts.append(pos)
-        joined.append(tok)
         pos += len(tok) + 1
-    text = " ".join(joined)
     for pattern in _DENIAL:
         for m in pattern.finditer(text):
             # the denial covers its cue and what follows up to the end of the scope
@@ -118,36 +122,61 @@ def _scopes(tokens: Sequence[str]) -> list[str]:
     return scope
 
 
-def analyse(texts: Sequence[object], *, batch_size: int = 512) -> list[Analysed]:
+#: Per-process cache of the token facts :func:`analyse` needs, by spaCy ``orth`` id (they depend on the
+#: word form only): ``None`` for a space, else (token, lemma, vector or None, unit vector or None).
+_LEXEMES: dict[int, tuple | None] = {}
+_LEXEMES_MAX = 500_000
+
+
+def _lexeme(vocab, orth: int, table) -> tuple | None:
+    lex = vocab[orth]
+    if lex.is_space:
+        return None
+    low = lex.lower_
+    lemma = ELISIONS.get(low) or table.get(low, low)
+    vector = unit = None
+    if lex.is_alpha and not lex.is_stop and lex.has_vector:
+        vector = np.array(lex.vector, dtype=np.float32)
+        norm = np.linalg.norm(vector.reshape(1, -1), axis=1, keepdims=True)
+        unit = np.divide(vector.reshape(1, -1), norm, out=np.zeros((1, len(vector)), np.float32), where=norm > 0)[0]
+    return strip_accents(ELISIONS.get(low, low)), strip_accents(lemma.lower()), vector, unit
+
+
+def analyse(texts: Sequence[object], *, batch_size: int = 1000) -> list[Analysed]:
     """Tokenise, lemmatise, mark negation scopes and average word vectors, one spaCy pass per text.
 
     Redaction placeholders (``[NOM]``) are dropped. Only spaCy's tokenizer runs (its vectors and
-    lemma table are lookups), so thousands of answers take about a second.
+    lemma table are lookups, cached per word form for the process), so thousands of answers take
+    about a second.
     """
     nlp = load_nlp()
     table = lemma_table()
-    vectors = nlp.vocab.vectors
-    dim = vectors.shape[1]
+    vocab = nlp.vocab
+    dim = vocab.vectors.shape[1]
+    if len(_LEXEMES) > _LEXEMES_MAX:
+        _LEXEMES.clear()
     clean = [_PLACEHOLDER.sub(" ", normalise(t)) for t in texts]
     out = []
     for doc in nlp.tokenizer.pipe(clean, batch_size=batch_size):
-        tokens, lemmas, content = [], [], []
-        for tok in doc:
-            if tok.is_space:
-                continue
-            low = tok.lower_
-            lemma = ELISIONS.get(low) or table.get(low, low)
-            tokens.append(strip_accents(ELISIONS.get(low, low)))
-            lemmas.append(strip_accents(lemma.lower()))
-            content.append(tok if tok.is_alpha and not tok.is_stop and tok.has_vector else None)
+        entries = []
+        for orth in doc.to_array("ORTH").tolist():
+            try:
+                entry = _LEXEMES[orth]
+            except KeyError:
+                entry = _LEXEMES[orth] = _lexeme(vocab, orth, table)
+            if entry is not None:
+                entries.append(entry)
+        tokens = tuple(e[0] for e in entries)
         scope = _scopes(tokens)
-        sel = [tok.vector for tok, s in zip(content, scope) if tok is not None and s != "den"]
-        vector = np.mean(sel, axis=0).astype(np.float32) if sel else np.zeros(dim, dtype=np.float32)
-        words = np.array(sel, dtype=np.float32).reshape(-1, dim)
-        norms = np.linalg.norm(words, axis=1, keepdims=True)
-        words = np.divide(words, norms, out=np.zeros_like(words), where=norms > 0)
+        sel = [e for e, s in zip(entries, scope) if e[2] is not None and s != "den"]
+        if sel:
+            vector = np.mean([e[2] for e in sel], axis=0).astype(np.float32)
+            words = np.array([e[3] for e in sel], dtype=np.float32)
+        else:
+            vector = np.zeros(dim, dtype=np.float32)
+            words = np.zeros((0, dim), dtype=np.float32)
         n_words = sum(t.isalpha() for t in tokens)
-        out.append(Analysed(tuple(tokens), tuple(lemmas), tuple(scope), vector, n_words, words))
+        out.append(Analysed(tokens, tuple(e[1] for e in entries), tuple(scope), vector, n_words, words))
     return out
 
 
@@ -209,6 +238,7 @@ class FeatureSpace:
         self.min_df = min_df
         self.word = None
         self.char = None
+        self._char_words: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.prototypes = self._prototypes()
 
     def _prototypes(self) -> np.ndarray:
@@ -263,7 +293,50 @@ class FeatureSpace:
     def fit(self, analysed: Sequence[Analysed]) -> FeatureSpace:
         self.word = self._word_vec().fit(self._word_docs(analysed))
         self.char = self._char_vec().fit(self._char_docs(analysed))
+        self._char_words = {}
         return self
+
+    def char_tfidf(self, analysed: Sequence[Analysed]) -> sp.csr_matrix:
+        """The character n-gram block, equal to ``self.char.transform(self._char_docs(analysed))``.
+
+        ``char_wb`` n-grams never cross a word boundary, so a document's counts are the sum of its
+        words' counts: each distinct word is analysed once per fitted space (cached), then the
+        counts get the vectorizer's sublinear TF, IDF weights and L2 norm.
+        """
+        from sklearn.preprocessing import normalize
+
+        analyzer, vocab, cache = None, self.char.vocabulary_, self._char_words
+        if len(cache) > 500_000:
+            cache.clear()
+        indices, counts, indptr = [], [], [0]
+        for a in analysed:
+            n = 0
+            for t, sc in zip(a.tokens, a.scope):
+                if sc == "den" or not t[:1].isalnum():
+                    continue
+                entry = cache.get(t)
+                if entry is None:
+                    analyzer = analyzer or self.char.build_analyzer()
+                    grams: dict[int, int] = {}
+                    for g in analyzer(t):
+                        j = vocab.get(g)
+                        if j is not None:
+                            grams[j] = grams.get(j, 0) + 1
+                    entry = cache[t] = (np.fromiter(grams, np.int64, len(grams)),
+                                        np.fromiter(grams.values(), np.float64, len(grams)))
+                indices.append(entry[0])
+                counts.append(entry[1])
+                n += len(entry[0])
+            indptr.append(indptr[-1] + n)
+        x = sp.csr_matrix((np.concatenate(counts) if counts else np.zeros(0),
+                           np.concatenate(indices) if indices else np.zeros(0, np.int64), np.array(indptr)),
+                          shape=(len(analysed), len(vocab)))
+        x.sum_duplicates()
+        if self.char.sublinear_tf:
+            np.log(x.data, x.data)
+            x.data += 1.0
+        x.data *= self.char.idf_[x.indices]
+        return normalize(x, norm="l2", copy=False)
 
     # --- transforming --------------------------------------------------------------------------
     def rule_hits(self, analysed: Sequence[Analysed]) -> np.ndarray:
@@ -283,7 +356,7 @@ class FeatureSpace:
         n_words = np.array([a.n_words for a in analysed], dtype=np.float64)
         blocks = [
             self.word.transform(self._word_docs(analysed)) * w["word"],
-            self.char.transform(self._char_docs(analysed)) * w["char"],
+            self.char_tfidf(analysed) * w["char"],
             sp.csr_matrix(vec.astype(np.float64) * w["vector"]),
             sp.csr_matrix(self.rule_hits(analysed) * w["rule"]),
             sp.csr_matrix(_length_bins(n_words) * w["length"]),
