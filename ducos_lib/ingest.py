@@ -516,6 +516,7 @@ def load_milestone(
     processed_dir: Path | str | None = None,
     *,
     key_path: Path | str | None = None,
+    ingestion: IngestionReport | None = None,
 ) -> MilestoneData:
     """Return what milestone ``milestone`` sees, ingesting ``raw_dir`` only when needed.
 
@@ -526,7 +527,8 @@ def load_milestone(
     (resolved absolute path), this function reads that folder as it is: no re-ingestion, no
     fingerprinting of the raw files. Otherwise (a notebook run directly with papermill, an analyst in
     JupyterLab, a snapshot of another raw folder) it calls :func:`ingest`, which reuses the
-    processed folder when nothing changed.
+    processed folder when nothing changed. A caller that has just ingested passes its report as
+    ``ingestion`` (the runner does).
 
     The milestone order is the calendar's (sorted by date, ``cycle`` column), never a list in the
     configuration: ``waves``/``milestones`` are the calendar's milestones up to M, ``previous`` the
@@ -539,7 +541,7 @@ def load_milestone(
         ``calendrier``.
     """
     raw_dir = Path(raw_dir).resolve() if raw_dir is not None else path_setting("raw_dir")
-    report = snapshot_for(raw_dir) if processed_dir is None else None
+    report = ingestion or (snapshot_for(raw_dir) if processed_dir is None else None)
     if report is None:
         report = ingest(raw_dir, processed_dir, key_path=key_path)
     folder = report.processed_dir

@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
 from .config import CONFIG_DIR
+from .intervals import mean_ci
 from .registry import Registry, load_registry
 
 STATUSES = ("atteint", "en_progres", "non_atteint", "non_mesurable")
@@ -327,14 +327,8 @@ def _empty_series() -> pd.DataFrame:
 
 
 def _t_interval(values: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return (np.nan, np.nan, np.nan)
-    m = float(values.mean())
-    if len(values) < 2:
-        return (m, np.nan, np.nan)
-    half = float(stats.t.ppf(1 - alpha / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
-    return (m, m - half, m + half)
+    ci = mean_ci(values, alpha=alpha)
+    return (ci.estimate, ci.ci_low, ci.ci_high)
 
 
 def _series(milestone: str, rows: Sequence[tuple[str, float, float, float]]) -> pd.DataFrame:

@@ -737,9 +737,9 @@ def redactor(roster: Any = None, texts: pd.Series | None = None) -> Callable[[st
     once, the NER model in batches: :func:`ducos_lib.redaction.redact_series`); any other text is
     redacted when asked. Same result, much faster on thousands of forms.
     """
-    from .redaction import Roster, redact, redact_series
+    from .redaction import as_roster, redact, redact_series
 
-    built = None if roster is None else roster if isinstance(roster, Roster) else Roster.build(roster)
+    built = as_roster(roster)
     done: dict[str, str] = {}
     if texts is not None:
         distinct = texts.dropna().astype(str).drop_duplicates()

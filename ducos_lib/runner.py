@@ -34,13 +34,12 @@ import pandas as pd
 
 from . import publication
 from .config import CONFIG_DIR, NOTEBOOKS_DIR, ROOT, load_config
-from .ingest import IngestionReport, code_version, ingest
-from .io import InputError, write_text
+from .ingest import SNAPSHOT_ENV, IngestionReport, code_version, ingest
+from .io import InputError, sha256_file, write_text
 from .reports import export
 from .reports.formats import date, number
 
 #: The processed folder a run ingested, for the notebooks' kernels (read by ``ingest.load_milestone``).
-SNAPSHOT_ENV = "DUCOS_SNAPSHOT"
 #: Each notebook's own output folder while it runs, inside the version being built (removed before publication).
 SCRATCH = ".travail"
 
@@ -164,14 +163,14 @@ def milestone_dates(ingestion: IngestionReport) -> dict[str, pd.Timestamp]:
     return {str(j): pd.Timestamp(d) for j, d in zip(calendar["jalon"], calendar["date"])}
 
 
-def _available(milestone: str, raw_dir: Path, needed: set[str]) -> dict[str, bool]:
+def _available(milestone: str, ingestion: IngestionReport, needed: set[str]) -> dict[str, bool]:
     """Whether the milestone's data hold rows of each needed dataset (``requiert``)."""
     if not needed:
         return {}
     from .ingest import load_milestone
 
     try:
-        data = load_milestone(milestone, raw_dir)
+        data = load_milestone(milestone, ingestion.raw_dir, ingestion=ingestion)
     except InputError:
         return {name: True for name in needed}  # the notebooks will say what is wrong
     return {name: getattr(data, name, None) is not None and len(getattr(data, name)) > 0 for name in needed}
@@ -335,10 +334,6 @@ def _short_error(exc: Exception) -> str:
     return " ".join(lines[-3:])[:600] if lines else traceback.format_exception_only(type(exc), exc)[-1]
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass
 class _Job:
     spec: NotebookSpec
@@ -394,7 +389,7 @@ class _Build:
         h.update(json.dumps(params, sort_keys=True).encode())
         for dep in spec.depends_on:  # a report reading others' tables changes when they do
             for table in self._tables_of(dep):
-                h.update(f"{table}:{_sha(self.folder / table)};".encode())
+                h.update(f"{table}:{sha256_file(self.folder / table)};".encode())
         return h.hexdigest()
 
     def _tables_of(self, name: str) -> list[str]:
@@ -450,7 +445,7 @@ class _Build:
         for dep in job.spec.depends_on:
             for table in self._tables_of(dep):
                 shutil.copy2(self.folder / table, scratch / table)
-                job.seeded[table] = _sha(scratch / table)
+                job.seeded[table] = sha256_file(scratch / table)
         parameters = {"milestone": self.milestone, "raw_dir": str(self.raw_dir), "out_dir": str(scratch),
                       "diffusion": self.diffusion}
         result = NotebookResult(name, job.spec.title, "ok", empreinte=job.fingerprint, motif=job.motif)
@@ -491,7 +486,7 @@ class _Build:
             (self.folder / "tables").mkdir(exist_ok=True)
             for table in sorted((scratch / "tables").glob("*.csv")):
                 rel = f"tables/{table.name}"
-                if job.seeded.get(rel) == _sha(table):
+                if job.seeded.get(rel) == sha256_file(table):
                     continue  # an upstream table it only read
                 os.replace(table, self.folder / rel)
                 result.tables.append(rel)
@@ -730,7 +725,7 @@ def run_milestone(
                            force=force, diffusion=diffusion, chromium=chromium, notebooks_dir=Path(notebooks_dir),
                            echo=echo, kernel=settings["kernel"])
             needed = {s.requires for s in specs if s.requires}
-            planned = build.planned(_available(milestone, raw_dir, needed))
+            planned = build.planned(_available(milestone, ingestion, needed))
             build.execute(planned)
             run = _finish(build, planned, dates, jobs, timeout, pdf_note, start)
             sig["defer"] = True  # the switch is not cut short by a signal

@@ -35,7 +35,7 @@ from .patterns import address_spans, email_spans, phone_spans, postcode_spans
 from .roster import COMMON_WORD_NAMES, Roster, load_roster, roster_from_frame, roster_spans
 
 __all__ = [
-    "COMMON_WORD_NAMES", "PLACEHOLDERS", "Roster", "load_roster", "normalise", "redact", "redact_series",
+    "COMMON_WORD_NAMES", "PLACEHOLDERS", "Roster", "as_roster", "load_roster", "normalise", "redact", "redact_series",
     "redaction_spans", "roster_from_frame", "strip_accents",
 ]
 
@@ -50,7 +50,8 @@ PLACEHOLDERS = {
 _PRIORITY = {"EMAIL": 0, "TELEPHONE": 1, "CODE_POSTAL": 2, "ADRESSE": 3, "NOM": 4}
 
 
-def _as_roster(roster: Roster | Iterable[str] | None) -> Roster | None:
+def as_roster(roster: Roster | Iterable[str] | None) -> Roster | None:
+    """``roster`` as a :class:`Roster` (built from names when needed); None stays None."""
     if roster is None or isinstance(roster, Roster):
         return roster
     return Roster.build(roster)
@@ -110,7 +111,7 @@ def _screened_rule_spans(texts: Sequence[str], roster: Roster | None):
 def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | None = None, *,
                          ner: bool = True) -> list[list[tuple[int, int, str]]]:
     """:func:`redaction_spans` of many texts, the NER model run once in batches."""
-    roster = _as_roster(roster)
+    roster = as_roster(roster)
     texts = list(texts)
     rules, may_ner = None, None
     if len(texts) >= _SCREEN_FROM:
@@ -186,7 +187,7 @@ def redact_series(series: pd.Series, roster: Roster | Iterable[str] | None = Non
 
     Missing values stay missing; the index, name and string dtype are kept.
     """
-    roster = _as_roster(roster)
+    roster = as_roster(roster)
     present = series.notna()
     values = series[present].astype(str)
     uniques = list(dict.fromkeys(values.tolist()))

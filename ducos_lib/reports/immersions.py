@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..nlp import strip_accents
-from ..redaction import Roster, redact
+from ..redaction import Roster, as_roster, redact
 from ..text import FIELDS, Codebook, EmergingThemes, codebook_path, coder_summary, lemmas, load_codebook
-from ..text.analyses import _as_roster
 from ..text.coding import _codebook
 from . import formats
 
@@ -30,10 +29,6 @@ FIELD_LABELS = {
 #: Immersion types in French.
 TYPE_LABELS = {"inter": "Inter-services (invité d'un autre service)",
                "intra": "Intra-service (encadrant dans sa propre équipe)"}
-
-def _fmt():
-    return formats
-
 
 #: Strength of agreement for a kappa (Landis & Koch, 1977), for sentences.
 def _strength(kappa: float) -> str:
@@ -66,17 +61,16 @@ def coder_sentence(summary: dict) -> str:
     summary : dict
         :func:`ducos_lib.text.coder_summary`.
     """
-    fmt = _fmt()
     k, n = summary.get("kappa_aveugle", float("nan")), summary.get("n_aveugle", 0)
     if summary.get("methode") == "modele":
         what = (f"le classement automatique des réponses est fait par le modèle de codage version "
                 f"{_esc(summary['version'])} (codebook {_esc(summary['codebook_version'])}), entraîné sur "
-                f"{fmt.number(summary.get('n_entrainement', 0))} réponses codées à la main")
+                f"{formats.number(summary.get('n_entrainement', 0))} réponses codées à la main")
     else:
         what = f"le classement automatique des réponses applique les motifs du codebook {_esc(summary['version'])}"
     if n and k == k:
-        how = (f" ; sur {fmt.number(n)} réponses réelles qu'il n'avait jamais vues (lot aveugle), son accord avec un "
-               f"codage humain est {_strength(k)} (kappa de Cohen moyen {fmt.number(k, 2)} ; 1 = accord parfait, "
+        how = (f" ; sur {formats.number(n)} réponses réelles qu'il n'avait jamais vues (lot aveugle), son accord avec un "
+               f"codage humain est {_strength(k)} (kappa de Cohen moyen {formats.number(k, 2)} ; 1 = accord parfait, "
                "0 = pas mieux que le hasard)")
     else:
         how = " ; son accord avec un codage humain n'a pas encore été mesuré à l'aveugle"
@@ -87,13 +81,12 @@ def coder_table(summary: dict, codebook: Codebook) -> pd.DataFrame:
     """Per-theme blind agreement of the coder for display: Thème, Kappa, Précision, Rappel, Réponses codées (humain)."""
     rows = summary.get("par_theme") or []
     labels = codebook.labels()
-    fmt = _fmt()
     return pd.DataFrame({
         "Thème": [labels.get(r["theme"], r["theme"]) for r in rows],
-        "Kappa": [fmt.number(r["kappa"], 2) if r["kappa"] is not None else "–" for r in rows],
-        "Précision": [fmt.number(r["precision"], 2) if r["precision"] is not None else "–" for r in rows],
-        "Rappel": [fmt.number(r["rappel"], 2) if r["rappel"] is not None else "–" for r in rows],
-        "Réponses du thème (humain)": [fmt.number(r["positifs"]) for r in rows],
+        "Kappa": [formats.number(r["kappa"], 2) if r["kappa"] is not None else "–" for r in rows],
+        "Précision": [formats.number(r["precision"], 2) if r["precision"] is not None else "–" for r in rows],
+        "Rappel": [formats.number(r["rappel"], 2) if r["rappel"] is not None else "–" for r in rows],
+        "Réponses du thème (humain)": [formats.number(r["positifs"]) for r in rows],
     }, columns=["Thème", "Kappa", "Précision", "Rappel", "Réponses du thème (humain)"])
 
 
@@ -102,9 +95,8 @@ def none_share_sentence(summary: dict) -> str:
     h, c = summary.get("part_sans_theme_humain"), summary.get("part_sans_theme_codeur")
     if h is None or c is None or h != h or c != c:
         return ""
-    fmt = _fmt()
-    return (f"Sur le lot aveugle, le codage humain laisse {fmt.percent(h, 0)} des réponses sans thème, le modèle "
-            f"{fmt.percent(c, 0)}.")
+    return (f"Sur le lot aveugle, le codage humain laisse {formats.percent(h, 0)} des réponses sans thème, le modèle "
+            f"{formats.percent(c, 0)}.")
 
 
 def _esc(text: object) -> str:
@@ -183,7 +175,6 @@ def specificity_sentences(spec: pd.DataFrame, *, n_max: int = 6) -> list[str]:
     Over-represented cells first, by decreasing residual; e.g. « Sports : « Outils et moyens »
     cité dans 60 % des fiches, contre 22 % ailleurs (sur-représenté). »
     """
-    fmt = _fmt()
     sig = spec[spec["sens"] != ""].copy()
     if sig.empty:
         return []
@@ -191,8 +182,8 @@ def specificity_sentences(spec: pd.DataFrame, *, n_max: int = 6) -> list[str]:
     sig["_a"] = -sig["residu_ajuste"].abs()
     sig = sig.sort_values(["_o", "_a", "groupe", "theme"], kind="stable").head(n_max)
     return [
-        f"{_esc(r.libelle_groupe)} : « {_esc(r.libelle)} » cité dans {fmt.percent(r.part_fiches, 0)} des fiches "
-        f"({fmt.number(r.n_fiches)} sur {fmt.number(r.n_fiches_groupe)}), contre {fmt.percent(r.part_autres, 0)} "
+        f"{_esc(r.libelle_groupe)} : « {_esc(r.libelle)} » cité dans {formats.percent(r.part_fiches, 0)} des fiches "
+        f"({formats.number(r.n_fiches)} sur {formats.number(r.n_fiches_groupe)}), contre {formats.percent(r.part_autres, 0)} "
         f"ailleurs ({r.sens})."
         for r in sig.itertuples()
     ]
@@ -231,14 +222,13 @@ def briefing_display(briefing: pd.DataFrame) -> pd.DataFrame:
         ``Thème, Fiches, Proposition (caviardée)``; ``Fiches`` reads "30 (30 %)"; later rows of a
         theme leave the first two columns empty; a theme without proposal shows "–".
     """
-    fmt = _fmt()
     rows = []
     for _theme, grp in briefing.groupby("theme", sort=False):
         for i, r in enumerate(grp.itertuples()):
             first = i == 0
             rows.append((
                 r.libelle if first else "",
-                f"{fmt.number(r.n_fiches)} ({fmt.percent(r.part_fiches, 0)})" if first else "",
+                f"{formats.number(r.n_fiches)} ({formats.percent(r.part_fiches, 0)})" if first else "",
                 r.proposition_redigee or "–",
             ))
     return pd.DataFrame(rows, columns=["Thème", "Fiches", "Proposition (caviardée)"])
@@ -255,7 +245,7 @@ def uncoded_examples(uncoded: pd.Series, *, n: int = 5,
     """
     if uncoded is None or uncoded.empty:
         return pd.DataFrame(columns=["champ", "citation"])
-    roster = _as_roster(roster)
+    roster = as_roster(roster)
     frame = pd.DataFrame({"cle": uncoded.index.astype(str), "texte": uncoded.to_numpy()})
     frame = frame.drop_duplicates("texte").sort_values("cle", kind="stable").head(n)
     champ = frame["cle"].str.split("|").str[-1].map(lambda c: FIELD_LABELS.get(c, c))
@@ -304,34 +294,33 @@ def key_findings(
     list of str
         Sentences (simple HTML, text escaped), most important first.
     """
-    fmt = _fmt()
     if fiches is None or fiches.empty:
-        when = f" au {fmt.date(date)}" if date is not None else ""
+        when = f" au {formats.date(date)}" if date is not None else ""
         return [f"Aucune fiche d'immersion n'est datée avant ce jalon{when} : pas d'analyse possible."]
     out = []
     n = len(fiches)
     types_n = fiches["type_immersion"].astype(str).value_counts()
     n_services = fiches["service_accueil"].nunique()
-    when = f" jusqu'au {fmt.date(date)}" if date is not None else ""
+    when = f" jusqu'au {formats.date(date)}" if date is not None else ""
     out.append(
-        f"<strong>{fmt.number(n)} fiches d'immersion</strong> analysées{when} : "
-        f"{fmt.number(types_n.get('inter', 0))} inter-services et {fmt.number(types_n.get('intra', 0))} "
-        f"intra-service, dans {fmt.number(n_services)} services d'accueil."
+        f"<strong>{formats.number(n)} fiches d'immersion</strong> analysées{when} : "
+        f"{formats.number(types_n.get('inter', 0))} inter-services et {formats.number(types_n.get('intra', 0))} "
+        f"intra-service, dans {formats.number(n_services)} services d'accueil."
     )
     s = strengths.dropna(subset=["part_points_forts", "part_axes_progression"])
     if len(s):
         pf = s.sort_values(["part_points_forts"], ascending=False, kind="stable").iloc[0]
         ax = s.sort_values(["part_axes_progression"], ascending=False, kind="stable").iloc[0]
         out.append(
-            f"Point fort le plus cité : « {_esc(pf.libelle)} » ({fmt.percent(pf.part_points_forts, 0)} des fiches). "
-            f"Axe de progression le plus cité : « {_esc(ax.libelle)} » ({fmt.percent(ax.part_axes_progression, 0)})."
+            f"Point fort le plus cité : « {_esc(pf.libelle)} » ({formats.percent(pf.part_points_forts, 0)} des fiches). "
+            f"Axe de progression le plus cité : « {_esc(ax.libelle)} » ({formats.percent(ax.part_axes_progression, 0)})."
         )
         gap = s.sort_values("ecart", kind="stable").iloc[0]
         if gap.ecart <= -0.05:
             out.append(
                 f"Le thème le plus nettement à améliorer est « {_esc(gap.libelle)} » : cité comme axe de progression "
-                f"dans {fmt.percent(gap.part_axes_progression, 0)} des fiches, comme point fort dans "
-                f"{fmt.percent(gap.part_points_forts, 0)} seulement."
+                f"dans {formats.percent(gap.part_axes_progression, 0)} des fiches, comme point fort dans "
+                f"{formats.percent(gap.part_points_forts, 0)} seulement."
             )
     ens = ratings[(ratings["groupe_variable"] == "ensemble") & ratings["moyenne"].notna()] if len(ratings) else ratings
     if len(ens):
@@ -340,8 +329,8 @@ def key_findings(
         lo, hi = ens.iloc[0], ens.iloc[-1]
 
         def _note(r) -> str:
-            ci = (f", IC 95 % {fmt.number(r.ic_bas, 1)}–{fmt.number(r.ic_haut, 1)}" if pd.notna(r.ic_bas) else "")
-            return f"« {_esc(r._lab)} » ({fmt.number(r.moyenne, 1)} sur 5{ci})"
+            ci = (f", IC 95 % {formats.number(r.ic_bas, 1)}–{formats.number(r.ic_haut, 1)}" if pd.notna(r.ic_bas) else "")
+            return f"« {_esc(r._lab)} » ({formats.number(r.moyenne, 1)} sur 5{ci})"
 
         sentence = f"Notes des fiches : la plus basse porte sur {_note(lo)}, la plus haute sur {_note(hi)}"
         if pd.notna(lo.ic_haut) and pd.notna(hi.ic_bas) and lo.ic_haut >= hi.ic_bas:
@@ -356,14 +345,14 @@ def key_findings(
         a, b = (r.part_inter, r.part_intra) if r.ecart >= 0 else (r.part_intra, r.part_inter)
         out.append(
             f"Regards différents : {more} citent plus souvent « {_esc(r.libelle)} » que {less} "
-            f"({fmt.percent(a, 0)} contre {fmt.percent(b, 0)} des fiches)."
+            f"({formats.percent(a, 0)} contre {formats.percent(b, 0)} des fiches)."
         )
     elif len(types):
         big = types.assign(_a=types["ecart"].abs()).sort_values("_a", ascending=False, kind="stable").iloc[0]
         out.append(
             "Pas d'écart net entre les invités d'autres services (inter) et les encadrants dans leur propre équipe "
-            f"(intra) : la plus grande différence (« {_esc(big.libelle)} », {fmt.percent(big.part_inter, 0)} contre "
-            f"{fmt.percent(big.part_intra, 0)} des fiches) peut tenir au hasard avec ce nombre de fiches."
+            f"(intra) : la plus grande différence (« {_esc(big.libelle)} », {formats.percent(big.part_inter, 0)} contre "
+            f"{formats.percent(big.part_intra, 0)} des fiches) peut tenir au hasard avec ce nombre de fiches."
         )
     sent = specificity_sentences(spec_services, n_max=2) if len(spec_services) else []
     if sent:
@@ -372,15 +361,15 @@ def key_findings(
         out.append("Aucun service d'accueil ne se distingue nettement des autres par les thèmes cités.")
     b = briefing[briefing["n_fiches"] > 0].drop_duplicates("theme") if len(briefing) else briefing
     if len(b):
-        top = ", ".join(f"« {_esc(r.libelle)} » ({fmt.number(r.n_fiches)} fiches)" for r in b.head(3).itertuples())
+        top = ", ".join(f"« {_esc(r.libelle)} » ({formats.number(r.n_fiches)} fiches)" for r in b.head(3).itertuples())
         out.append(f"Les propositions portent d'abord sur {top} : c'est la matière du travail avec les experts "
                    "(phase 3).")
     if emerging is not None:
         if emerging.empty:
-            out.append(f"{fmt.number(emerging.n_documents)} réponses ne relèvent d'aucun thème du codebook : trop peu "
+            out.append(f"{formats.number(emerging.n_documents)} réponses ne relèvent d'aucun thème du codebook : trop peu "
                        "pour dégager des thèmes émergents (quelques exemples sont donnés plus bas).")
         else:
-            out.append(f"{fmt.number(emerging.k)} thèmes émergents se dégagent des {fmt.number(emerging.n_documents)} "
+            out.append(f"{formats.number(emerging.k)} thèmes émergents se dégagent des {formats.number(emerging.n_documents)} "
                        "réponses que le codebook ne classe pas (voir la section dédiée).")
     if coder is None:
         coder = coder_summary(load_codebook(codebook_path("immersions")))

@@ -146,6 +146,7 @@ def resolve_paths(milestone: str | None, raw_dir: str | Path | None, out_dir: st
     restricted run never writes into the CoPil's folder).
     """
     from ..config import path_setting
+    from ..publication import RESTRICTED_DIR
     from ..schedule import calendar_milestones
     from .rh import check_level
 
@@ -153,7 +154,7 @@ def resolve_paths(milestone: str | None, raw_dir: str | Path | None, out_dir: st
     if milestone is None:
         milestone = list(calendar_milestones(raw))[-1]
     reports = path_setting("reports_dir")
-    default = reports / milestone if check_level(diffusion) == "copil" else reports / "restreinte" / milestone
+    default = reports / milestone if check_level(diffusion) == "copil" else reports / RESTRICTED_DIR / milestone
     out = Path(out_dir).resolve() if out_dir else default
     out.mkdir(parents=True, exist_ok=True)
     return milestone, raw, out

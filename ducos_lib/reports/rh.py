@@ -15,28 +15,18 @@ import numpy as np
 import pandas as pd
 
 from .. import hr
-from ..config import load_config
+from ..hr._base import as_datetime as _as_datetime
+from ..hr._base import check_choice as _check_choice
+from ..hr._base import hr_config as _hr_config
 from ..privacy import confidentiality_threshold
 from ..registry import load_registry
+from . import formats
 from .formats import NBSP, date, number, percent
 
 
 def _ts(date_like: Any) -> pd.Timestamp:
     return pd.Timestamp(date_like).normalize()
 
-
-def _as_datetime(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s).astype("datetime64[ns]")
-
-
-def _hr_config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return config if config is not None else load_config("observatoire").get("rh", {})
-
-
-def _check_choice(value: str, allowed: Sequence[str], name: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{name} inconnu : {value!r} (valeurs permises : {', '.join(allowed)}).")
-    return value
 
 
 VARIABLE_LABELS = {"statut": "Statut", "categorie": "Catégorie", "filiere": "Filière", "sexe": "Sexe",
@@ -605,9 +595,7 @@ def masked_format(decimals: int = 0, *, pct: bool = False, signed: bool = False,
             return mark
         v = float(v)
         dec = 0 if auto and v.is_integer() else decimals
-        text = number(abs(v) if signed else v, dec)
-        if signed:
-            text = ("+" if v > 0 else "−" if v < 0 else "") + text
+        text = formats.signed(v, dec) if signed else number(v, dec)
         return text + (NBSP + "%" if pct else "")
 
     return fmt

@@ -17,7 +17,7 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 from ..nlp import normalise
-from ..redaction import Roster, redact
+from ..redaction import Roster, as_roster, redact
 from .codebook import Codebook
 from .coding import _codebook, _non_empty, code_texts
 from .tokens import FIELDS, NEGATIONS, lemmas
@@ -173,12 +173,6 @@ def theme_cooccurrence(
 # --- quotes ----------------------------------------------------------------------------------------
 
 
-def _as_roster(roster: Roster | Iterable[str] | None) -> Roster | None:
-    if roster is None or isinstance(roster, Roster):
-        return roster
-    return Roster.build(roster)
-
-
 def _pick_quotes(
     answers: pd.DataFrame, indicators: pd.DataFrame, n: int, roster: Roster | None, keys: list[str]
 ) -> pd.DataFrame:
@@ -237,7 +231,7 @@ def representative_quotes(
             .astype(bool)
             .reset_index(drop=True)
         )
-    return _pick_quotes(long, ind, n, _as_roster(roster), ["id_fiche", "champ"])
+    return _pick_quotes(long, ind, n, as_roster(roster), ["id_fiche", "champ"])
 
 
 # --- ratings ---------------------------------------------------------------------------------------
@@ -450,7 +444,7 @@ def emerging_themes(
     k = int(best["k"])
     h, w = runs[k]
     order = np.argsort(-w.sum(axis=0), kind="stable")
-    roster = _as_roster(roster)
+    roster = as_roster(roster)
     topic_rows, example_rows = [], []
     for label_i, t in enumerate(order, start=1):
         label = f"E{label_i}"

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..nlp import normalise
-from ..redaction import Roster
-from .analyses import _as_roster, _pick_quotes
+from ..redaction import Roster, as_roster
+from .analyses import _pick_quotes
 from .codebook import Codebook
 from .coding import _codebook, _non_empty, code_texts
 
@@ -62,7 +62,7 @@ def themes_commentaires(
     texts, groups = texts[keep].map(normalise).astype(str), groups[keep].astype(str)
     ind = code_texts(texts, codebook)
     counts_rows, examples = [], []
-    roster = _as_roster(roster)
+    roster = as_roster(roster)
     for group in sorted(groups.unique()):
         mask = (groups == group).to_numpy()
         total = int(mask.sum())

@@ -26,15 +26,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..nlp import lemma_table, load_nlp, normalise, strip_accents
+from .tokens import _PLACEHOLDER, ELISIONS
 
 __all__ = ["Analysed", "FeatureSpace", "NEGATION_CUES", "analyse", "rule_text"]
-
-#: Elided forms and the word they stand for.
-ELISIONS = {
-    "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque", "quoiqu'": "quoique",
-    "qu'": "que", "l'": "le", "d'": "de", "j'": "je", "n'": "ne", "s'": "se", "c'": "ce",
-    "m'": "me", "t'": "te",
-}
 
 #: Words that open a negation scope (the scope runs to the next punctuation or connective).
 NEGATION_CUES = frozenset({"pas", "plus", "jamais", "aucun", "aucune", "sans", "ni", "rien", "guere", "nul",
@@ -61,9 +55,6 @@ _DENIAL = [
 
 #: Every denial pattern contains one of these strings (a quick test before running them).
 _DENIAL_CUES = ("ce ", "il ", "aucun", "pas ", "sans ", "jamais ", "peu ", "rien")
-
-_PLACEHOLDER = re.compile(r"\[[A-ZÉÈ ]+\]")
-
 
 @dataclass(frozen=True)
 class Analysed:
