@@ -26,21 +26,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import survey
 from .redaction import strip_accents
+
+# The columns of barometre_estimations.csv and barometre_comparaisons.csv are those of the survey tables.
+from .survey.tables import COMPARISON_COLUMNS, ESTIMATION_COLUMNS
 
 #: Likert items of the barometer (DESIGN §3), in questionnaire order; 5 is the favourable end.
 ITEMS = ("sens_travail", "reconnaissance", "soutien_encadrant", "cohesion", "charge_travail", "information",
          "equipements", "intention_rester")
 STATISTICS = ("moyenne", "favorables")
-#: Columns of ``barometre_estimations.csv`` (those of ``enquete_estimations.csv``).
-ESTIMATION_COLUMNS = ["vague", "indicateur", "groupe_variable", "groupe", "estimation", "erreur_type", "ic_bas",
-                      "ic_haut", "n_repondants"]
-#: Columns of ``barometre_comparaisons.csv`` (those of ``enquete_comparaisons.csv``).
-COMPARISON_COLUMNS = ["indicateur", "groupe_variable", "groupe", "vague_a", "vague_b", "difference", "ic_bas",
-                      "ic_haut", "p_valeur", "p_ajustee", "methode"]
 RATE_COLUMNS = ["vague", "direction", "effectif", "n_reponses", "taux_reponse"]
 #: Directions with fewer answers in a wave are not estimated separately.
 MIN_ANSWERS = 5
@@ -228,7 +224,6 @@ def comparisons(table: pd.DataFrame, *, reference: str | None = None, alpha: flo
     keys = ["indicateur", "groupe_variable", "groupe"]
     a = table.loc[table["vague"] == reference].set_index(keys)
     parts = []
-    q = stats.norm.ppf(1 - alpha / 2)
     for wave in waves:
         if wave == reference:
             continue
@@ -236,12 +231,11 @@ def comparisons(table: pd.DataFrame, *, reference: str | None = None, alpha: flo
         both = a.merge(b, how="inner", left_index=True, right_index=True, suffixes=("_a", "_b"))
         if both.empty:
             continue
-        diff = both["estimation_b"] - both["estimation_a"]
-        se = np.sqrt(both["erreur_type_a"] ** 2 + both["erreur_type_b"] ** 2)
-        z = (diff / se).where(se > 0, np.where(diff == 0, 0.0, np.inf))
-        p = pd.Series(2 * stats.norm.sf(np.abs(z.to_numpy(float))), index=both.index)
-        part = pd.DataFrame({"vague_a": reference, "vague_b": wave, "difference": diff, "ic_bas": diff - q * se,
-                             "ic_haut": diff + q * se, "p_valeur": p}, index=both.index).reset_index()
+        r = survey.compare_arrays(*(both[c].to_numpy(float) for c in
+                                    ("estimation_a", "erreur_type_a", "estimation_b", "erreur_type_b")), alpha)
+        part = pd.DataFrame({"vague_a": reference, "vague_b": wave, "difference": r["difference"],
+                             "ic_bas": r["ci_low"], "ic_haut": r["ci_high"], "p_valeur": r["pvalue"]},
+                            index=both.index).reset_index()
         part["p_ajustee"] = np.nan
         for _, rows in part.groupby("groupe_variable"):  # one family per kind of group, as for the survey
             part.loc[rows.index, "p_ajustee"] = survey.adjust_pvalues(rows["p_valeur"].to_numpy(float), method)

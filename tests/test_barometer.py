@@ -79,3 +79,22 @@ def test_directions_matched_to_the_services_spelling():
     frame = pd.DataFrame({"direction": ["direction des services TECHNIQUES", None], "service": [None, "RH"]})
     assert b.with_directions(frame, services)["direction"].tolist() == ["Direction des services techniques",
                                                                         "Direction des ressources"]
+
+
+def test_an_item_nobody_answered_in_one_wave_gets_no_p_value():
+    """A direction whose answers to an item are all « ne sait pas » in one wave has no estimate there: its
+    comparison has no p-value (it used to read p = 0, « nette ») and stays out of the adjustment family."""
+    rows = []
+    for wave, est_b in (("T0", 3.0), ("T12", np.nan)):
+        for group, est, se in (("ensemble", 3.0, 0.1), ("A", 3.0, 0.2), ("B", est_b, 0.2 if est_b == est_b else np.nan)):
+            rows.append({"vague": wave, "indicateur": "barometre_cohesion_moyenne",
+                         "groupe_variable": "ensemble" if group == "ensemble" else "direction", "groupe": group,
+                         "estimation": est + (0.5 if wave == "T12" and group == "A" else 0.0), "erreur_type": se,
+                         "ic_bas": np.nan, "ic_haut": np.nan, "n_repondants": 10})
+    comp = b.comparisons(pd.DataFrame(rows)).set_index("groupe")
+    assert math.isnan(comp.loc["B", "p_valeur"]) and math.isnan(comp.loc["B", "p_ajustee"])
+    # A alone in its family: the adjusted p-value is its own (Holm over one test), z = 0.5 / √(0.2² + 0.2²)
+    p_a = 2 * (1 - 0.5 * (1 + math.erf(0.5 / math.sqrt(0.08) / math.sqrt(2))))
+    assert comp.loc["A", "p_valeur"] == pytest.approx(p_a, rel=1e-9)
+    assert comp.loc["A", "p_ajustee"] == pytest.approx(p_a, rel=1e-9)
+    assert comp.loc["ensemble", "p_valeur"] == 1.0

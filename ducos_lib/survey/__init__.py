@@ -8,7 +8,7 @@ family, as R's ``R/`` folder).
   :func:`var`, :func:`quantile`, :func:`mean_levels`, and :func:`by` for domains.
 * :mod:`.calibration` — :func:`rake` (R's ``rake``), :func:`calibrate`, :func:`post_stratify`,
   weighting diagnostics.
-* :mod:`.inference` — :func:`compare`, :func:`rao_scott` (``svychisq``).
+* :mod:`.inference` — :func:`compare` (and :func:`compare_arrays`, vectorised), :func:`rao_scott` (``svychisq``).
 * :mod:`.multitest` — the registry of p-value adjustments (:func:`adjust_pvalues`).
 * :mod:`.replicate` — replicate-weight designs (``as.svrepdesign``, ``svrepdesign``).
 * :mod:`.glm` — design-based GLMs (``svyglm``).
@@ -43,7 +43,7 @@ from .calibration import (
 from .design import LONELY_PSU, SurveyDesign, design, stack
 from .estimators import by, mean, mean_levels, proportion, quantile, ratio, total, var
 from .glm import GlmResult, svyglm
-from .inference import compare, rao_scott
+from .inference import compare, compare_arrays, rao_scott
 from .multitest import adjust_pvalues
 from .replicate import ReplicateDesign, as_replicate, replicate_design
 from .results import Comparison, Estimate, TestResult
@@ -77,7 +77,7 @@ __all__ = [
     "Comparison", "TestResult", "WeightingSummary", "GlmResult", "LONELY_PSU",
     "design", "stack", "rake", "calibrate", "post_stratify", "margins_from_frame", "weighting_summary",
     "mean", "total", "proportion", "ratio", "var", "quantile", "mean_levels", "by", "vcov",
-    "compare", "rao_scott", "adjust_pvalues", "as_replicate", "replicate_design", "svyglm",
+    "compare", "compare_arrays", "rao_scott", "adjust_pvalues", "as_replicate", "replicate_design", "svyglm",
     "LIKERT_ITEMS", "GROUP_VARIABLES", "ESTIMATION_COLUMNS", "COMPARISON_COLUMNS", "indicator_names",
     "likert_items", "driver_dimensions",
     "enquete_settings", "wave_order", "wave_designs", "estimations_enquete", "comparaisons_enquete",
