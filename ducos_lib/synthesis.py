@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .objectives import COMPARISON_TABLES
 from .registry import Registry, load_registry
 
 #: Table holding each registry group's figures across milestones, and how it is laid out.
@@ -73,7 +74,7 @@ def indicator_series(out_root: Path, milestone: str, dates: dict[str, pd.Timesta
         hr = hr.assign(date_extraction=pd.to_datetime(hr["date_extraction"]))
     rows = []
     for measure in reg.summary_indicators():
-        table = tables.get(measure.group) if measure.group in GROUP_TABLES else None
+        table = tables.get(measure.group)
         values: dict[str, float] = {}
         if table is not None and measure.group != "rh":
             sel = table[(table["indicateur"] == measure.name) & (table["groupe_variable"] == "ensemble")]
@@ -94,7 +95,7 @@ def significance(out_root: Path, milestone: str, first: str) -> dict[str, tuple[
     """Indicator → (difference, adjusted p) of ``first`` vs this milestone, for all respondents
     (survey and barometer comparisons)."""
     out: dict[str, tuple[float, float]] = {}
-    for name in ("enquete_comparaisons", "barometre_comparaisons"):
+    for name in COMPARISON_TABLES:
         comp = read_table(Path(out_root) / milestone, name)
         if comp is None or comp.empty:
             continue

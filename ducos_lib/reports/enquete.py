@@ -52,7 +52,6 @@ QUADRANTS = {
     "acquis": "Acquis à maintenir",
 }
 _SEX_LABELS = {"F": "Femmes", "H": "Hommes"}
-_ADJUSTMENTS = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
 
 
 def _reg(registry=None):
@@ -143,8 +142,7 @@ def distribution_reading(pvalue_adjusted: Any, *, alpha: float = 0.05) -> str:
 
 def adjustment_name(config: Mapping | None = None) -> str:
     """``Holm`` or ``Benjamini–Hochberg``: the configured multiple-testing adjustment."""
-    method = _settings(config)["ajustement"]
-    return _ADJUSTMENTS.get(method, method)
+    return formats.adjustment(_settings(config)["ajustement"])
 
 
 def _flag_text(n: int, cfg: Mapping) -> str:
@@ -161,13 +159,6 @@ def _row(est: pd.DataFrame, wave: str, name: str, gv: str = "ensemble", group: s
     sel = est[(est["vague"] == wave) & (est["indicateur"] == name)
               & (est["groupe_variable"] == gv) & (est["groupe"].astype(str) == str(group))]
     return None if sel.empty else sel.iloc[0]
-
-
-def _list(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def _indicators_of(registry, *, statistic: str | None = None, variable: str | None = None) -> list:
@@ -561,7 +552,7 @@ def key_findings(
         first = driver_priorities(drivers, wave)
         if len(first):
             names = [question_phrase(d, reg) for d in first["dimension"]]
-            out.append(f"À améliorer en priorité : <strong>{_list(names)}</strong> — les dimensions qui vont le plus "
+            out.append(f"À améliorer en priorité : <strong>{formats.enumeration(names)}</strong> — les dimensions qui vont le plus "
                        "souvent avec la satisfaction globale et dont les usagers sont le moins satisfaits (section "
                        "« Ce qui fait la satisfaction »).")
     diffs = (comparisons[(comparisons["methode"] == "difference_z") & (comparisons["groupe_variable"] == "ensemble")]
@@ -585,7 +576,7 @@ def key_findings(
                                             else "")
                          + f" (p-valeurs ajustées par la méthode de {adjustment_name(cfg)}).")
             if len(downs):
-                sentence += " Baisses : " + _list([reg[i].phrase for i in downs["indicateur"]]) + "."
+                sentence += " Baisses : " + formats.enumeration([reg[i].phrase for i in downs["indicateur"]]) + "."
             out.append(sentence)
     gaps = group_gaps(estimations, wave, config=cfg)
     for direction in ("en dessous", "au-dessus"):
@@ -595,7 +586,7 @@ def key_findings(
                      f"({formats.percent(r.estimation)}{', faible effectif' if r.faible_effectif else ''})"
                      for r in g.itertuples(index=False)]
             out.append(f"Nettement {direction} de la moyenne communale ({formats.percent(gaps['ensemble'].iloc[0])} de "
-                       f"satisfaits, intervalle de confiance entièrement {direction}) : " + _list(names) + ".")
+                       f"satisfaits, intervalle de confiance entièrement {direction}) : " + formats.enumeration(names) + ".")
     rec = _row(estimations, wave, "recommandation_moyenne")
     if rec is not None and pd.notna(rec["estimation"]):
         m = reg["recommandation_moyenne"]
@@ -650,14 +641,14 @@ def suggestions(
                         & (comparisons["p_ajustee"] < alpha) & (comparisons["difference"] < 0)]
         if len(d):
             phrases = sorted({reg[i].phrase for i in d["indicateur"]})
-            out.append("À surveiller : " + _list(phrases) + (" ont" if len(phrases) > 1 else " a")
+            out.append("À surveiller : " + formats.enumeration(phrases) + (" ont" if len(phrases) > 1 else " a")
                        + " baissé de façon significative.")
     gaps = group_gaps(estimations, wave, group_variables=("service",), config=cfg)
     low = gaps[gaps["sens"] == "en dessous"]
     if len(low):
         names = [group_label("service", str(g), service_labels) for g in low["groupe"]]
         out.append("Services à examiner avec leurs responsables (satisfaction nettement inférieure à la moyenne) : "
-                   + _list(names) + (". Certains reposent sur peu de réponses : à confirmer à la vague suivante."
+                   + formats.enumeration(names) + (". Certains reposent sur peu de réponses : à confirmer à la vague suivante."
                                      if low["faible_effectif"].any() else "."))
     if len(nets) >= 2:
         v, item = nets[-1]
@@ -744,7 +735,7 @@ def driver_sentences(drivers: pd.DataFrame, wave: str, registry=None) -> list[st
         out.append(f"À améliorer en priorité en {wave} : <strong>{name(r)}</strong>. Être satisfait {_of(name(r))} "
                    f"multiplie par {formats.number(r.importance, 1)} les chances d'être satisfait du service dans son "
                    f"ensemble, et seuls {formats.percent(r.performance, 0)} des usagers le sont"
-                   + (f" ; viennent ensuite {_list(others)}" if others else "") + ".")
+                   + (f" ; viennent ensuite {formats.enumeration(others)}" if others else "") + ".")
     else:
         below = q[q["performance"] < q["seuil_performance"]]
         r = below.iloc[0] if len(below) else q.sort_values("performance", kind="stable").iloc[0]
@@ -755,7 +746,7 @@ def driver_sentences(drivers: pd.DataFrame, wave: str, registry=None) -> list[st
     keep = q[q["quadrant"] == "atout"]
     if len(keep):
         plural = len(keep) > 1
-        out.append(f"Point fort à préserver : {_list([name(x) for x in keep.itertuples()])}, qui "
+        out.append(f"Point fort à préserver : {formats.enumeration([name(x) for x in keep.itertuples()])}, qui "
                    f"{'comptent' if plural else 'compte'} beaucoup et {'satisfont' if plural else 'satisfait'} déjà "
                    "plus que la moyenne des dimensions.")
     top, bottom = q.iloc[0], q.iloc[-1]
@@ -783,10 +774,10 @@ def driver_alt(drivers: pd.DataFrame, waves: Sequence[str], registry=None) -> st
     parts = [f"Nuage de points, un graphique par vague ({', '.join(waves)}) : chaque dimension du service placée "
              "selon sa performance (part de satisfaits, axe horizontal) et son importance (rapport de cotes, axe "
              "vertical, échelle logarithmique), avec son intervalle de confiance ; les lignes pointillées séparent "
-             "quatre zones : " + _list([v.lower() for v in QUADRANTS.values()]) + "."]
+             "quatre zones : " + formats.enumeration([v.lower() for v in QUADRANTS.values()]) + "."]
     if len(first):
         parts.append(f"En {last}, à améliorer en priorité : "
-                     + _list([question_phrase(d, registry) for d in first["dimension"]]) + ".")
+                     + formats.enumeration([question_phrase(d, registry) for d in first["dimension"]]) + ".")
     fitted = q[(q["vague"] == last) & q["importance"].notna()]
     if len(fitted):
         top = fitted.loc[fitted["importance"].idxmax()]

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..io import _umask, strip_accents, write_text
+from ..io import atomic_write, strip_accents, write_text
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -178,11 +178,7 @@ def print_pdf(html_path: Path | str, pdf_path: Path | str, chromium: str, *, tim
             detail = output.decode("utf-8", "replace").strip().splitlines()[-1:] if output else []
             raise PdfError(f"impression de {html_path.name} impossible (code {proc.returncode}"
                            + (f" : {detail[0][:200]}" if detail else "") + ")")
-        pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        staged = pdf_path.with_name(f".{pdf_path.name}.tmp")
-        shutil.move(str(tmp), staged)
-        os.chmod(staged, 0o666 & ~_umask())
-        os.replace(staged, pdf_path)
+        atomic_write(pdf_path, lambda staged: shutil.copyfile(tmp, staged))
     return pdf_path
 
 

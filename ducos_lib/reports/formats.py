@@ -111,3 +111,21 @@ def interval(indicator, low: object, high: object, *, of_difference: bool = Fals
         return ""
     f = difference if of_difference else value
     return f"[{f(indicator, low)} ; {f(indicator, high)}]"
+
+
+def enumeration(items) -> str:
+    """``["a", "b", "c"]`` → ``"a, b et c"``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+#: French names of the multiple-testing adjustments (the spellings the configuration accepts).
+ADJUSTMENT_NAMES = {"bh": "Benjamini–Hochberg", "fdr_bh": "Benjamini–Hochberg", "fdr": "Benjamini–Hochberg",
+                    "benjamini-hochberg": "Benjamini–Hochberg", "holm": "Holm", "bonferroni": "Bonferroni"}
+
+
+def adjustment(method: str) -> str:
+    """French name of a multiple-testing adjustment: ``holm`` → ``Holm``, ``bh`` → ``Benjamini–Hochberg``."""
+    return ADJUSTMENT_NAMES.get(str(method).lower(), str(method))

@@ -9,7 +9,7 @@ writes the self-contained page (:func:`render_guide`), the published ``guide_ann
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,14 +38,6 @@ _EVOLUTION_WORDS = {"no_previous": "–", "new": "nouveau", "absent": "absent au
 
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _list_fr(items: Sequence[str]) -> str:
-    """``["a", "b", "c"]`` → ``"a, b et c"``."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def _head(text: str, label: bool) -> str:
@@ -382,7 +374,7 @@ def guide_findings(
     few = [f"{formats.number(n)} fiche(s) au jalon {_esc(m)}"
            for n, m in ((n_forms, milestone), (None if first else n_previous_forms, previous_milestone))
            if n is not None and n < min_forms]
-    caution = (f"Prudence : avec seulement {_list_fr(few)}, ces parts "
+    caution = (f"Prudence : avec seulement {formats.enumeration(few)}, ces parts "
                f"{'' if first else 'et leurs évolutions '}sont très incertaines (une fiche pèse beaucoup)."
                if few else None)
     if first:
@@ -395,11 +387,11 @@ def guide_findings(
     pts = formats.number(threshold * 100)
     parts = []
     if len(moves["hausse"]):
-        parts.append(f"en hausse : {_list_fr([item(r) for r in moves['hausse'].itertuples()])}")
+        parts.append(f"en hausse : {formats.enumeration([item(r) for r in moves['hausse'].itertuples()])}")
     if len(moves["baisse"]):
-        parts.append(f"en baisse : {_list_fr([item(r) for r in moves['baisse'].itertuples()])}")
+        parts.append(f"en baisse : {formats.enumeration([item(r) for r in moves['baisse'].itertuples()])}")
     if len(moves["nouveau"]):
-        parts.append(f"nouveaux : {_list_fr([_esc(r.libelle) for r in moves['nouveau'].itertuples()])}")
+        parts.append(f"nouveaux : {formats.enumeration([_esc(r.libelle) for r in moves['nouveau'].itertuples()])}")
     if parts:
         out.append(f"Depuis {_esc(previous_milestone)}, part des fiches qui évoquent chaque thème — "
                    + " ; ".join(parts) + f". Les autres thèmes varient de moins de {pts} points.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -62,14 +62,6 @@ EFFECT_SIZE_BOUNDS = ((0.1, "négligeable"), (0.3, "faible"), (0.5, "moyen"), (m
 
 def _has_rows(frame: pd.DataFrame | None) -> bool:
     return frame is not None and len(frame) > 0
-
-
-def _list_fr(items: Sequence[str]) -> str:
-    """``["a", "b", "c"]`` → ``"a, b et c"``."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def _esc(text: Any) -> str:
@@ -209,21 +201,21 @@ def self_evaluation_findings(
     if len(up):
         out.append(f"Progression nette (p ajustée &lt; {formats.number(alpha, 2)}) pour "
                    f"{formats.number(len(up))} compétence(s) sur {formats.number(len(tested))} : "
-                   f"{_list_fr([describe(r) for r in up.itertuples()])}.")
+                   f"{formats.enumeration([describe(r) for r in up.itertuples()])}.")
     else:
         out.append("Aucune compétence ne progresse de façon nette (aucune p ajustée inférieure à "
                    f"{formats.number(alpha, 2)}).")
     if len(down):
-        out.append(f"<strong>Baisse nette</strong> pour {_list_fr([describe(r) for r in down.itertuples()])}.")
+        out.append(f"<strong>Baisse nette</strong> pour {formats.enumeration([describe(r) for r in down.itertuples()])}.")
     if len(flat):
-        out.append(f"Pas d'évolution nette pour {_list_fr([_esc(c) for c in flat['competence']])}.")
+        out.append(f"Pas d'évolution nette pour {formats.enumeration([_esc(c) for c in flat['competence']])}.")
     hidden = table[table["p_ajustee"].isna()]
     if len(hidden):
-        out.append(f"Non publié (moins de {threshold} paires complètes) : {_list_fr([_esc(c) for c in hidden['competence']])}.")
+        out.append(f"Non publié (moins de {threshold} paires complètes) : {formats.enumeration([_esc(c) for c in hidden['competence']])}.")
     if by_direction is not None:
         if len(by_direction):
             dirs = _sorted_fr(by_direction["direction"].unique())
-            out.append(f"Résultats par direction publiés pour {_list_fr([_esc(d) for d in dirs])} (seules "
+            out.append(f"Résultats par direction publiés pour {formats.enumeration([_esc(d) for d in dirs])} (seules "
                        f"directions atteignant {threshold} encadrants par compétence).")
         else:
             out.append(f"Aucune direction n'atteint {threshold} encadrants par compétence : pas de résultat par direction.")
@@ -386,7 +378,7 @@ def seminar_findings(
         return [f"{head}le séminaire des agents n'a pas encore eu lieu au jalon {_esc(milestone)} : son bilan sera "
                 "présenté dès que les participants l'auront évalué."]
     summary = seminar_summary(bilan, threshold=threshold) if summary is None else summary
-    dates = _list_fr([formats.date(d) for d in sorted(bilan["date"].dropna().unique())]) if "date" in bilan else ""
+    dates = formats.enumeration([formats.date(d) for d in sorted(bilan["date"].dropna().unique())]) if "date" in bilan else ""
     if summary.empty:
         return [f"{head}moins de {threshold} participants ont évalué le séminaire ; "
                 "par confidentialité, aucun résultat n'est publié."]
@@ -433,7 +425,7 @@ def alt_seminar_distribution(dist: pd.DataFrame, summary: pd.DataFrame, *, thres
     threshold = _threshold(threshold)
     text = (f"Barres empilées à 100 % : répartition des notes données au séminaire en trois tranches (1–2 "
             f"insatisfait, 3 moyen, 4–5 satisfait) pour {len(summary)} aspects "
-            f"({_list_fr([str(x).lower() for x in summary['libelle']])}).")
+            f"({formats.enumeration([str(x).lower() for x in summary['libelle']])}).")
     shown = summary[summary["part_satisfaits"].notna()]
     if len(shown):
         best = shown.loc[shown["part_satisfaits"].idxmax()]

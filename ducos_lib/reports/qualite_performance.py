@@ -23,9 +23,6 @@ from . import formats
 MINUS = "\u2212"  # typographic minus sign
 #: Cohen's (1988) thresholds for |rho| and their French words.
 STRENGTH_BOUNDS = ((0.1, "négligeable"), (0.3, "faible"), (0.5, "modérée"), (math.inf, "forte"))
-#: French names of the p-value adjustments of :func:`ducos_lib.survey.adjust_pvalues`.
-ADJUSTMENT_NAMES = {"bh": "Benjamini–Hochberg", "fdr_bh": "Benjamini–Hochberg", "fdr": "Benjamini–Hochberg",
-                    "benjamini-hochberg": "Benjamini–Hochberg", "holm": "Holm", "bonferroni": "Bonferroni"}
 #: Headers of the panel's count columns (they are counts, not registered measures).
 COUNT_HEADERS = {
     "n_repondants": "Répondants à l'enquête",
@@ -136,7 +133,7 @@ def strength(rho: Any) -> str:
 def adjustment_name(method: str | None = None) -> str:
     """French name of the adjustment used across the pairs (``ajustement`` of the configuration)."""
     method = settings()["ajustement"] if method is None else method
-    return ADJUSTMENT_NAMES.get(str(method).lower(), str(method))
+    return formats.adjustment(method)
 
 
 def adjustment_paragraph(method: str | None = None, *, alpha: float = 0.05) -> str:
