@@ -64,3 +64,15 @@ def test_a_text_pyarrow_cannot_encode_is_redacted_all_the_same():
     spans = redaction_spans_many(texts, ner=False)
     assert spans[-1] == [(12, 18, "NOM"), (22, 35, "TELEPHONE")]
     assert spans[:-1] == redaction_spans_many(texts[:-1], ner=False)
+
+
+def test_the_model_reads_only_windows_around_words_that_may_be_unknown_names():
+    # Words that open sentences or list items in real answers, accented known words, civilities and
+    # codes sent the model thousands of windows (« Pas », « Démarche », « Mme », « RN5 »): none is a name.
+    sentence = "Pas assez. Pourquoi ? Très bien. Démarche lente. Éclairage : Mme la directrice. RN5, Beaucoup."
+    assert candidate_windows(sentence, []) == []
+    # Unknown capitalised words still open a window (names the rules cannot know).
+    text = "Échati m'a reçu. Pas de suite pour Soufiane Ibrahima."
+    windows = [text[a:b] for a, b in candidate_windows(text, [])]
+    assert any("Échati" in w for w in windows) and any("Ibrahima" in w for w in windows)
+    assert redact(text) == "[NOM] m'a reçu. Pas de suite pour [NOM]."

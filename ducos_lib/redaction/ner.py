@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..nlp import load_nlp, strip_accents
+from ..nlp import FUNCTION_WORDS, NEGATIONS, load_ner, strip_accents
 from .names import _PLACE_WORDS, PLURAL, SINGULAR, TITLE_WORDS, is_common_word
 
 __all__ = ["candidate_windows", "person_spans"]
@@ -20,10 +20,20 @@ _CAPWORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞŒ][\w'’-]*")
 _WINDOW = 35  # characters either side (about five words: more than the encoder sees)
 
 
+#: Words that open a sentence or a list item (« Pas assez… », « Pourquoi… »): capitalised there, never names.
+_SENTENCE_WORDS = frozenset(strip_accents(w) for w in FUNCTION_WORDS | NEGATIONS | {"pourquoi", "comment", "combien"})
+
+
 def _candidate(word: str) -> bool:
-    key = strip_accents(word).casefold()
-    parts = [p for p in re.split(r"[-'’]", key) if len(p) > 1]  # elided articles (l', d') are no evidence
-    return key not in TITLE_WORDS and len(key) >= 3 and not all(is_common_word(p) or p in TITLE_WORDS for p in parts)
+    """Whether a capitalised word may be an unknown name: not a title, civility, function word or known
+    French word (accented or not), nor a code with digits (``RN5``)."""
+    low = word.casefold()
+    key = strip_accents(low)
+    if key in TITLE_WORDS or len(key) < 3 or low in SINGULAR or low in PLURAL or any(c.isdigit() for c in word):
+        return False
+    parts = [p for p in re.split(r"[-'’]", low) if len(p) > 1]  # elided articles (l', d') are no evidence
+    return not all(is_common_word(p) or strip_accents(p) in TITLE_WORDS or strip_accents(p) in _SENTENCE_WORDS
+                   for p in parts)
 
 
 def candidate_windows(text: str, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -108,7 +118,7 @@ def person_spans(texts: Sequence[str], covered: Sequence[Sequence[tuple[int, int
     by_window: dict[str, list[tuple[int, int]]] = {}
     for i, a, b in jobs:
         by_window.setdefault(texts[i][a:b], []).append((i, a))
-    nlp = load_nlp()
+    nlp = load_ner()
     disable = [p for p in nlp.pipe_names if p != "ner"]
     for places, doc in zip(by_window.values(), nlp.pipe(by_window, batch_size=batch_size, disable=disable)):
         spans = []

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import simplemma
 
-from ..nlp import normalise, strip_accents
+from ..nlp import FUNCTION_WORDS, NEGATIONS, normalise, strip_accents
 
 __all__ = ["ELISIONS", "FIELDS", "NEGATIONS", "STOP_WORDS", "lemmas", "lemmatise", "matching_text",
            "remove_stop_words", "tokenise"]
@@ -37,23 +37,7 @@ _TOKEN = re.compile(
 _PLACEHOLDER = re.compile(r"\[[A-ZÉÈ ]+\]")
 
 #: Negations, never removed as stop words (DESIGN §5): "pas assez de réunions" keeps "pas".
-NEGATIONS = frozenset(
-    {"pas", "ne", "n'", "sans", "plus", "moins", "jamais", "aucun", "aucune", "rien", "ni", "non",
-     "guère", "nul", "nulle"}
-)
-
-_STOP_WORDS_BASE = frozenset(
-    """
-    le la les l' un une des du de d' au aux à a et ou mais donc or car que qu' qui quoi dont où
-    ce c' cet cette ces celui celle ceux celles ça cela ceci ci là voici voilà il ils elle elles on je
-    j' tu nous vous me m' te t' se s' lui leur leurs son sa ses mon ma mes ton ta tes notre nos votre
-    vos y en dans par pour sur sous avec chez vers être avoir faire très trop bien tout tous toute
-    toutes même aussi encore déjà ainsi alors comme si quand lorsque puisque jusque jusqu' lorsqu'
-    puisqu' quelque quelques chaque autre autres certains certaines plusieurs beaucoup peu assez
-    parfois souvent toujours ici cet après avant pendant depuis selon afin fois etc falloir
-    pouvoir devoir vouloir aller mettre avoir car donc dès là-bas oui est sont était ont été
-    """.split()
-)
+_STOP_WORDS_BASE = FUNCTION_WORDS
 #: French stop words (surface forms and lemmas), negations excluded.
 STOP_WORDS = _STOP_WORDS_BASE - NEGATIONS
 
