@@ -22,6 +22,7 @@ redacted.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -713,7 +714,8 @@ def redact_free_text(values: pd.Series, roster: Any = None) -> pd.Series:
     """
     from . import redaction
 
-    return redaction.redact_series(values, roster)
+    jobs = min(int(load_config()["ingestion"].get("processus_caviardage", 1)), len(os.sched_getaffinity(0)))
+    return redaction.redact_series(values, roster, jobs=max(jobs, 1))
 
 
 def build_roster(names: list[str]):

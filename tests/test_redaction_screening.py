@@ -76,3 +76,13 @@ def test_the_model_reads_only_windows_around_words_that_may_be_unknown_names():
     windows = [text[a:b] for a, b in candidate_windows(text, [])]
     assert any("Échati" in w for w in windows) and any("Ibrahima" in w for w in windows)
     assert redact(text) == "[NOM] m'a reçu. Pas de suite pour [NOM]."
+
+
+def test_a_long_column_shared_between_processes_gets_the_same_spans(monkeypatch):
+    import ducos_lib.redaction as redaction
+
+    texts = _texts() * 3
+    monkeypatch.setattr(redaction, "_PARALLEL_FROM", len(texts))
+    roster = Roster.build(["Lagier", "Ursulet", "Louis-Joseph"])
+    assert redaction_spans_many(texts, roster, jobs=2) == redaction_spans_many(texts, roster, jobs=1)
+    assert redaction_spans_many(texts[:-1], roster, jobs=2) == redaction_spans_many(texts[:-1], roster)

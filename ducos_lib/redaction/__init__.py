@@ -24,6 +24,7 @@ Redaction is a safeguard, not a guarantee: quotes still deserve a human read bef
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -108,11 +109,54 @@ def _screened_rule_spans(texts: Sequence[str], roster: Roster | None):
     return rules, found.ner
 
 
+#: From this many texts on, ``jobs > 1`` splits them between forked processes.
+_PARALLEL_FROM = 20_000
+_SHARED: dict = {}  # what forked workers read (inherited, never pickled)
+
+
+def _worker_start() -> None:
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):  # not the handlers of the runner that forked us
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def _part(bounds: tuple[int, int]) -> list[list[tuple[int, int, str]]]:
+    texts, roster, ner = _SHARED["job"]
+    return redaction_spans_many(texts[bounds[0]:bounds[1]], roster, ner=ner)
+
+
+def _parallel(texts: list[str], roster: Roster | None, ner: bool, jobs: int) -> list[list[tuple[int, int, str]]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if ner:  # loaded once here, shared by the forked workers
+        from ..nlp import load_ner
+
+        load_ner()
+    size = -(-len(texts) // jobs)
+    _SHARED["job"] = (texts, roster, ner)
+    gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_start) as pool:
+            parts = list(pool.map(_part, [(lo, lo + size) for lo in range(0, len(texts), size)]))
+    finally:
+        gc.unfreeze()
+        _SHARED.clear()
+    return [spans for part in parts for spans in part]
+
+
 def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | None = None, *,
-                         ner: bool = True) -> list[list[tuple[int, int, str]]]:
-    """:func:`redaction_spans` of many texts, the NER model run once in batches."""
+                         ner: bool = True, jobs: int = 1) -> list[list[tuple[int, int, str]]]:
+    """:func:`redaction_spans` of many texts, the NER model run once in batches.
+
+    ``jobs`` > 1 shares a long list between that many forked processes (same spans).
+    """
     roster = as_roster(roster)
     texts = list(texts)
+    if jobs > 1 and len(texts) >= _PARALLEL_FROM:
+        return _parallel(texts, roster, ner, jobs)
     rules, may_ner = None, None
     if len(texts) >= _SCREEN_FROM:
         try:
@@ -182,16 +226,17 @@ def redact(text: object, roster: Roster | Iterable[str] | None = None, *, ner: b
 
 
 def redact_series(series: pd.Series, roster: Roster | Iterable[str] | None = None, *,
-                  ner: bool = True) -> pd.Series:
+                  ner: bool = True, jobs: int = 1) -> pd.Series:
     """:func:`redact` over a column, each distinct text once, the NER model run in batches.
 
-    Missing values stay missing; the index, name and string dtype are kept.
+    Missing values stay missing; the index, name and string dtype are kept. ``jobs``: processes
+    sharing a long column (:func:`redaction_spans_many`).
     """
     roster = as_roster(roster)
     present = series.notna()
     values = series[present].astype(str)
     uniques = list(dict.fromkeys(values.tolist()))
-    spans = redaction_spans_many(uniques, roster, ner=ner)
+    spans = redaction_spans_many(uniques, roster, ner=ner, jobs=jobs)
     mapping = {t: _apply(t, s) for t, s in zip(uniques, spans)}
     out = series.astype("string" if not pd.api.types.is_string_dtype(series) else series.dtype).copy()
     out[present] = values.map(mapping)

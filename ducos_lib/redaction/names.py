@@ -122,6 +122,7 @@ class Token:
         return _key(self.text)
 
 
+@lru_cache(maxsize=200_000)  # a column repeats its words: classify each once
 def _classify(word: str) -> str:
     low = word.casefold().replace("’", "'")
     if low in PLURAL:

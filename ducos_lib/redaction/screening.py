@@ -33,11 +33,12 @@ __all__ = ["Screen", "screen"]
 # Necessary conditions of the substring rules (RE2 syntax, run by pyarrow).
 #: ``_EMAIL`` needs ``@`` or « at », « arobase », « chez » as a word.
 _EMAIL_GATE = r"@|(?:^|[^\pL\pN_])(?:at|arobase|chez)(?:$|[^\pL\pN_])"
-#: ``_NUMBERED``, ``_STREET_ONLY``, ``_ESTATE``, ``_AREA`` need one of their words (case ignored).
+#: ``_NUMBERED``, ``_STREET_ONLY``, ``_ESTATE``, ``_AREA`` need one of their words followed by a space
+#: (case ignored; « remplacement » is no trigger).
 _ADDRESS_GATE = (
-    r"rue|avenue|av\.|bd|boulevard|chemin|ch\.|route|rte|impasse|imp\.|all[ée]e|place|square|sentier|"
+    r"(?:rue|avenue|av\.|bd|boulevard|chemin|ch\.|route|rte|impasse|imp\.|all[ée]e|place|square|sentier|"
     r"passage|cours|quai|voie|traverse|ruelle|cit[ée]|morne|habitation|hameau|piste|lieu-dit|lieudit|"
-    r"lotissement|lot\.|r[ée]sidence|r[ée]s\.|quartier|village|section"
+    r"lotissement|lot\.|r[ée]sidence|r[ée]s\.|quartier|village|section)\s"
 )
 #: ``_BOX`` (case kept).
 _BOX_GATE = r"BP|B\.P\.|o[îi]te postale"
