@@ -16,10 +16,9 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from ..nlp import normalise
 from ..redaction import Roster, as_roster, redact
 from .codebook import Codebook
-from .coding import _codebook, _non_empty, code_texts
+from .coding import _codebook, _non_empty, code_texts, normalised
 from .tokens import FIELDS, NEGATIONS, lemmas
 
 __all__ = ["EmergingThemes", "emerging_themes", "ratings_by_theme", "representative_quotes", "specificities",
@@ -218,7 +217,7 @@ def representative_quotes(
     fields = list(FIELDS) if champ is None else ([champ] if isinstance(champ, str) else list(champ))
     long = fiches.melt(id_vars="id_fiche", value_vars=fields, var_name="champ", value_name="texte")
     long = long[_non_empty(long["texte"])].reset_index(drop=True)
-    long["texte"] = long["texte"].map(normalise).astype(str)
+    long["texte"] = normalised(long["texte"]).astype(str)
     if coding is None:
         ind = code_texts(long["texte"], codebook)
     else:

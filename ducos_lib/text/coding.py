@@ -152,8 +152,14 @@ def code_texts(texts: pd.Series, codebook: Codebook | None = None, *, method: st
     return code_texts_rules(texts, codebook)
 
 
+def normalised(values: pd.Series) -> pd.Series:
+    """:func:`~ducos_lib.nlp.normalise` of each value, once per distinct value (missing stay missing)."""
+    present = values.dropna()
+    return values.map({v: normalise(v) for v in present.unique()})
+
+
 def _non_empty(values: pd.Series) -> pd.Series:
-    return values.map(normalise, na_action="ignore").fillna("").astype(bool)
+    return normalised(values).fillna("").astype(bool)
 
 
 def code_fiches(

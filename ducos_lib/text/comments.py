@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..nlp import normalise
 from ..redaction import Roster, as_roster
 from .analyses import _pick_quotes
 from .codebook import Codebook
-from .coding import _codebook, _non_empty, code_texts
+from .coding import _codebook, _non_empty, code_texts, normalised
 
 __all__ = ["CommentThemes", "comment_themes", "themes_commentaires"]
 
@@ -59,7 +58,7 @@ def themes_commentaires(
     codebook = _codebook(codebook)
     groups = pd.Series("ensemble", index=texts.index) if groups is None else groups.reindex(texts.index)
     keep = _non_empty(texts) & groups.notna()
-    texts, groups = texts[keep].map(normalise).astype(str), groups[keep].astype(str)
+    texts, groups = normalised(texts[keep]).astype(str), groups[keep].astype(str)
     ind = code_texts(texts, codebook)
     counts_rows, examples = [], []
     roster = as_roster(roster)
