@@ -35,8 +35,16 @@ GIB = 1024**3
 MIB = 1024**2
 
 
+def _memory(proc: psutil.Process) -> int:
+    """Proportional set size: pages a forked worker shares with its parent are counted once."""
+    try:
+        return proc.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return proc.memory_info().rss
+
+
 def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.1) -> dict:
-    """Run a command, sampling the summed RSS of its whole process tree (kernels included)."""
+    """Run a command, sampling the summed memory (PSS) of its whole process tree (kernels included)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -52,7 +60,7 @@ def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.1)
         while not stop.is_set():
             try:
                 procs = [parent, *parent.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+                peak = max(peak, sum(_memory(p) for p in procs if p.is_running()))
             except psutil.Error:
                 pass
             stop.wait(interval)
