@@ -46,9 +46,15 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
-    digests = [f"{PSEUDONYM_PREFIX}{hmac.digest(key, u.encode('utf-8'), 'sha256').hex()[:12]}" for u in normalised]
-    pseudonyms = np.array(digests + [pd.NA], dtype=object)
-    return pd.Series(pseudonyms[codes], index=values.index, dtype="str")
+    ids, distinct = pd.factorize(normalised)  # ``a102`` and ``A102 `` are hashed once
+    keyed = hmac.new(key, digestmod="sha256")  # the key's padding is hashed once, not per value
+    digests = []
+    for identifier in distinct.tolist():
+        h = keyed.copy()
+        h.update(identifier.encode("utf-8"))
+        digests.append(f"{PSEUDONYM_PREFIX}{h.hexdigest()[:12]}")
+    pseudonyms = pd.array(np.array(digests, dtype=object)[ids], dtype="str")
+    return pd.Series(pseudonyms.take(codes, allow_fill=True), index=values.index)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +155,14 @@ def test_pseudonyms_stable_with_key_and_no_identifier_left(raw, tmp_path, key):
             text = (pd.read_parquet(path).to_csv() if path.suffix == ".parquet" else path.read_text(encoding="utf-8"))
             for secret in secrets_:
                 assert secret not in text, (path.name, secret)
+
+
+def test_pseudonym_is_the_hmac_sha256_of_the_normalised_identifier():
+    """Pinned to the standard HMAC, a key longer than a SHA-256 block included (pseudonyms must not drift)."""
+    for k in (b"cle", b"k" * 100):
+        out = pseudonymise(pd.Series([" a102", "A102", None, "b7"]), k)
+        expected = ["P" + hmac.digest(k, v, "sha256").hex()[:12] for v in (b"A102", b"A102", b"B7")]
+        assert out.iloc[[0, 1, 3]].tolist() == expected and pd.isna(out.iloc[2])
 
 
 def test_raw_files_untouched_and_rerun_skipped(raw, tmp_path, key):
