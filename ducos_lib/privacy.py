@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -37,6 +37,16 @@ def load_key(path: Path | str | None = None) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode()
 
 
+def _hmac_states(key: bytes) -> tuple:
+    """Inner and outer SHA-256 states of HMAC-SHA256 (RFC 2104) for ``key``.
+
+    ``HMAC(key, m) = H(outer ‖ H(inner ‖ m))``: hashing the padded key once and copying the two
+    states costs less than half of :func:`hmac.digest` per value (which hashes the padded key every time).
+    """
+    block = (key if len(key) <= 64 else hashlib.sha256(key).digest()).ljust(64, b"\0")
+    return (hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block)))
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace identifiers by a keyed hash (HMAC-SHA256, 12 hex digits).
 
@@ -47,12 +57,14 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
     ids, distinct = pd.factorize(normalised)  # ``a102`` and ``A102 `` are hashed once
-    keyed = hmac.new(key, digestmod="sha256")  # the key's padding is hashed once, not per value
+    inner, outer = _hmac_states(key)
     digests = []
     for identifier in distinct.tolist():
-        h = keyed.copy()
+        h = inner.copy()
         h.update(identifier.encode("utf-8"))
-        digests.append(f"{PSEUDONYM_PREFIX}{h.hexdigest()[:12]}")
+        o = outer.copy()
+        o.update(h.digest())
+        digests.append(PSEUDONYM_PREFIX + o.hexdigest()[:12])
     pseudonyms = pd.array(np.array(digests, dtype=object)[ids], dtype="str")
     return pd.Series(pseudonyms.take(codes, allow_fill=True), index=values.index)
 

@@ -501,7 +501,8 @@ def validate_table(
     frame = pd.DataFrame({canonical: raw.frame.iloc[:, pos] for pos, canonical in sorted(mapping.items())})
     aside, aside_notes = _set_aside(frame, raw, spec, header_of)
     notes += aside_notes
-    frame = frame.loc[~aside]
+    if aside.any():
+        frame = frame.loc[~aside]
 
     parsed: dict[str, pd.Series] = {}
     failures: list[tuple[pd.Index, str, str]] = []  # (row index, canonical column, expected)
@@ -534,7 +535,7 @@ def validate_table(
             ["ligne", "colonne"], kind="stable").reset_index(drop=True)
     bad_rows = pd.Index(rejects["_index"].dropna().unique()) if len(rejects) else pd.Index([])
     quarantine = _quarantine(raw, frame, spec, rejects)
-    accepted = data.drop(index=bad_rows).reset_index(drop=True)
+    accepted = (data.drop(index=bad_rows) if len(bad_rows) else data).reset_index(drop=True)
     if dataset == "rh_agents":
         notes += fte_plausibility(accepted, raw.name)
     return ValidationResult(
@@ -694,7 +695,8 @@ def fte_plausibility(agents: pd.DataFrame, file_name: str) -> list[str]:
     notes = []
     if agents.empty or "quotite" not in agents:
         return notes
-    present = agents.loc[agents["date_sortie"].isna()] if "date_sortie" in agents else agents
+    columns = ["date_extraction", "quotite"]
+    present = agents.loc[agents["date_sortie"].isna(), columns] if "date_sortie" in agents else agents[columns]
     for extraction, group in present.groupby("date_extraction"):
         n = len(group)
         fte = float(group["quotite"].sum()) / 100
