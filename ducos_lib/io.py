@@ -625,6 +625,22 @@ def _percent_columns(path: Path, sheet: str, header_row: int, ncols: int, rows: 
     return frozenset(i for i in numeric if percent[i] > numeric[i] / 2)
 
 
+def _blank_rows(grid: np.ndarray) -> np.ndarray:
+    """Rows of a workbook whose cells are all empty (``None``, ``""`` or blanks).
+
+    Column by column, only on the rows still blank: the first column usually settles almost every row.
+    """
+    rows = np.arange(len(grid))
+    for column in grid.T:
+        if not len(rows):
+            break
+        cells = column[rows]
+        rows = rows[np.fromiter((v is None or (isinstance(v, str) and not v.strip()) for v in cells), bool, len(cells))]
+    blank = np.zeros(len(grid), dtype=bool)
+    blank[rows] = True
+    return blank
+
+
 def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates: Collection[str] = ()) -> RawTable:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -678,18 +694,16 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
             row = body[line - header_line - 1]
             if column < len(row):
                 row[column] = value
-    columns = [pd.Series(list(c), dtype=object) for c in zip(*body)] if body else []
-    columns += [pd.Series([""] * len(body), dtype=object) for _ in range(width - len(columns))]
-    while header and not header[-1] and not _filled(columns[len(header) - 1]):
+    grid = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)  # cells as calamine gives them
+    while header and not header[-1] and not _filled(pd.Series(grid[:, len(header) - 1], dtype=object)):
         header.pop()  # unnamed empty columns at the right: the sheet's used range, not data
     ncols = len(header)
-    frame = pd.concat(columns[:ncols], axis=1, ignore_index=True) if body else pd.DataFrame(
-        {i: pd.Series([], dtype=object) for i in range(ncols)})
+    frame = pd.DataFrame(grid[:, :ncols], dtype=object)  # dtype: pandas would make string columns Arrow strings
     lines = pd.Series(np.arange(header_line + 1, header_line + 1 + len(frame)), dtype="int64")
-    blank = pd.Series([all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in r[:ncols])
-                       for r in body], index=frame.index, dtype=bool)
+    blank = _blank_rows(grid[:, :ncols])
     frame.columns = _unique_headers(header)
-    keep = ~blank
+    if blank.any():
+        frame, lines = frame.loc[~blank].reset_index(drop=True), lines.loc[~blank].reset_index(drop=True)
     shown_hidden = sorted(c for c in hidden if c < ncols and header[c])
     if shown_hidden:
         names = ", ".join(f"« {header[c]} » ({column_letter(c)})" for c in shown_hidden)
@@ -699,7 +713,7 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
     pct = _percent_columns(path, meta.name, header_line, ncols) & set(wanted) if wanted and len(frame) else frozenset()
     notes.insert(0, f"classeur Excel, feuille « {meta.name} ».")
     return RawTable(
-        path, frame.loc[keep].reset_index(drop=True), lines.loc[keep].reset_index(drop=True), "xlsx", None,
+        path, frame, lines, "xlsx", None,
         headers=tuple(header), header_line=header_line, sheet=meta.name, notes=tuple(notes),
         percent_columns=pct, hidden_columns=frozenset(shown_hidden),
     )

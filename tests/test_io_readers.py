@@ -1,4 +1,5 @@
-"""The CSV reader's two paths (columnar pyarrow, careful ``csv``) give the same cells and spreadsheet lines."""
+"""Readers of raw files: the CSV reader's two paths (columnar pyarrow, careful ``csv``) give the same cells and
+spreadsheet lines; blank rows of a workbook are dropped with the lines of the other rows kept."""
 
 from __future__ import annotations
 
@@ -72,3 +73,17 @@ def test_plain_quoting_is_read_by_pyarrow(tmp_path):
     frame, lines = dio._parse_body_fast(body, ";", 3, 1)
     assert lines.tolist() == [2, 4]
     assert frame.to_numpy().tolist() == [["1", "a;b", ""], ["2", 'x\n"y"', "z"]]
+
+
+def test_blank_rows_of_a_workbook_keep_the_lines_of_the_rows_after_them(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [["a", "b", "c"], [1, "x", None], [], ["  ", None, "\u00a0"], [None, None, " y "], [0, "", ""]]:
+        ws.append(row)
+    ws.cell(4, 2).value = "   "
+    wb.save(tmp_path / "t.xlsx")
+    table = read_raw_table(tmp_path / "t.xlsx")
+    assert table.lines.tolist() == [2, 5, 6]  # rows 3 (empty) and 4 (blanks only) are dropped
+    assert table.frame["c"].tolist() == ["", " y ", ""] and table.frame["a"].tolist() == [1, "", 0]
