@@ -501,10 +501,15 @@ def _parse_body_fast(raw: bytes, sep: str, ncols: int, line_offset: int) -> tupl
         records = np.arange(raw.count(b"\n") + (not raw.endswith(b"\n")))
     if table.num_rows != len(records):
         return None
-    table = pa.table([pc.utf8_trim_whitespace(table[n]) for n in names], names=names)
-    filled = np.zeros(table.num_rows, dtype=bool)
+    columns, filled = [], np.zeros(table.num_rows, dtype=bool)
     for column in table.columns:
-        filled |= pc.binary_length(column).to_numpy(zero_copy_only=False) > 0
+        trimmed = pc.utf8_trim_whitespace(column)
+        lengths = pc.binary_length(trimmed)
+        # Trimming only shortens: the same total length means nothing was trimmed, and keeping the
+        # column read lets the memory of the trimmed copy be reused (most columns have no blanks).
+        columns.append(trimmed if pc.sum(lengths).as_py() != pc.sum(pc.binary_length(column)).as_py() else column)
+        filled |= lengths.to_numpy(zero_copy_only=False) > 0
+    table = pa.table(columns, names=names)
     lines = line_offset + 1 + records
     if not filled.all():  # rows of empty cells (``;;;``) are blank rows
         table, lines = table.filter(pa.array(filled)), lines[filled]
