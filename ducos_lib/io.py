@@ -485,7 +485,8 @@ def _parse_body_fast(raw: bytes, sep: str, ncols: int, line_offset: int) -> tupl
             io.BytesIO(raw),
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=bool(len(quotes))),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large strings: the storage of pandas' string columns, so no conversion afterwards
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
