@@ -43,7 +43,7 @@ from .io import (
     write_parquet,
     write_text,
 )
-from .privacy import load_key
+from .privacy import Pseudonymiser, load_key
 from .validation import ServiceResolver, ValidationResult, build_roster, expected_headers, schema_config, validate_table
 
 log = logging.getLogger(__name__)
@@ -295,12 +295,13 @@ class _Context:
     services: ServiceResolver | None = None
     milestones: list[str] | None = None
     roster: object = None
+    pseudonymiser: Pseudonymiser | None = None  # one for all datasets: an identifier is hashed once
 
 
 def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inventory) -> IngestionReport:
     reports: dict[str, DatasetReport] = {}
     all_rejects = []
-    context = _Context()
+    context = _Context(pseudonymiser=Pseudonymiser(key))
     order = [n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST]
     for name in order:
         spec = schemas["datasets"][name]
@@ -322,7 +323,8 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inve
             if name == "rh_agents":
                 context.roster = _roster(raw, spec)
             result = validate_table(raw, name, services=context.services, key=key, config=schemas,
-                                    milestones=context.milestones, roster=context.roster)
+                                    milestones=context.milestones, roster=context.roster,
+                                    pseudonymiser=context.pseudonymiser)
         except InputError as exc:
             target.unlink(missing_ok=True)
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name} : {exc}"

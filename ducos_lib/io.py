@@ -59,6 +59,8 @@ class InputError(Exception):
 
 def strip_accents(text: str) -> str:
     """Remove diacritics (``"Réponse"`` → ``"Reponse"``)."""
+    if text.isascii():  # nothing to remove (most codes, dates and numbers): skip the decomposition
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

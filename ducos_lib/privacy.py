@@ -47,6 +47,33 @@ def _hmac_states(key: bytes) -> tuple:
     return (hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block)))
 
 
+class Pseudonymiser:
+    """Pseudonyms under one key, each identifier hashed once however many files carry it.
+
+    Ingestion keeps one for all its datasets (the matricules of ``rh_absences`` are those of
+    ``rh_agents``); :func:`pseudonymise` is the one-off form.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._inner, self._outer = _hmac_states(key)
+        self._known: dict[str, str] = {}
+
+    def __call__(self, values: pd.Series) -> pd.Series:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
+        known, digests = self._known, []
+        for identifier in normalised.tolist():
+            pseudonym = known.get(identifier)
+            if pseudonym is None:
+                inner = self._inner.copy()
+                inner.update(identifier.encode("utf-8"))
+                outer = self._outer.copy()
+                outer.update(inner.digest())
+                pseudonym = known[identifier] = PSEUDONYM_PREFIX + outer.hexdigest()[:12]
+            digests.append(pseudonym)
+        return pd.Series(pd.array(digests, dtype="str").take(codes, allow_fill=True), index=values.index)
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Replace identifiers by a keyed hash (HMAC-SHA256, 12 hex digits).
 
@@ -54,19 +81,7 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ``id_accueilli`` and ``id_cadre`` still link across files. Identifiers are stripped and
     upper-cased first (``a102`` and ``A102 `` are one agent). Missing values stay missing.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    normalised = pd.Series(uniques, dtype="str").str.strip().str.upper()
-    ids, distinct = pd.factorize(normalised)  # ``a102`` and ``A102 `` are hashed once
-    inner, outer = _hmac_states(key)
-    digests = []
-    for identifier in distinct.tolist():
-        h = inner.copy()
-        h.update(identifier.encode("utf-8"))
-        o = outer.copy()
-        o.update(h.digest())
-        digests.append(PSEUDONYM_PREFIX + o.hexdigest()[:12])
-    pseudonyms = pd.array(np.array(digests, dtype=object)[ids], dtype="str")
-    return pd.Series(pseudonyms.take(codes, allow_fill=True), index=values.index)
+    return Pseudonymiser(key)(values)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ingest_helpers import SURVEY_HEADER, make_key, make_raw, run_ingest, survey
 from ducos_lib import cli
 from ducos_lib.ingest import load_milestone
 from ducos_lib.io import InputError, normalise_header, read_raw_table, sha256_file
-from ducos_lib.privacy import pseudonymise
+from ducos_lib.privacy import Pseudonymiser, pseudonymise
 
 
 @pytest.fixture
@@ -163,6 +163,10 @@ def test_pseudonym_is_the_hmac_sha256_of_the_normalised_identifier():
         out = pseudonymise(pd.Series([" a102", "A102", None, "b7"]), k)
         expected = ["P" + hmac.digest(k, v, "sha256").hex()[:12] for v in (b"A102", b"A102", b"B7")]
         assert out.iloc[[0, 1, 3]].tolist() == expected and pd.isna(out.iloc[2])
+    shared = Pseudonymiser(b"cle")  # one for all datasets: what it already knows comes out the same
+    first, second = pd.Series(["M1", "m2 "]), pd.Series(["M2", None, "M3", "m1"])
+    assert shared(first).tolist() == pseudonymise(first, b"cle").tolist()
+    assert shared(second).equals(pseudonymise(second, b"cle"))
 
 
 def test_raw_files_untouched_and_rerun_skipped(raw, tmp_path, key):
