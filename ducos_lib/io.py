@@ -11,10 +11,12 @@ Cells are kept as typed in the file (strings for CSV, Python objects for XLSX): 
 validation happen in :mod:`ducos_lib.validation`, where each failure names its spreadsheet line
 (header = line 1 of a plain file) and column.
 
-The CSV body is parsed by pyarrow's columnar reader; the spreadsheet line of every record is
-computed with numpy from the positions of line breaks and quotes. Files whose structure pyarrow
-and that count do not agree on (a row with an extra separator, a stray quote) go through Python's
-``csv`` module instead, which is slower but reads every oddity with its line.
+The CSV body is parsed as UTF-8 bytes by pyarrow's columnar reader when its quoting is plain CSV
+(every quote opens, closes or doubles a cell); the spreadsheet line of every record comes from the
+line breaks outside quotes, looked up only when the file has quotes or empty lines. A file pyarrow
+refuses (a row with an extra separator) or with other quotes (``12" écran``) goes through Python's
+``csv`` module instead, which is slower but reads every oddity with its line. Both readers give the
+same cells and lines, and drop the same blank rows (every cell empty once stripped).
 """
 
 from __future__ import annotations
