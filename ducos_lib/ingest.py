@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,53 +304,70 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inve
     all_rejects = []
     context = _Context(pseudonymiser=Pseudonymiser(key))
     order = [n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST]
-    for name in order:
-        spec = schemas["datasets"][name]
-        target = processed_dir / f"{name}.parquet"
-        path = found.files.get(name)
-        if name in found.problems or path is None:
-            target.unlink(missing_ok=True)
-            if name in found.problems:
-                reports[name] = DatasetReport(name, "erreur", fichier=path.name if path else None,
-                                              message=found.problems[name])
-            elif spec.get("obligatoire"):
-                reports[name] = DatasetReport(name, "erreur", message=f"Fichier obligatoire absent : {name}.csv ou "
-                                              f"{name}.xlsx dans {raw_dir}.")
+    readable = iter([n for n in order if n not in found.problems and n in found.files])
+    reads: dict[str, Future] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as pool:
+
+        def read_next() -> None:
+            # The next file is read in the background while this one is validated: pyarrow,
+            # calamine and zlib do most of the reading outside the GIL. One ahead, for memory.
+            name = next(readable, None)
+            if name is not None:
+                spec = schemas["datasets"][name]
+                reads[name] = pool.submit(read_raw_table, found.files[name], expected_headers(spec),
+                                          percent_candidates=_percent_candidates(spec))
+
+        read_next()
+        for name in order:
+            spec = schemas["datasets"][name]
+            target = processed_dir / f"{name}.parquet"
+            path = found.files.get(name)
+            if name in found.problems or path is None:
+                target.unlink(missing_ok=True)
+                if name in found.problems:
+                    reports[name] = DatasetReport(name, "erreur", fichier=path.name if path else None,
+                                                  message=found.problems[name])
+                elif spec.get("obligatoire"):
+                    reports[name] = DatasetReport(name, "erreur", message=f"Fichier obligatoire absent : {name}.csv ou "
+                                                  f"{name}.xlsx dans {raw_dir}.")
+                else:
+                    reports[name] = DatasetReport(name, "absent")
+                continue
+            try:
+                raw = result = None  # the previous tables are not kept while this file is read
+                reading = reads.pop(name)
+                read_next()
+                raw = reading.result()
+                if name == "rh_agents":
+                    context.roster = _roster(raw, spec)
+                result = validate_table(raw, name, services=context.services, key=key, config=schemas,
+                                        milestones=context.milestones, roster=context.roster,
+                                        pseudonymiser=context.pseudonymiser)
+            except InputError as exc:
+                target.unlink(missing_ok=True)
+                message = str(exc) if str(exc).startswith(path.name) else f"{path.name} : {exc}"
+                reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name), message=message)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one dataset's failure must not stop the others
+                log.debug("ingestion de %s", path, exc_info=True)
+                target.unlink(missing_ok=True)
+                reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name),
+                                              message=f"{path.name} : lecture impossible ({type(exc).__name__} : {exc}).")
+                continue
+            rep = _dataset_report(name, result, hashes.get(name), raw)
+            _apply_thresholds(rep, result, spec, path)
+            if rep.statut == "ok":
+                write_parquet(result.data, target)
             else:
-                reports[name] = DatasetReport(name, "absent")
-            continue
-        try:
-            raw = read_raw_table(path, expected_headers(spec), percent_candidates=_percent_candidates(spec))
-            if name == "rh_agents":
-                context.roster = _roster(raw, spec)
-            result = validate_table(raw, name, services=context.services, key=key, config=schemas,
-                                    milestones=context.milestones, roster=context.roster,
-                                    pseudonymiser=context.pseudonymiser)
-        except InputError as exc:
-            target.unlink(missing_ok=True)
-            message = str(exc) if str(exc).startswith(path.name) else f"{path.name} : {exc}"
-            reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name), message=message)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one dataset's failure must not stop the others
-            log.debug("ingestion de %s", path, exc_info=True)
-            target.unlink(missing_ok=True)
-            reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name),
-                                          message=f"{path.name} : lecture impossible ({type(exc).__name__} : {exc}).")
-            continue
-        rep = _dataset_report(name, result, hashes.get(name), raw)
-        _apply_thresholds(rep, result, spec, path)
-        if rep.statut == "ok":
-            write_parquet(result.data, target)
-        else:
-            target.unlink(missing_ok=True)
-        _write_quarantine(processed_dir, name, result)
-        if len(result.rejects):
-            all_rejects.append(result.rejects.assign(dataset=name))
-        if rep.statut == "ok" and name == "services":
-            context.services = ServiceResolver.from_services(result.data)
-        if rep.statut == "ok" and name == "calendrier":
-            context.milestones = result.data.sort_values("date")["jalon"].tolist()
-        reports[name] = rep
+                target.unlink(missing_ok=True)
+            _write_quarantine(processed_dir, name, result)
+            if len(result.rejects):
+                all_rejects.append(result.rejects.assign(dataset=name))
+            if rep.statut == "ok" and name == "services":
+                context.services = ServiceResolver.from_services(result.data)
+            if rep.statut == "ok" and name == "calendrier":
+                context.milestones = result.data.sort_values("date")["jalon"].tolist()
+            reports[name] = rep
     rejects = pd.concat(all_rejects, ignore_index=True) if all_rejects else pd.DataFrame(
         columns=["dataset", "fichier", "ligne", "colonne", "valeur", "attendu", "message"])
     write_parquet(rejects.astype({"ligne": "int64"}), processed_dir / "quarantaine" / "rejets.parquet")
