@@ -306,7 +306,9 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inve
     order = [n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST]
     readable = iter([n for n in order if n not in found.problems and n in found.files])
     reads: dict[str, Future] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as pool:
+    writes: list[Future] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecriture") as writer:
 
         def read_next() -> None:
             # The next file is read in the background while this one is validated: pyarrow,
@@ -356,8 +358,8 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inve
                 continue
             rep = _dataset_report(name, result, hashes.get(name), raw)
             _apply_thresholds(rep, result, spec, path)
-            if rep.statut == "ok":
-                write_parquet(result.data, target)
+            if rep.statut == "ok":  # written in the background too (pyarrow encodes outside the GIL)
+                writes.append(writer.submit(write_parquet, result.data, target))
             else:
                 target.unlink(missing_ok=True)
             _write_quarantine(processed_dir, name, result)
@@ -368,6 +370,8 @@ def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inve
             if rep.statut == "ok" and name == "calendrier":
                 context.milestones = result.data.sort_values("date")["jalon"].tolist()
             reports[name] = rep
+    for written in writes:
+        written.result()  # a failed write stops the ingestion, as before
     rejects = pd.concat(all_rejects, ignore_index=True) if all_rejects else pd.DataFrame(
         columns=["dataset", "fichier", "ligne", "colonne", "valeur", "attendu", "message"])
     write_parquet(rejects.astype({"ligne": "int64"}), processed_dir / "quarantaine" / "rejets.parquet")
