@@ -201,3 +201,20 @@ def test_load_milestone_filters(raw, tmp_path, key):
     assert len(t0.rh_agents) == 2
     with pytest.raises(InputError, match="Jalon inconnu"):
         load_milestone("T3", raw, processed, key_path=key)
+
+
+def test_a_failed_write_stops_the_ingestion(raw, tmp_path, key, monkeypatch):
+    """Files are written in the background: a write error still surfaces, and no ingestion.json claims success."""
+    from ducos_lib import ingest as ingestion
+
+    real = ingestion.write_parquet
+
+    def failing(frame, path):
+        if Path(path).name == "rh_agents.parquet":
+            raise OSError("disque plein")
+        real(frame, path)
+
+    monkeypatch.setattr(ingestion, "write_parquet", failing)
+    with pytest.raises(OSError, match="disque plein"):
+        run_ingest(raw, tmp_path, key)
+    assert not (tmp_path / "processed" / "ingestion.json").exists()
