@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from .io import (
     write_parquet,
     write_text,
 )
-from .privacy import load_key
+from .privacy import Pseudonymiser, load_key
 from .validation import ServiceResolver, ValidationResult, build_roster, expected_headers, schema_config, validate_table
 
 log = logging.getLogger(__name__)
@@ -295,59 +296,82 @@ class _Context:
     services: ServiceResolver | None = None
     milestones: list[str] | None = None
     roster: object = None
+    pseudonymiser: Pseudonymiser | None = None  # one for all datasets: an identifier is hashed once
 
 
 def _ingest_all(raw_dir, processed_dir, names, schemas, key, hashes, found: Inventory) -> IngestionReport:
     reports: dict[str, DatasetReport] = {}
     all_rejects = []
-    context = _Context()
+    context = _Context(pseudonymiser=Pseudonymiser(key))
     order = [n for n in _FIRST if n in names] + [n for n in names if n not in _FIRST]
-    for name in order:
-        spec = schemas["datasets"][name]
-        target = processed_dir / f"{name}.parquet"
-        path = found.files.get(name)
-        if name in found.problems or path is None:
-            target.unlink(missing_ok=True)
-            if name in found.problems:
-                reports[name] = DatasetReport(name, "erreur", fichier=path.name if path else None,
-                                              message=found.problems[name])
-            elif spec.get("obligatoire"):
-                reports[name] = DatasetReport(name, "erreur", message=f"Fichier obligatoire absent : {name}.csv ou "
-                                              f"{name}.xlsx dans {raw_dir}.")
+    readable = iter([n for n in order if n not in found.problems and n in found.files])
+    reads: dict[str, Future] = {}
+    writes: list[Future] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lecture") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecriture") as writer:
+
+        def read_next() -> None:
+            # The next file is read in the background while this one is validated: pyarrow,
+            # calamine and zlib do most of the reading outside the GIL. One ahead, for memory.
+            name = next(readable, None)
+            if name is not None:
+                spec = schemas["datasets"][name]
+                reads[name] = pool.submit(read_raw_table, found.files[name], expected_headers(spec),
+                                          percent_candidates=_percent_candidates(spec))
+
+        read_next()
+        for name in order:
+            spec = schemas["datasets"][name]
+            target = processed_dir / f"{name}.parquet"
+            path = found.files.get(name)
+            if name in found.problems or path is None:
+                target.unlink(missing_ok=True)
+                if name in found.problems:
+                    reports[name] = DatasetReport(name, "erreur", fichier=path.name if path else None,
+                                                  message=found.problems[name])
+                elif spec.get("obligatoire"):
+                    reports[name] = DatasetReport(name, "erreur", message=f"Fichier obligatoire absent : {name}.csv ou "
+                                                  f"{name}.xlsx dans {raw_dir}.")
+                else:
+                    reports[name] = DatasetReport(name, "absent")
+                continue
+            try:
+                raw = result = None  # the previous tables are not kept while this file is read
+                reading = reads.pop(name)
+                read_next()
+                raw = reading.result()
+                if name == "rh_agents":
+                    context.roster = _roster(raw, spec)
+                result = validate_table(raw, name, services=context.services, key=key, config=schemas,
+                                        milestones=context.milestones, roster=context.roster,
+                                        pseudonymiser=context.pseudonymiser)
+            except InputError as exc:
+                target.unlink(missing_ok=True)
+                message = str(exc) if str(exc).startswith(path.name) else f"{path.name} : {exc}"
+                reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name), message=message)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one dataset's failure must not stop the others
+                log.debug("ingestion de %s", path, exc_info=True)
+                target.unlink(missing_ok=True)
+                reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name),
+                                              message=f"{path.name} : lecture impossible ({type(exc).__name__} : {exc}).")
+                continue
+            rep = _dataset_report(name, result, hashes.get(name), raw)
+            _apply_thresholds(rep, result, spec, path)
+            if rep.statut == "ok":  # written in the background too (pyarrow encodes outside the GIL)
+                writes.append(writer.submit(write_parquet, result.data, target))
             else:
-                reports[name] = DatasetReport(name, "absent")
-            continue
-        try:
-            raw = read_raw_table(path, expected_headers(spec), percent_candidates=_percent_candidates(spec))
-            if name == "rh_agents":
-                context.roster = _roster(raw, spec)
-            result = validate_table(raw, name, services=context.services, key=key, config=schemas,
-                                    milestones=context.milestones, roster=context.roster)
-        except InputError as exc:
-            target.unlink(missing_ok=True)
-            message = str(exc) if str(exc).startswith(path.name) else f"{path.name} : {exc}"
-            reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name), message=message)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one dataset's failure must not stop the others
-            log.debug("ingestion de %s", path, exc_info=True)
-            target.unlink(missing_ok=True)
-            reports[name] = DatasetReport(name, "erreur", fichier=path.name, sha256=hashes.get(name),
-                                          message=f"{path.name} : lecture impossible ({type(exc).__name__} : {exc}).")
-            continue
-        rep = _dataset_report(name, result, hashes.get(name), raw)
-        _apply_thresholds(rep, result, spec, path)
-        if rep.statut == "ok":
-            write_parquet(result.data, target)
-        else:
-            target.unlink(missing_ok=True)
-        _write_quarantine(processed_dir, name, result)
-        if len(result.rejects):
-            all_rejects.append(result.rejects.assign(dataset=name))
-        if rep.statut == "ok" and name == "services":
-            context.services = ServiceResolver.from_services(result.data)
-        if rep.statut == "ok" and name == "calendrier":
-            context.milestones = result.data.sort_values("date")["jalon"].tolist()
-        reports[name] = rep
+                target.unlink(missing_ok=True)
+            _write_quarantine(processed_dir, name, result)
+            if len(result.rejects):
+                all_rejects.append(result.rejects.assign(dataset=name))
+            if rep.statut == "ok" and name == "services":
+                context.services = ServiceResolver.from_services(result.data)
+            if rep.statut == "ok" and name == "calendrier":
+                context.milestones = result.data.sort_values("date")["jalon"].tolist()
+            reports[name] = rep
+    for written in writes:
+        written.result()  # a failed write stops the ingestion, as before
     rejects = pd.concat(all_rejects, ignore_index=True) if all_rejects else pd.DataFrame(
         columns=["dataset", "fichier", "ligne", "colonne", "valeur", "attendu", "message"])
     write_parquet(rejects.astype({"ligne": "int64"}), processed_dir / "quarantaine" / "rejets.parquet")

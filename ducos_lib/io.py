@@ -11,10 +11,12 @@ Cells are kept as typed in the file (strings for CSV, Python objects for XLSX): 
 validation happen in :mod:`ducos_lib.validation`, where each failure names its spreadsheet line
 (header = line 1 of a plain file) and column.
 
-The CSV body is parsed by pyarrow's columnar reader; the spreadsheet line of every record is
-computed with numpy from the positions of line breaks and quotes. Files whose structure pyarrow
-and that count do not agree on (a row with an extra separator, a stray quote) go through Python's
-``csv`` module instead, which is slower but reads every oddity with its line.
+The CSV body is parsed as UTF-8 bytes by pyarrow's columnar reader when its quoting is plain CSV
+(every quote opens, closes or doubles a cell); the spreadsheet line of every record comes from the
+line breaks outside quotes, looked up only when the file has quotes or empty lines. A file pyarrow
+refuses (a row with an extra separator) or with other quotes (``12" écran``) goes through Python's
+``csv`` module instead, which is slower but reads every oddity with its line. Both readers give the
+same cells and lines, and drop the same blank rows (every cell empty once stripped).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ ENCODING_NAMES = {
 }
 #: How many lines from the top may hold a title before the header row.
 HEADER_SEARCH_ROWS = 12
+#: How many characters from the top are read to find the separator and the header row.
+HEAD_CHARS = 400_000
+_BOM = "\ufeff".encode("utf-8")
 
 
 class InputError(Exception):
@@ -56,6 +61,8 @@ class InputError(Exception):
 
 def strip_accents(text: str) -> str:
     """Remove diacritics (``"Réponse"`` → ``"Reponse"``)."""
+    if text.isascii():  # nothing to remove (most codes, dates and numbers): skip the decomposition
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -246,7 +253,7 @@ def _head_records(text: str, sep: str, n: int = HEADER_SEARCH_ROWS) -> list[tupl
 
     A spreadsheet shows one row per record: a blank line is a row, a quoted line break is not.
     """
-    reader = csv.reader(io.StringIO(text[:400_000]), delimiter=sep)
+    reader = csv.reader(io.StringIO(text[:HEAD_CHARS]), delimiter=sep)
     out, row_number = [], 0
     try:
         for row in reader:
@@ -363,30 +370,47 @@ def _with_notes(table: RawTable, notes: tuple[str, ...]) -> RawTable:
     return replace(table, notes=notes + table.notes)
 
 
+def _unix_newlines(raw: bytes) -> bytes:
+    """``\\r\\n`` and a lone ``\\r`` (old Mac files) become ``\\n``."""
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    cr = np.flatnonzero(arr == 13)
+    if len(cr) and cr[-1] + 1 < len(arr) and (arr[cr + 1] == 10).all():
+        return raw.translate(None, b"\r")  # Windows line ends only: much faster than replace
+    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawTable:
     if b"\x00" in data[:4000] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) \
             and data[:4000].count(0) <= len(data[:4000]) // 4:
         raise InputError(f"{path.name} : fichier binaire, pas un fichier texte CSV "
                          "(un PDF, une image ou un classeur renommé ?).")
     text, encoding = decode_bytes(data)
-    notes = []
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError(f"{path.name} : fichier vide.")
-    if "\r" in text:
-        if "\r\n" not in text:
+    # The body goes to pyarrow as UTF-8 bytes: line ends and offsets are handled on bytes, and
+    # only the head is kept as text (header, separator, ``sep=`` hint).
+    raw = data if encoding == "utf-8" else text.encode("utf-8")
+    del text
+    notes = []
+    if b"\r" in raw:
+        if b"\r\n" not in raw:
             notes.append("fins de ligne « CR » seul (ancien format Mac) reconnues.")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
+        raw = _unix_newlines(raw)
+    while raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    head = raw[:4 * HEAD_CHARS + 16].decode("utf-8", errors="ignore")  # a character takes at most 4 bytes
     skip_lines = 0
-    hint = re.match(r"sep=(.)\n", text)
+    hint = re.match(r"sep=(.)\n", head)
     if hint:
         sep = hint.group(1)
-        text = "\n" + text[hint.end():]  # keep the line count: the hint stays line 1
+        raw = b"\n" + raw[len(hint.group().encode("utf-8")):]  # keep the line count: the hint stays line 1
+        head = "\n" + head[hint.end():]
         skip_lines = 1
         notes.append(f"première ligne « sep={sep} » (indication pour Excel) ignorée.")
-    else:
-        sep = _choose_separator(text, expected)
-    records = _head_records(text, sep)
+    head = head[:HEAD_CHARS]
+    if not hint:
+        sep = _choose_separator(head, expected)
+    records = _head_records(head, sep)
     if not records:
         raise InputError(f"{path.name} : fichier vide.")
     index, _ = _pick_header([r for _, _, r in records], expected)
@@ -398,29 +422,26 @@ def _read_csv(path: Path, data: bytes, expected: Collection[str] | None) -> RawT
                      f"les en-têtes sont lus ligne {first_line}.")
     offset = 0
     for _ in range(header_end):
-        offset = text.find("\n", offset) + 1
+        offset = raw.find(b"\n", offset) + 1
         if offset == 0:
-            offset = len(text)
+            offset = len(raw)
             break
-    body = text[offset:]
+    body = raw[offset:]
     ncols = len(header)
-    table = _parse_body_fast(body, sep, ncols, first_line) if body.strip() else None
+    empty = not body or body.isspace()  # a body of other blanks gives no row either (:func:`_parse_body_python`)
+    table = None if empty else _parse_body_fast(body, sep, ncols, first_line)
     if table is None:
-        frame, lines, bad = _parse_body_python(body, sep, ncols, first_line, notes) if body.strip() else (
+        frame, lines, bad = _parse_body_python(body.decode("utf-8"), sep, ncols, first_line, notes) if not empty else (
             pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)}), pd.Series([], dtype="int64"),
             None)
-        blank = None
     else:
-        frame, lines, blank = table
-        bad = None
+        (frame, lines), bad = table, None
     headers = [h.strip() for h in header]
     frame.columns = _unique_headers(headers)
-    keep = ~pd.Series(blank, index=frame.index) if blank is not None else ~_blank_rows(frame)
     label = ENCODING_NAMES.get(encoding, encoding)
     notes.insert(0, f"encodage détecté : {label} ; séparateur : {SEPARATOR_NAMES.get(sep, sep)}.")
     return RawTable(
-        path, frame.loc[keep].reset_index(drop=True), lines.loc[keep].reset_index(drop=True), encoding, sep,
-        headers=tuple(headers), header_line=first_line, notes=tuple(notes),
+        path, frame, lines, encoding, sep, headers=tuple(headers), header_line=first_line, notes=tuple(notes),
         bad_rows=bad if bad is not None else RawTable.__dataclass_fields__["bad_rows"].default_factory(),
     )
 
@@ -430,40 +451,37 @@ def _filled(values: pd.Series) -> bool:
     return any(v is not None and str(v).strip() != "" for v in uniques)
 
 
-def _blank_rows(frame: pd.DataFrame) -> pd.Series:
-    blank = pd.Series(True, index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype == object:
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            empty = np.array([v is None or str(v).strip() == "" for v in uniques], dtype=bool)
-            blank &= empty[codes] if len(uniques) else True
-        else:
-            blank &= values.eq("")  # CSV cells are stripped when read
-    return blank
+def _plain_quoting(arr: np.ndarray, quotes: np.ndarray, sep: str) -> bool:
+    """Whether every quote opens a field, closes one or doubles another (``"a""b"``).
+
+    Then a record ends at each line break outside an even count of quotes, as Python's ``csv``
+    and pyarrow both read it. A quote inside an unquoted cell (``12" écran``), a space around a
+    quoted cell or a quote left open needs the careful reader.
+    """
+    if len(quotes) % 2:
+        return False
+    bounds = np.zeros(256, dtype=bool)
+    bounds[[ord(sep), 10]] = True
+    before = bounds[arr[np.maximum(quotes - 1, 0)]] | (quotes == 0)
+    after = bounds[arr[np.minimum(quotes + 1, len(arr) - 1)]] | (quotes + 1 == len(arr))
+    opening, closing = quotes[0::2], quotes[1::2]
+    doubled = closing[:-1] + 1 == opening[1:]  # ``""`` inside a quoted cell: closes and opens again
+    return bool((before[0::2] | np.r_[False, doubled]).all() and (after[1::2] | np.r_[doubled, False]).all())
 
 
-def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int):
-    """Columnar parse of a well-formed body: (cells, spreadsheet rows, mask of rows of empty cells).
+def _parse_body_fast(raw: bytes, sep: str, ncols: int, line_offset: int) -> tuple[pd.DataFrame, pd.Series] | None:
+    """Columnar parse of a well-formed body: (stripped cells, spreadsheet rows), rows of empty cells dropped.
 
-    ``None`` when its structure needs the careful reader (:func:`_parse_body_python`).
+    ``None`` when its structure needs the careful reader (:func:`_parse_body_python`): a record of
+    another width (pyarrow refuses it) or a quote that is not plain CSV quoting (:func:`_plain_quoting`).
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    raw = body.encode("utf-8")
     arr = np.frombuffer(raw, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    quotes = np.flatnonzero(arr == 34)
-    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
-    starts = np.concatenate([[0], ends + 1])
-    stops = np.concatenate([ends, [len(arr)]])
-    separators = np.flatnonzero(arr == ord(sep))
-    if len(quotes):
-        separators = separators[np.searchsorted(quotes, separators) % 2 == 0]
-    nfields = np.bincount(np.searchsorted(starts, separators, side="right") - 1, minlength=len(starts)) + 1
-    used = stops > starts
-    if not np.all(nfields[used] == ncols):
+    quotes = np.flatnonzero(arr == 34) if b'"' in raw else np.zeros(0, dtype=np.int64)
+    if len(quotes) and not _plain_quoting(arr, quotes, sep):
         return None
     names = [f"c{i}" for i in range(ncols)]
     try:
@@ -471,23 +489,38 @@ def _parse_body_fast(body: str, sep: str, ncols: int, line_offset: int):
             io.BytesIO(raw),
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=bool(len(quotes))),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            # large strings: the storage of pandas' string columns, so no conversion afterwards
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
         return None
-    if table.num_rows != int(used.sum()):
+    # Spreadsheet rows: one per record, empty lines included (pyarrow skips them). Records end at
+    # the line breaks outside quotes; without an empty line they are simply numbered in order.
+    if len(quotes) or raw.startswith(b"\n") or b"\n\n" in raw:
+        newlines = np.flatnonzero(arr == 10)
+        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
+        starts = np.concatenate([[0], ends + 1])
+        records = np.flatnonzero(np.concatenate([ends, [len(arr)]]) > starts)
+    else:
+        records = np.arange(raw.count(b"\n") + (not raw.endswith(b"\n")))
+    if table.num_rows != len(records):
         return None
-    import pyarrow.compute as pc
-
-    table = pa.table({n: pc.utf8_trim_whitespace(table[n]) for n in names})
+    columns, filled = [], np.zeros(table.num_rows, dtype=bool)
+    for column in table.columns:
+        trimmed = pc.utf8_trim_whitespace(column)
+        lengths = pc.binary_length(trimmed)
+        # Trimming only shortens: the same total length means nothing was trimmed, and keeping the
+        # column read lets the memory of the trimmed copy be reused (most columns have no blanks).
+        columns.append(trimmed if pc.sum(lengths).as_py() != pc.sum(pc.binary_length(column)).as_py() else column)
+        filled |= lengths.to_numpy(zero_copy_only=False) > 0
+    table = pa.table(columns, names=names)
+    lines = line_offset + 1 + records
+    if not filled.all():  # rows of empty cells (``;;;``) are blank rows
+        table, lines = table.filter(pa.array(filled)), lines[filled]
     frame = table.to_pandas()
     frame.columns = range(ncols)
-    lines = line_offset + 1 + np.flatnonzero(used)  # one spreadsheet row per record, blank ones included
-    noise = np.ones(256, dtype=bool)  # a row of empty cells holds only separators, spaces and quotes
-    noise[[ord(sep), 32, 9, 34, 13, 10]] = False
-    blank = np.add.reduceat(noise[arr], starts[used], dtype=np.int64) == 0 if used.any() else np.zeros(0, bool)
-    return frame, pd.Series(lines, dtype="int64"), blank
+    return frame, pd.Series(lines, dtype="int64")
 
 
 def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes: list[str]):
@@ -512,8 +545,10 @@ def _parse_body_python(body: str, sep: str, ncols: int, line_offset: int, notes:
                 if any(c.strip() for c in row):
                     padded += 1
                 row = row + [""] * (ncols - len(row))
-            rows.append([c.strip() for c in row])
-            lines.append(line_offset + first)
+            cells = [c.strip() for c in row]
+            if any(cells):  # a row of empty cells is a blank row
+                rows.append(cells)
+                lines.append(line_offset + first)
     except csv.Error as exc:
         raise InputError(f"ligne {line_offset + first + 1} : structure CSV illisible ({exc}).") from exc
     if trimmed:
@@ -600,6 +635,22 @@ def _percent_columns(path: Path, sheet: str, header_row: int, ncols: int, rows: 
     return frozenset(i for i in numeric if percent[i] > numeric[i] / 2)
 
 
+def _blank_rows(grid: np.ndarray) -> np.ndarray:
+    """Rows of a workbook whose cells are all empty (``None``, ``""`` or blanks).
+
+    Column by column, only on the rows still blank: the first column usually settles almost every row.
+    """
+    rows = np.arange(len(grid))
+    for column in grid.T:
+        if not len(rows):
+            break
+        cells = column[rows]
+        rows = rows[np.fromiter((v is None or (isinstance(v, str) and not v.strip()) for v in cells), bool, len(cells))]
+    blank = np.zeros(len(grid), dtype=bool)
+    blank[rows] = True
+    return blank
+
+
 def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates: Collection[str] = ()) -> RawTable:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
@@ -653,18 +704,16 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
             row = body[line - header_line - 1]
             if column < len(row):
                 row[column] = value
-    columns = [pd.Series(list(c), dtype=object) for c in zip(*body)] if body else []
-    columns += [pd.Series([""] * len(body), dtype=object) for _ in range(width - len(columns))]
-    while header and not header[-1] and not _filled(columns[len(header) - 1]):
+    grid = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)  # cells as calamine gives them
+    while header and not header[-1] and not _filled(pd.Series(grid[:, len(header) - 1], dtype=object)):
         header.pop()  # unnamed empty columns at the right: the sheet's used range, not data
     ncols = len(header)
-    frame = pd.concat(columns[:ncols], axis=1, ignore_index=True) if body else pd.DataFrame(
-        {i: pd.Series([], dtype=object) for i in range(ncols)})
+    frame = pd.DataFrame(grid[:, :ncols], dtype=object)  # dtype: pandas would make string columns Arrow strings
     lines = pd.Series(np.arange(header_line + 1, header_line + 1 + len(frame)), dtype="int64")
-    blank = pd.Series([all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in r[:ncols])
-                       for r in body], index=frame.index, dtype=bool)
+    blank = _blank_rows(grid[:, :ncols])
     frame.columns = _unique_headers(header)
-    keep = ~blank
+    if blank.any():
+        frame, lines = frame.loc[~blank].reset_index(drop=True), lines.loc[~blank].reset_index(drop=True)
     shown_hidden = sorted(c for c in hidden if c < ncols and header[c])
     if shown_hidden:
         names = ", ".join(f"« {header[c]} » ({column_letter(c)})" for c in shown_hidden)
@@ -674,7 +723,7 @@ def _read_xlsx(path: Path, expected: Collection[str] | None, percent_candidates:
     pct = _percent_columns(path, meta.name, header_line, ncols) & set(wanted) if wanted and len(frame) else frozenset()
     notes.insert(0, f"classeur Excel, feuille « {meta.name} ».")
     return RawTable(
-        path, frame.loc[keep].reset_index(drop=True), lines.loc[keep].reset_index(drop=True), "xlsx", None,
+        path, frame, lines, "xlsx", None,
         headers=tuple(header), header_line=header_line, sheet=meta.name, notes=tuple(notes),
         percent_columns=pct, hidden_columns=frozenset(shown_hidden),
     )

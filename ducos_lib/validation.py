@@ -33,7 +33,7 @@ import pandas as pd
 
 from .config import load_config
 from .io import InputError, RawTable, column_letter, normalise_header, normalise_value
-from .privacy import pseudonymise
+from .privacy import Pseudonymiser
 
 #: Column types whose values are personal or free text: never echoed in messages or quarantine files.
 PERSONAL_TYPES = {"identifiant", "nom", "naissance", "texte_libre"}
@@ -467,6 +467,7 @@ def validate_table(
     config: dict[str, Any] | None = None,
     milestones: list[str] | None = None,
     roster: Any = None,
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> ValidationResult:
     """Parse, check, pseudonymise and redact one raw table.
 
@@ -484,6 +485,9 @@ def validate_table(
         The calendar's milestones, needed for ``jalon`` columns (survey ``vague``).
     roster : optional
         Names of the HR roster for the redaction of ``texte_libre`` columns.
+    pseudonymiser : Pseudonymiser, optional
+        Shared by the datasets of one ingestion (each identifier hashed once); by default one
+        made from ``key``.
 
     Raises
     ------
@@ -502,10 +506,12 @@ def validate_table(
     frame = pd.DataFrame({canonical: raw.frame.iloc[:, pos] for pos, canonical in sorted(mapping.items())})
     aside, aside_notes = _set_aside(frame, raw, spec, header_of)
     notes += aside_notes
-    frame = frame.loc[~aside]
+    if aside.any():
+        frame = frame.loc[~aside]
 
     parsed: dict[str, pd.Series] = {}
     failures: list[tuple[pd.Index, str, str]] = []  # (row index, canonical column, expected)
+    pseudonymise = pseudonymiser or Pseudonymiser(key)
     for name, col in spec["colonnes"].items():
         kind = col["type"]
         if kind == "nom":
@@ -516,7 +522,7 @@ def validate_table(
             continue
         values = frame[name]
         column = _parse_column(values, name, col, kind, raw, position_of.get(name), notes, labels=labels,
-                               missing_values=missing_values, services=services, key=key,
+                               missing_values=missing_values, services=services, pseudonymise=pseudonymise,
                                milestones=milestones, roster=roster, header=header_of[name])
         parsed[target] = column.values
         failures += [(rows, name, expected) for rows, expected in column.failures]
@@ -535,7 +541,7 @@ def validate_table(
             ["ligne", "colonne"], kind="stable").reset_index(drop=True)
     bad_rows = pd.Index(rejects["_index"].dropna().unique()) if len(rejects) else pd.Index([])
     quarantine = _quarantine(raw, frame, spec, rejects)
-    accepted = data.drop(index=bad_rows).reset_index(drop=True)
+    accepted = (data.drop(index=bad_rows) if len(bad_rows) else data).reset_index(drop=True)
     if dataset == "rh_agents":
         notes += fte_plausibility(accepted, raw.name)
     return ValidationResult(
@@ -545,7 +551,7 @@ def validate_table(
     )
 
 
-def _parse_column(values, name, col, kind, raw, position, notes, *, labels, missing_values, services, key,
+def _parse_column(values, name, col, kind, raw, position, notes, *, labels, missing_values, services, pseudonymise,
                   milestones, roster, header) -> _Column:
     """Parse one column (see :func:`validate_table`); appends French notes to ``notes``.
 
@@ -554,7 +560,8 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
     distinct values) are handled column-wise instead.
     """
     if kind in ("texte", "texte_libre", "identifiant") and values.dtype != object:
-        return _parse_text_column(values, col, kind, missing_values, notes, header, key=key, roster=roster)
+        return _parse_text_column(values, col, kind, missing_values, notes, header, pseudonymise=pseudonymise,
+                                  roster=roster)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     counts = np.bincount(codes, minlength=len(cells))
@@ -613,7 +620,7 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
         out = services.resolve(text).astype(object).where(~is_missing, None)
         failed = out.isna() & ~is_missing
     elif kind == "identifiant":
-        out = pseudonymise(text.where(~is_missing, None), key)
+        out = pseudonymise(text.where(~is_missing, None))
     elif kind == "texte_libre":
         out = redact_free_text(text.where(~is_missing, None), roster)
     else:  # texte
@@ -631,7 +638,8 @@ def _parse_column(values, name, col, kind, raw, position, notes, *, labels, miss
     return result
 
 
-def _parse_text_column(values: pd.Series, col, kind, missing_values, notes, header, *, key, roster) -> _Column:
+def _parse_text_column(values: pd.Series, col, kind, missing_values, notes, header, *, pseudonymise,
+                       roster) -> _Column:
     """Column-wise reading of a CSV text or identifier column (cells already stripped strings)."""
     errors = values.isin(EXCEL_ERRORS)
     if errors.any():
@@ -643,7 +651,7 @@ def _parse_text_column(values: pd.Series, col, kind, missing_values, notes, head
         missing |= values.str.lower().isin(missing_values)
     text = values.where(~missing)
     if kind == "identifiant":
-        out = pseudonymise(text, key)
+        out = pseudonymise(text)
     elif kind == "texte_libre":
         out = redact_free_text(text, roster).astype("str")
     else:
@@ -695,7 +703,8 @@ def fte_plausibility(agents: pd.DataFrame, file_name: str) -> list[str]:
     notes = []
     if agents.empty or "quotite" not in agents:
         return notes
-    present = agents.loc[agents["date_sortie"].isna()] if "date_sortie" in agents else agents
+    columns = ["date_extraction", "quotite"]
+    present = agents.loc[agents["date_sortie"].isna(), columns] if "date_sortie" in agents else agents[columns]
     for extraction, group in present.groupby("date_extraction"):
         n = len(group)
         fte = float(group["quotite"].sum()) / 100

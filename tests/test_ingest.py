@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from ingest_helpers import SURVEY_HEADER, make_key, make_raw, run_ingest, survey
 from ducos_lib import cli
 from ducos_lib.ingest import load_milestone
 from ducos_lib.io import InputError, normalise_header, read_raw_table, sha256_file
-from ducos_lib.privacy import pseudonymise
+from ducos_lib.privacy import Pseudonymiser, pseudonymise
 
 
 @pytest.fixture
@@ -156,6 +157,18 @@ def test_pseudonyms_stable_with_key_and_no_identifier_left(raw, tmp_path, key):
                 assert secret not in text, (path.name, secret)
 
 
+def test_pseudonym_is_the_hmac_sha256_of_the_normalised_identifier():
+    """Pinned to the standard HMAC, a key longer than a SHA-256 block included (pseudonyms must not drift)."""
+    for k in (b"cle", b"k" * 100):
+        out = pseudonymise(pd.Series([" a102", "A102", None, "b7"]), k)
+        expected = ["P" + hmac.digest(k, v, "sha256").hex()[:12] for v in (b"A102", b"A102", b"B7")]
+        assert out.iloc[[0, 1, 3]].tolist() == expected and pd.isna(out.iloc[2])
+    shared = Pseudonymiser(b"cle")  # one for all datasets: what it already knows comes out the same
+    first, second = pd.Series(["M1", "m2 "]), pd.Series(["M2", None, "M3", "m1"])
+    assert shared(first).tolist() == pseudonymise(first, b"cle").tolist()
+    assert shared(second).equals(pseudonymise(second, b"cle"))
+
+
 def test_raw_files_untouched_and_rerun_skipped(raw, tmp_path, key):
     before = {p.name: sha256_file(p) for p in raw.iterdir()}
     first = run_ingest(raw, tmp_path, key)
@@ -188,3 +201,20 @@ def test_load_milestone_filters(raw, tmp_path, key):
     assert len(t0.rh_agents) == 2
     with pytest.raises(InputError, match="Jalon inconnu"):
         load_milestone("T3", raw, processed, key_path=key)
+
+
+def test_a_failed_write_stops_the_ingestion(raw, tmp_path, key, monkeypatch):
+    """Files are written in the background: a write error still surfaces, and no ingestion.json claims success."""
+    from ducos_lib import ingest as ingestion
+
+    real = ingestion.write_parquet
+
+    def failing(frame, path):
+        if Path(path).name == "rh_agents.parquet":
+            raise OSError("disque plein")
+        real(frame, path)
+
+    monkeypatch.setattr(ingestion, "write_parquet", failing)
+    with pytest.raises(OSError, match="disque plein"):
+        run_ingest(raw, tmp_path, key)
+    assert not (tmp_path / "processed" / "ingestion.json").exists()
