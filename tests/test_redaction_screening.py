@@ -67,10 +67,13 @@ def test_a_text_pyarrow_cannot_encode_is_redacted_all_the_same():
 
 
 def test_the_model_reads_only_windows_around_words_that_may_be_unknown_names():
-    # Words that open sentences or list items in real answers, accented known words, civilities and
-    # codes sent the model thousands of windows (« Pas », « Démarche », « Mme », « RN5 »): none is a name.
+    # Words that open sentences or list items in real answers, accented known words, civilities,
+    # acronyms and codes sent the model thousands of windows (« Pas », « Démarche », « Mme », « RN5 »).
     sentence = "Pas assez. Pourquoi ? Très bien. Démarche lente. Éclairage : Mme la directrice. RN5, Beaucoup."
     assert candidate_windows(sentence, []) == []
+    # Known words typed without accents and acronyms are no evidence either; first names typed so are.
+    assert candidate_windows("Demarche lente, Eclairage faible. Formation CNFPT et EPI.", []) == []
+    assert [w for w in ("Rene", "Jerome", "Helene") if candidate_windows(f"Vu avec {w} hier.", [])] == ["Rene", "Jerome", "Helene"]
     # Unknown capitalised words still open a window (names the rules cannot know).
     text = "Échati m'a reçu. Pas de suite pour Soufiane Ibrahima."
     windows = [text[a:b] for a, b in candidate_windows(text, [])]

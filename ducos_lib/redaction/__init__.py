@@ -88,12 +88,26 @@ def _rule_spans(text: str, roster: Roster | None) -> list[tuple[int, int, str]]:
 _SCREEN_FROM = 32
 
 
-def _screened_rule_spans(texts: Sequence[str], roster: Roster | None):
-    """:func:`_rule_spans` of each text, each rule run only on the texts holding its trigger
-    (same spans: a rule finds nothing without its trigger); also the texts the NER may look at."""
+def _screen(texts: Sequence[str], roster: Roster | None):
+    """The rules' triggers of a long list (:func:`~.screening.screen`); None for a short one, or when
+    pyarrow cannot encode a text (a lone surrogate: every rule then runs on every text)."""
+    if len(texts) < _SCREEN_FROM:
+        return None
     from .screening import screen
 
-    found = screen(texts, roster)
+    try:
+        return screen(texts, roster)
+    except UnicodeEncodeError:
+        return None
+
+
+def _screened_rule_spans(texts: Sequence[str], roster: Roster | None, found=None):
+    """:func:`_rule_spans` of each text, each rule run only on the texts holding its trigger
+    (same spans: a rule finds nothing without its trigger); also the texts the NER may look at."""
+    if found is None:
+        from .screening import screen
+
+        found = screen(texts, roster)
     rules: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     for i in np.flatnonzero(found.email):
         rules[i] += email_spans(texts[i])
@@ -109,6 +123,21 @@ def _screened_rule_spans(texts: Sequence[str], roster: Roster | None):
     return rules, found.ner
 
 
+def _spans(texts: list[str], roster: Roster | None, ner: bool, found) -> list[list[tuple[int, int, str]]]:
+    """Rules (screened when ``found`` is given) then the NER model: pure Python and spaCy, no pyarrow
+    (what a forked worker may run while the parent's threads read files)."""
+    if found is None:
+        rules, may_ner = [_rule_spans(t, roster) for t in texts], None
+    else:
+        rules, may_ner = _screened_rule_spans(texts, roster, found)
+    if ner:
+        from .ner import person_spans
+
+        people = person_spans(texts, [[(s, e) for s, e, _ in r] for r in rules], only=may_ner)
+        rules = [r + f for r, f in zip(rules, people)]
+    return [_merge(r) for r in rules]
+
+
 #: From this many texts on, ``jobs > 1`` splits them between forked processes.
 _PARALLEL_FROM = 20_000
 _SHARED: dict = {}  # what forked workers read (inherited, never pickled)
@@ -122,11 +151,14 @@ def _worker_start() -> None:
 
 
 def _part(bounds: tuple[int, int]) -> list[list[tuple[int, int, str]]]:
-    texts, roster, ner = _SHARED["job"]
-    return redaction_spans_many(texts[bounds[0]:bounds[1]], roster, ner=ner)
+    texts, roster, ner, found = _SHARED["job"]
+    lo, hi = bounds
+    if found is not None:
+        found = type(found)(**{k: v[lo:hi] for k, v in vars(found).items()})
+    return _spans(texts[lo:hi], roster, ner, found)
 
 
-def _parallel(texts: list[str], roster: Roster | None, ner: bool, jobs: int) -> list[list[tuple[int, int, str]]]:
+def _parallel(texts: list[str], roster: Roster | None, ner: bool, jobs: int, found) -> list[list[tuple[int, int, str]]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -135,7 +167,7 @@ def _parallel(texts: list[str], roster: Roster | None, ner: bool, jobs: int) -> 
 
         load_ner()
     size = -(-len(texts) // jobs)
-    _SHARED["job"] = (texts, roster, ner)
+    _SHARED["job"] = (texts, roster, ner, found)
     gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
@@ -151,26 +183,15 @@ def redaction_spans_many(texts: Sequence[str], roster: Roster | Iterable[str] | 
                          ner: bool = True, jobs: int = 1) -> list[list[tuple[int, int, str]]]:
     """:func:`redaction_spans` of many texts, the NER model run once in batches.
 
-    ``jobs`` > 1 shares a long list between that many forked processes (same spans).
+    ``jobs`` > 1 shares a long list between that many forked processes (same spans); the rules'
+    triggers are found here first, so the workers never call pyarrow.
     """
     roster = as_roster(roster)
     texts = list(texts)
+    found = _screen(texts, roster)
     if jobs > 1 and len(texts) >= _PARALLEL_FROM:
-        return _parallel(texts, roster, ner, jobs)
-    rules, may_ner = None, None
-    if len(texts) >= _SCREEN_FROM:
-        try:
-            rules, may_ner = _screened_rule_spans(texts, roster)
-        except UnicodeEncodeError:  # a lone surrogate pyarrow cannot encode: every rule on every text
-            rules = None
-    if rules is None:
-        rules = [_rule_spans(t, roster) for t in texts]
-    if ner:
-        from .ner import person_spans
-
-        found = person_spans(texts, [[(s, e) for s, e, _ in r] for r in rules], only=may_ner)
-        rules = [r + f for r, f in zip(rules, found)]
-    return [_merge(r) for r in rules]
+        return _parallel(texts, roster, ner, jobs, found)
+    return _spans(texts, roster, ner, found)
 
 
 def redaction_spans(text: object, roster: Roster | Iterable[str] | None = None, *,

@@ -23,6 +23,7 @@ French dictionary.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,6 +109,22 @@ def is_common_word(word: str) -> bool:
 
     w = word.casefold().rstrip(".")
     return simplemma.is_known(w, lang="fr") or simplemma.is_known(strip_accents(w), lang="fr")
+
+
+@lru_cache(maxsize=1)
+def _accent_free_words() -> frozenset[str]:
+    """simplemma's French forms and lemmas written without accents (« demarche », « eclairage »)."""
+    from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
+
+    words = DEFAULT_DICTIONARY_FACTORY.get_dictionary("fr")
+    return frozenset(strip_accents(w) for w in itertools.chain(words.keys(), words.values()))
+
+
+def is_common_word_typed_without_accents(word: str) -> bool:
+    """Whether a word is a French word typed without its accents and no first name (« Demarche »,
+    « Eclairage »; not « Rene », « Eric »)."""
+    key = _key(word)
+    return key.isascii() and key not in first_names() and key in _accent_free_words()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,15 @@ import re
 from collections.abc import Sequence
 
 from ..nlp import FUNCTION_WORDS, NEGATIONS, load_ner, strip_accents
-from .names import _PLACE_WORDS, PLURAL, SINGULAR, TITLE_WORDS, is_common_word
+from .names import (
+    _PLACE_WORDS,
+    _VOWELS,
+    PLURAL,
+    SINGULAR,
+    TITLE_WORDS,
+    is_common_word,
+    is_common_word_typed_without_accents,
+)
 
 __all__ = ["candidate_windows", "person_spans"]
 
@@ -26,14 +34,17 @@ _SENTENCE_WORDS = frozenset(strip_accents(w) for w in FUNCTION_WORDS | NEGATIONS
 
 def _candidate(word: str) -> bool:
     """Whether a capitalised word may be an unknown name: not a title, civility, function word or known
-    French word (accented or not), nor a code with digits (``RN5``)."""
+    French word (with or without its accents), acronym or code with digits (``RN5``)."""
     low = word.casefold()
     key = strip_accents(low)
     if key in TITLE_WORDS or len(key) < 3 or low in SINGULAR or low in PLURAL or any(c.isdigit() for c in word):
         return False
+    letters = [c for c in word if c.isalpha()]
+    if word.isupper() and (len(letters) <= 3 or not any(c in _VOWELS for c in letters)):
+        return False  # an acronym, as the name rules read it (« CNFPT », « EPI »)
     parts = [p for p in re.split(r"[-'’]", low) if len(p) > 1]  # elided articles (l', d') are no evidence
     return not all(is_common_word(p) or strip_accents(p) in TITLE_WORDS or strip_accents(p) in _SENTENCE_WORDS
-                   for p in parts)
+                   or is_common_word_typed_without_accents(p) for p in parts)
 
 
 def candidate_windows(text: str, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
