@@ -71,7 +71,7 @@ def read(folder: Path, stem: str) -> pd.DataFrame:
     """Read one file as text, with §3 column names."""
     fmt = FORMATS[stem]
     if fmt == "xlsx":
-        df = pd.read_excel(folder / f"{stem}.xlsx", dtype=object)
+        df = pd.read_excel(folder / f"{stem}.xlsx", dtype=object, engine="openpyxl")
     else:
         df = pd.read_csv(folder / f"{stem}.csv", dtype=str, keep_default_na=False, **fmt)
     df.columns = [normalise(str(c)) for c in df.columns]

@@ -172,7 +172,7 @@ def test_active_learning_round_trip(small, agents, tmp_path):
     chosen = active.uncertain_answers(pool, coder, n=3)
     assert len(chosen) == 3 and chosen["incertitude"].is_monotonic_increasing
     path = active.write_annotation_file(tmp_path / "a_coder.xlsx", chosen, agents)
-    sheet = pd.read_excel(path, sheet_name="a_coder")
+    sheet = pd.read_excel(path, sheet_name="a_coder", engine="openpyxl")
     assert list(sheet.columns) == ["cle", "texte", "suggestion", *agents.codes]
     # the analyst fills two rows and leaves the third blank
     sheet[agents.codes] = np.nan
@@ -196,7 +196,7 @@ def test_annotation_file_with_a_bad_cell_gets_a_french_message(small, agents, tm
 
     chosen = pd.DataFrame({"cle": ["k"], "texte": ["Bon accueil."], "suggestion": [""], "incertitude": [0.1]})
     path = active.write_annotation_file(tmp_path / "a.xlsx", chosen, agents)
-    sheet = pd.read_excel(path, sheet_name="a_coder")
+    sheet = pd.read_excel(path, sheet_name="a_coder", engine="openpyxl")
     sheet["accueil_usagers"] = sheet["accueil_usagers"].astype(object)
     sheet.loc[0, "accueil_usagers"] = "oui"
     with pd.ExcelWriter(path, engine="openpyxl", mode="a", if_sheet_exists="replace") as w:
@@ -211,7 +211,7 @@ def test_to_label_command_writes_the_least_sure_answers(tmp_path, capsys):
 
     out = tmp_path / "a_coder.xlsx"
     assert main(["codage", "a-annoter", "--out", str(out), "--n", "5", "--raw-dir", str(ROOT / "data/raw/sample")]) == 0
-    sheet = pd.read_excel(out, sheet_name="a_coder")
+    sheet = pd.read_excel(out, sheet_name="a_coder", engine="openpyxl")
     assert len(sheet) == 5 and sheet["texte"].str.len().gt(0).all()
     assert "réponses" in capsys.readouterr().out
 
@@ -223,7 +223,7 @@ def test_retrain_command_prints_kappa_per_theme_and_change(small, agents, tmp_pa
     chosen = pd.DataFrame({"cle": ["k1", "k2"], "texte": ["Pas de formation.", "Collègues solidaires."],
                            "suggestion": ["", ""], "incertitude": [0.1, 0.2]})
     path = active.write_annotation_file(tmp_path / "a.xlsx", chosen, agents)
-    sheet = pd.read_excel(path, sheet_name="a_coder")
+    sheet = pd.read_excel(path, sheet_name="a_coder", engine="openpyxl")
     sheet[agents.codes] = 0
     sheet.loc[0, "competences_formation"] = 1
     sheet.loc[1, "cohesion_equipe"] = 1

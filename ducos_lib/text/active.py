@@ -125,7 +125,7 @@ def read_annotations(path: Path | str, codebook: Codebook) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        frame = pd.read_excel(path, sheet_name=_SHEET, dtype=object)
+        frame = pd.read_excel(path, sheet_name=_SHEET, dtype=object, engine="openpyxl")
     except (OSError, ValueError) as exc:
         raise InputError(f"{path.name} : lecture impossible ({exc}) ; attendu : un fichier écrit par "
                          "« ducos codage a-annoter », feuille « a_coder ».") from exc
