@@ -139,7 +139,7 @@ def _spans(texts: list[str], roster: Roster | None, ner: bool, found) -> list[li
 
 
 #: From this many texts on, ``jobs > 1`` splits them between forked processes.
-_PARALLEL_FROM = 20_000
+_PARALLEL_FROM = 5_000
 _SHARED: dict = {}  # what forked workers read (inherited, never pickled)
 
 
