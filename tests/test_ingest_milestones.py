@@ -125,3 +125,27 @@ def test_free_text_is_redacted_in_the_processed_store_only(raw, tmp_path, key):
             text = pd.read_parquet(path).to_csv() if path.suffix == ".parquet" else path.read_text(encoding="utf-8")
             for secret in ("Lagier", "0696 12 34 56", "jean.dupont", "Zébulon", "Léonie", "06 96 11 22 33"):
                 assert secret not in text, (path.name, secret)
+
+
+def test_free_text_shared_between_processes_is_redacted_as_in_one(tmp_path, monkeypatch):
+    # The ingestion forks redaction workers for long columns while its threads read and write files:
+    # with the threshold lowered, the sample's columns go through them and every file is the same.
+    import ducos_lib.redaction as redaction
+    from ducos_lib import validation
+    from ducos_lib.config import ROOT
+
+    key = make_key(tmp_path)
+    sample = ROOT / "data" / "raw" / "sample"
+    alone = ingest(sample, tmp_path / "un", key_path=key)
+    monkeypatch.setattr(redaction, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(validation.os, "sched_getaffinity", lambda pid: {0, 1})  # two cores, whatever the machine
+    calls = []
+    forked = redaction._parallel
+    monkeypatch.setattr(redaction, "_parallel", lambda *a: calls.append(len(a[0])) or forked(*a))
+    shared = ingest(sample, tmp_path / "deux", key_path=key)
+    assert shared.ok and alone.ok
+    assert len(calls) >= 4  # survey comments, three fields of the immersion forms, …
+    names = sorted(p.name for p in alone.processed_dir.glob("*.parquet"))
+    assert "enquete_usagers.parquet" in names and names == sorted(p.name for p in shared.processed_dir.glob("*.parquet"))
+    for name in names:
+        pd.testing.assert_frame_equal(pd.read_parquet(alone.processed_dir / name), pd.read_parquet(shared.processed_dir / name))
