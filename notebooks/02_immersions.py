@@ -51,7 +51,7 @@ display(Markdown(
 # %%
 # Calculs (ducos_lib.text) et tables publiées (DESIGN §4).
 if a_fiches:
-    codage = tx.code_fiches(fiches, codebook)
+    codage = tx.code_fiches(fiches, codebook, cache=ctx.cache_dir)  # the guide (05) reads it back
     couverture = tx.theme_coverage(fiches, codage, codebook)
     forces = im.strengths_vs_areas(couverture, codebook)
     notes = tx.mask_ratings(tx.ratings_by_theme(fiches, ("service_accueil", "type_immersion"), codebook=codebook),

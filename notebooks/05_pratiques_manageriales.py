@@ -65,7 +65,7 @@ page.write_table(synthese, out_dir, "seminaire_synthese")
 # Guide : fiches d'immersion du jalon codées selon le codebook ; l'évolution compare avec les fiches datées
 # jusqu'au jalon précédent (les mêmes que load_milestone(précédent) voit), codées avec le même codebook.
 fiches = ms.fiches_immersion
-codage = text.code_fiches(fiches) if fiches is not None else None
+codage = text.code_fiches(fiches, cache=ctx.cache_dir) if fiches is not None else None  # as report 02 coded them
 precedent = ms.previous_milestones[-1] if ms.previous_milestones else None
 freq_precedente = (gd.theme_frequencies(codage, fiches, until=ms.dates[precedent])
                    if precedent and fiches is not None else None)

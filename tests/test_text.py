@@ -628,3 +628,23 @@ def test_the_tokenizer_pattern_compiled_once_per_machine_is_the_one_spacy_compil
     assert [m and m.span() for m in map(cached.match, words)] == [m and m.span() for m in map(fresh.match, words)]
     assert any(cached.match(w) for w in words)
     assert re.compile(pattern) is cached  # what spaCy's own re.compile receives
+
+
+def test_a_coding_kept_in_the_cache_is_the_one_computed_and_follows_the_texts(tmp_path, monkeypatch):
+    fiches = pd.DataFrame({
+        "id_fiche": ["F1", "F2", "F3"],
+        "points_forts": ["Accueil chaleureux des usagers", "Bonne cohésion d'équipe", None],
+        "axes_progression": ["Manque de réunions d'équipe", "Logiciel lent et matériel vétuste", "Planning flou"],
+        "propositions": ["Former les agents à l'accueil", None, "Réunion hebdomadaire"],
+    })
+    computed = tx.code_fiches(fiches)
+    assert len(computed) > 0
+    kept = tx.code_fiches(fiches, cache=tmp_path)
+    pd.testing.assert_frame_equal(kept, computed)
+    assert len(list(tmp_path.glob("codage-*.parquet"))) == 1
+    monkeypatch.setattr(tx.coding, "_code_fiches", lambda *a: pytest.fail("coded again"))
+    pd.testing.assert_frame_equal(tx.code_fiches(fiches, cache=tmp_path), computed)  # read back, same dtypes
+    monkeypatch.undo()
+    changed = fiches.assign(axes_progression=["Rien à signaler", "Logiciel lent et matériel vétuste", "Planning flou"])
+    pd.testing.assert_frame_equal(tx.code_fiches(changed, cache=tmp_path), tx.code_fiches(changed))
+    assert len(list(tmp_path.glob("codage-*.parquet"))) == 2

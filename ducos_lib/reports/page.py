@@ -182,6 +182,11 @@ class ReportContext:
     data: Any
     code_version: str
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where reports keep what several of them compute alike (beside the processed data they read)."""
+        return Path(self.data.ingestion.processed_dir) / "cache"
+
     def provenance(self) -> Fragment:
         """The provenance footer every report ends with."""
         return provenance(self.data, {"milestone": self.milestone, "raw_dir": self.raw_dir}, self.code_version)

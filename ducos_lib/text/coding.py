@@ -9,6 +9,7 @@ the model shipped in the package for the codebook (``ducos_lib/models/<codebook>
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -162,10 +163,32 @@ def _non_empty(values: pd.Series) -> pd.Series:
     return normalised(values).fillna("").astype(bool)
 
 
+def _coding_key(fiches: pd.DataFrame, codebook: Codebook, fields: Sequence[str]) -> str:
+    """What a coding table depends on: the forms' texts, the codebook, the coder's weights, the code."""
+    from ..ingest import code_version
+
+    h = hashlib.sha256(f"{code_version()}|{list(fields)}".encode())
+    h.update(Path(codebook.path).read_bytes() if codebook.path else repr(codebook.codes).encode())
+    coder = load_coder(codebook)
+    if coder is not None:
+        h.update(coder.version.encode())
+        for weights in (coder.coef, coder.intercept, coder.thresholds, np.array([coder.fallback])):
+            h.update(np.ascontiguousarray(weights).tobytes())
+    h.update(pd.util.hash_pandas_object(fiches[["id_fiche", *fields]], index=False).to_numpy().tobytes())
+    return h.hexdigest()[:24]
+
+
 def code_fiches(
-    fiches: pd.DataFrame, codebook: Codebook | None = None, *, fields: Sequence[str] = FIELDS
+    fiches: pd.DataFrame, codebook: Codebook | None = None, *, fields: Sequence[str] = FIELDS,
+    cache: Path | str | None = None,
 ) -> pd.DataFrame:
     """Long coding table of the forms: ``immersions_codage.csv`` (DESIGN §4).
+
+    Parameters
+    ----------
+    cache : path, optional
+        Folder keeping the table, keyed by the forms' texts, the codebook, the coder and the library's
+        code: a second report coding the same forms (the guide of report 05 after report 02) reads it.
 
     Returns
     -------
@@ -174,6 +197,18 @@ def code_fiches(
         form, field (``fields`` order) and theme (codebook order).
     """
     codebook = _codebook(codebook)
+    path = Path(cache) / f"codage-{_coding_key(fiches, codebook, fields)}.parquet" if cache is not None else None
+    if path is not None and path.exists():
+        return pd.read_parquet(path)
+    out = _code_fiches(fiches, codebook, fields)
+    if path is not None:
+        from ..io import write_parquet
+
+        write_parquet(out, path)
+    return out
+
+
+def _code_fiches(fiches: pd.DataFrame, codebook: Codebook, fields: Sequence[str]) -> pd.DataFrame:
     parts = []
     for champ in fields:
         ind = code_texts(fiches[champ], codebook)
