@@ -84,9 +84,14 @@ def normalise(text: object) -> str:
     >>> normalise("L\u2019accueil\u00a0 est  «\u00a0top\u00a0»")
     'L\\'accueil est " top "'
     """
-    if _missing(text):
-        return ""
-    out = unicodedata.normalize("NFC", str(text))
+    if isinstance(text, str):
+        return _normalise(text)
+    return "" if _missing(text) else _normalise(str(text))
+
+
+@lru_cache(maxsize=100_000)  # reports normalise the same answers in several analyses
+def _normalise(text: str) -> str:
+    out = unicodedata.normalize("NFC", text)
     out = out.translate(_APOSTROPHES).translate(_QUOTES)
     out = _SPACES.sub(" ", out)
     out = _NEWLINES.sub("\n", out)
