@@ -570,14 +570,13 @@ def group_codes(des, by_spec: Any, levels: Sequence | None = None) -> tuple[np.n
             raise SurveyError("« levels » n'est possible qu'avec une seule variable de regroupement.")
         levels = list(levels)
         return codes_for(series[0], levels), pd.DataFrame({names[0]: levels})
+    if len(series) == 1:  # factorize sends missing values to -1 itself
+        codes, uniques = pd.factorize(series[0], sort=True, use_na_sentinel=True)
+        return codes.astype(np.int64, copy=False), pd.DataFrame({names[0]: uniques})
     frame = pd.DataFrame({i: s for i, s in enumerate(series)})
     missing = frame.isna().any(axis=1).to_numpy()
     codes = np.full(len(frame), -1, dtype=np.int64)
     keys = frame[~missing]
-    if len(series) == 1:
-        c, u = pd.factorize(keys[0], sort=True)
-        codes[~missing] = c
-        return codes, pd.DataFrame({names[0]: u})
     grouped = keys.groupby(list(keys.columns), sort=True)
     codes[~missing] = grouped.ngroup().to_numpy()
     labels = pd.DataFrame(list(grouped.groups.keys()), columns=names)
