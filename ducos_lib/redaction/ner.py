@@ -28,8 +28,9 @@ _CAPWORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞŒ][\w'’-]*")
 _WINDOW = 35  # characters either side (about five words: more than the encoder sees)
 
 
-#: Words that open a sentence or a list item (« Pas assez… », « Pourquoi… »): capitalised there, never names.
-_SENTENCE_WORDS = frozenset(strip_accents(w) for w in FUNCTION_WORDS | NEGATIONS | {"pourquoi", "comment", "combien"})
+#: Accent-free words that are never names: titles, and the words that open a sentence or a list item
+#: (« Pas assez… », « Pourquoi… »), capitalised there.
+_NEVER_NAMES = TITLE_WORDS | {strip_accents(w) for w in FUNCTION_WORDS | NEGATIONS | {"pourquoi", "comment", "combien"}}
 
 
 def _candidate(word: str) -> bool:
@@ -43,8 +44,8 @@ def _candidate(word: str) -> bool:
     if word.isupper() and (len(letters) <= 3 or not any(c in _VOWELS for c in letters)):
         return False  # an acronym, as the name rules read it (« CNFPT », « EPI »)
     parts = [p for p in re.split(r"[-'’]", low) if len(p) > 1]  # elided articles (l', d') are no evidence
-    return not all(is_common_word(p) or strip_accents(p) in TITLE_WORDS or strip_accents(p) in _SENTENCE_WORDS
-                   or is_common_word_typed_without_accents(p) for p in parts)
+    return not all(strip_accents(p) in _NEVER_NAMES or is_common_word(p) or is_common_word_typed_without_accents(p)
+                   for p in parts)
 
 
 def candidate_windows(text: str, covered: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -36,10 +36,9 @@ _TOKEN = re.compile(
 )
 _PLACEHOLDER = re.compile(r"\[[A-ZÉÈ ]+\]")
 
-#: Negations, never removed as stop words (DESIGN §5): "pas assez de réunions" keeps "pas".
-_STOP_WORDS_BASE = FUNCTION_WORDS
-#: French stop words (surface forms and lemmas), negations excluded.
-STOP_WORDS = _STOP_WORDS_BASE - NEGATIONS
+#: French stop words (surface forms and lemmas). Negations are never removed (DESIGN §5): "pas assez
+#: de réunions" keeps "pas".
+STOP_WORDS = FUNCTION_WORDS - NEGATIONS
 
 
 def tokenise(text: object) -> list[str]:
